@@ -1,0 +1,83 @@
+#include "reader/activity_registry.hpp"
+
+#include <algorithm>
+#include <functional>
+
+namespace nod {
+
+std::size_t ActivityKeyHash::operator()(const ActivityKey& k) const noexcept {
+    std::size_t h = std::hash<std::uint64_t>{}(k.id);
+    h ^= std::hash<std::string>{}(k.path) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h ^ static_cast<std::size_t>(k.kind);
+}
+
+namespace {
+
+void forget(std::vector<ConnectionId>& conns, ConnectionId conn) {
+    conns.erase(std::remove(conns.begin(), conns.end(), conn), conns.end());
+}
+
+}  // namespace
+
+void ActivityRegistry::started(const ActivityKey& key, ConnectionId conn, bool origin, Micros now) {
+    expire(now);
+    auto [it, fresh] = entries_.try_emplace(key);
+    Entry& e = it->second;
+    if (fresh) {
+        e.owner = conn;
+        e.owner_is_origin = origin;
+    } else if (!e.emitted && origin && !e.owner_is_origin) {
+        e.owner = conn;
+        e.owner_is_origin = true;
+    }
+    if (std::find(e.open_on.begin(), e.open_on.end(), conn) == e.open_on.end()) e.open_on.push_back(conn);
+}
+
+std::optional<Row> ActivityRegistry::finished(const ActivityKey& key, ConnectionId conn, Row row, Micros now) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return row;  // never registered (cannot happen through the tracker)
+    Entry& e = it->second;
+    forget(e.open_on, conn);
+    if (e.emitted) return std::nullopt;
+    if (e.owner != conn) {
+        if (!e.fallback) e.fallback = std::move(row);
+        // The owner may be gone already (its connection ended first): nobody else will speak.
+        if (!e.open_on.empty()) return std::nullopt;
+        return emit(key, e, std::move(*e.fallback), now);
+    }
+    return emit(key, e, std::move(row), now);
+}
+
+std::optional<Row> ActivityRegistry::abandoned(const ActivityKey& key, ConnectionId conn, Row row, Micros now) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return row;
+    Entry& e = it->second;
+    forget(e.open_on, conn);
+    if (e.emitted) return std::nullopt;
+    if (e.fallback) return emit(key, e, std::move(*e.fallback), now);
+    if (!e.open_on.empty()) {
+        e.owner = e.open_on.front();
+        e.owner_is_origin = false;
+        return std::nullopt;
+    }
+    return emit(key, e, std::move(row), now);
+}
+
+std::optional<Row> ActivityRegistry::emit(const ActivityKey& key, Entry& entry, Row row, Micros now) {
+    entry.emitted = true;
+    entry.emitted_at = now;
+    entry.fallback.reset();
+    emitted_order_.emplace_back(now, key);
+    return row;
+}
+
+void ActivityRegistry::expire(Micros now) {
+    while (!emitted_order_.empty() && now - emitted_order_.front().first > window_) {
+        auto it = entries_.find(emitted_order_.front().second);
+        if (it != entries_.end() && it->second.emitted && it->second.emitted_at == emitted_order_.front().first)
+            entries_.erase(it);
+        emitted_order_.pop_front();
+    }
+}
+
+}  // namespace nod

@@ -1,0 +1,356 @@
+#include "reader/connection_tracker.hpp"
+
+#include <algorithm>
+
+#include "reader/failure_message.hpp"
+#include "reader/nix_protocol.hpp"
+#include "reader/text.hpp"
+
+namespace nod {
+
+namespace {
+
+constexpr std::size_t max_remembered_failures = 1024;
+constexpr int max_parent_depth = 16;  // parent chains are 3 deep in practice; bounds hostile loops
+
+bool is_local_store(std::string_view uri) {
+    return uri.empty() || uri == "local" || uri == "local://" || uri == "unix" || uri == "unix://" ||
+           uri == "daemon" || uri == "auto";
+}
+
+bool known_activity_type(std::int64_t t) { return t == nix::act_unknown || (t >= 100 && t <= 113); }
+bool known_result_type(std::int64_t t) { return t >= 100 && t <= 109; }
+
+}  // namespace
+
+ConnectionTracker::ConnectionTracker(ConnectionId id, Peer peer, const ReaderLimits& limits,
+                                     ReaderCounters& counters, ActivityRegistry& registry, const RowSink& sink)
+    : id_(id), peer_(peer), limits_(limits), counters_(counters), registry_(registry), sink_(sink),
+      framer_(limits.max_line) {}
+
+void ConnectionTracker::feed(char* data, std::size_t size, Micros now) {
+    counters_.bytes += size;
+    std::uint64_t oversized = framer_.oversized_lines();
+    framer_.feed(data, size, [&](char* l, std::size_t n) { line(l, n, now); });
+    counters_.oversized_lines += framer_.oversized_lines() - oversized;
+}
+
+void ConnectionTracker::line(char* data, std::size_t size, Micros now) {
+    ++counters_.lines;
+    ++seq_;
+    Record r;
+    switch (parse_record(data, size, r)) {
+    case ParseStatus::ok: break;
+    case ParseStatus::malformed: ++counters_.malformed_lines; return;
+    case ParseStatus::not_object: ++counters_.non_object_lines; return;
+    case ParseStatus::nul_byte: ++counters_.nul_lines; return;
+    }
+    if (r.wrong_type) ++counters_.wrong_types;
+    switch (r.action) {
+    case Action::result: on_result(r, now); break;
+    case Action::start: on_start(r, now); break;
+    case Action::stop: on_stop(r, now); break;
+    case Action::msg: on_message(r); break;
+    case Action::none:
+    case Action::other: ++counters_.unknown_actions; break;
+    }
+}
+
+// ---- start ---------------------------------------------------------------------------------------
+
+void ConnectionTracker::on_start(const Record& r, Micros now) {
+    if (!r.has_id || !r.has_type) {
+        ++counters_.missing_keys;
+        return;
+    }
+    if (!known_activity_type(r.type)) ++counters_.unknown_activity_types;
+    if (auto old = activities_.find(r.id); old != activities_.end()) {
+        // One process cannot reuse a live id, so the earlier activity's end was lost: record it as
+        // unknown rather than let the new one inherit its state.
+        ++counters_.reused_ids;
+        Activity& a = old->second;
+        if (a.has_row) {
+            Row row = make_row(r.id, a);
+            row.outcome = Outcome::unknown;
+            if (a.type == nix::act_build) open_builds_.erase(r.id);
+            record(key_of(r.id, a), std::move(row), now, false);
+        }
+        activities_.erase(old);
+    } else if (activities_.size() >= limits_.max_activities) {
+        ++counters_.refused_activities;
+        return;
+    }
+    Activity& a = activities_[r.id];
+    a.type = r.type;
+    a.parent = r.parent;
+    a.start = now;
+    a.evidence_seq = seq_;
+    switch (r.type) {
+    case nix::act_build:
+    case nix::act_substitute:
+    case nix::act_post_build_hook: start_row_activity(r.id, a, r); break;
+    case nix::act_copy_path:
+        if (under_substitution(r.parent)) a.owner = row_owner(r.parent);
+        else start_row_activity(r.id, a, r);
+        break;
+    case nix::act_file_transfer: a.owner = row_owner(r.parent); break;
+    default: break;
+    }
+}
+
+void ConnectionTracker::start_row_activity(std::uint64_t id, Activity& a, const Record& r) {
+    std::string_view path = r.string_field(0);
+    if (path.empty()) {
+        ++counters_.missing_keys;  // a build or copy of nothing: keep it in flight, but no row
+        return;
+    }
+    a.has_row = true;
+    a.path = kept(path);
+    switch (a.type) {
+    case nix::act_build:
+        a.kind = Kind::build;
+        a.machine = kept(r.string_field(1));
+        open_builds_.insert(id);
+        for (const auto& failed : failed_drvs_) a.failed_by_message = a.failed_by_message || failed == a.path;
+        break;
+    case nix::act_substitute:
+        a.kind = Kind::substitute;
+        a.machine = kept(r.string_field(1));
+        copies_.superseded(a.path, resolved_);
+        break;
+    case nix::act_post_build_hook: a.kind = Kind::post_build_hook; break;
+    case nix::act_copy_path: {
+        a.kind = Kind::copy;
+        std::string_view from = r.string_field(1);
+        std::string_view to = r.string_field(2);
+        a.direction = is_local_store(to) ? Direction::in : Direction::out;
+        a.machine = kept(a.direction == Direction::in ? from : to);
+        break;
+    }
+    default: break;
+    }
+    registry_.started(key_of(id, a), id_, peer_.pid != 0 && nix::origin_pid(id) == static_cast<std::uint32_t>(peer_.pid),
+                      a.start);
+    hand_over(resolved_, a.start);
+}
+
+std::uint64_t ConnectionTracker::row_owner(std::uint64_t parent) const {
+    for (int depth = 0; parent != 0 && depth < max_parent_depth; ++depth) {
+        auto it = activities_.find(parent);
+        if (it == activities_.end()) return 0;
+        if (it->second.has_row) return parent;
+        if (it->second.owner != 0) return it->second.owner;
+        parent = it->second.parent;
+    }
+    return 0;
+}
+
+bool ConnectionTracker::under_substitution(std::uint64_t parent) const {
+    std::uint64_t owner = row_owner(parent);
+    auto it = activities_.find(owner);
+    return it != activities_.end() && it->second.type == nix::act_substitute;
+}
+
+// ---- result --------------------------------------------------------------------------------------
+
+void ConnectionTracker::on_result(const Record& r, Micros now) {
+    if (!r.has_id || !r.has_type) {
+        ++counters_.missing_keys;
+        return;
+    }
+    if (r.has_payload) ++counters_.payload_results;
+    if (!known_result_type(r.type)) ++counters_.unknown_result_types;
+    auto it = activities_.find(r.id);
+    if (it == activities_.end()) return;  // results of activities nod does not follow, or never saw start
+    Activity& a = it->second;
+    switch (r.type) {
+    case nix::res_build_log_line:
+    case nix::res_set_phase:
+    case nix::res_post_build_log_line: {
+        a.evidence_seq = seq_;
+        // Children a builder creates (downloads) show that its build is still at work too.
+        if (a.owner != 0) {
+            if (auto o = activities_.find(a.owner); o != activities_.end()) o->second.evidence_seq = seq_;
+        }
+        break;
+    }
+    case nix::res_progress: {
+        std::uint64_t done = r.number_field(0), expected = r.number_field(1);
+        std::uint64_t running = r.number_field(2), failed = r.number_field(3);
+        if (a.type == nix::act_builds) {
+            builds_.progress(r.id, done, running, failed, seq_, now);
+        } else if (a.type == nix::act_copy_paths) {
+            copies_.progress(r.id, done, failed, resolved_);
+        } else if (a.type == nix::act_copy_path) {
+            // [bytes copied, NAR size]: the NAR size is what the path weighs; while Nix does not
+            // know it yet, bytes copied are the best figure.
+            std::uint64_t nar = std::max(done, expected);
+            Activity* target = &a;
+            if (!a.has_row && a.owner != 0) {
+                auto o = activities_.find(a.owner);
+                target = o != activities_.end() ? &o->second : nullptr;
+            }
+            if (target) target->bytes = std::max(target->bytes, nar);
+        } else if (a.type == nix::act_file_transfer) {
+            a.transferred = std::max(a.transferred, done);
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+// ---- stop ----------------------------------------------------------------------------------------
+
+void ConnectionTracker::on_stop(const Record& r, Micros now) {
+    if (!r.has_id) {
+        ++counters_.missing_keys;
+        return;
+    }
+    auto it = activities_.find(r.id);
+    if (it == activities_.end()) {
+        ++counters_.unknown_stops;
+        return;
+    }
+    Activity& a = it->second;
+    switch (a.type) {
+    case nix::act_builds: builds_.aggregate_stopped(r.id); break;
+    case nix::act_copy_paths: copies_.aggregate_stopped(r.id, resolved_); break;
+    case nix::act_file_transfer:
+        if (a.owner != 0) {
+            if (auto o = activities_.find(a.owner); o != activities_.end()) o->second.download_bytes += a.transferred;
+        }
+        break;
+    default: break;
+    }
+    if (a.has_row) {
+        if (a.type == nix::act_build) {
+            finish_build(r.id, a, now, false);
+        } else {
+            Row row = make_row(r.id, a);
+            row.duration = now - a.start;
+            if (a.type == nix::act_post_build_hook) hooks_waiting_.push_back({key_of(r.id, a), std::move(row)});
+            else copies_.stopped(key_of(r.id, a), std::move(row), resolved_);
+        }
+    }
+    activities_.erase(r.id);
+    hand_over(resolved_, now);
+}
+
+void ConnectionTracker::finish_build(std::uint64_t id, Activity& a, Micros now, bool at_eof) {
+    open_builds_.erase(id);
+    auto others = [&] {
+        std::vector<std::uint64_t> seqs;
+        for (std::uint64_t b : open_builds_) seqs.push_back(activities_.at(b).evidence_seq);
+        return seqs;
+    };
+    auto res = builds_.resolve(a.evidence_seq, seq_, now, at_eof, others);
+    Row row = make_row(id, a);
+    row.outcome = res.outcome;
+    if (a.failed_by_message && res.outcome != Outcome::succeeded) row.outcome = Outcome::failed;
+    if (res.end) row.duration = std::max<Micros>(0, *res.end - a.start);
+    finish_hooks(a.path, row.outcome, now);
+    bool abandoned = at_eof && row.outcome == Outcome::cancelled;
+    record(key_of(id, a), std::move(row), now, abandoned);
+}
+
+void ConnectionTracker::finish_hooks(const std::string& drv, Outcome build_outcome, Micros now) {
+    // A hook runs after the builder succeeded; if its build then failed, the hook is what failed.
+    auto ready = std::stable_partition(hooks_waiting_.begin(), hooks_waiting_.end(),
+                                       [&](const auto& h) { return h.key.path != drv; });
+    for (auto it = ready; it != hooks_waiting_.end(); ++it) {
+        it->row.outcome = build_outcome == Outcome::succeeded || build_outcome == Outcome::failed
+                              ? build_outcome
+                              : Outcome::unknown;
+        record(it->key, std::move(it->row), now, false);
+    }
+    hooks_waiting_.erase(ready, hooks_waiting_.end());
+}
+
+// ---- messages ------------------------------------------------------------------------------------
+
+void ConnectionTracker::on_message(const Record& r) {
+    if (r.level != 0) return;  // failures are logged as errors
+    auto failure = parse_build_failure(r.raw_msg.empty() ? r.msg : r.raw_msg);
+    if (!failure || failure->dependency_only) return;
+    for (std::uint64_t b : open_builds_) {
+        Activity& a = activities_.at(b);
+        if (a.path == failure->drv_path) a.failed_by_message = true;
+    }
+    remember_failure(std::move(failure->drv_path));
+}
+
+void ConnectionTracker::remember_failure(std::string drv) {
+    if (std::find(failed_drvs_.begin(), failed_drvs_.end(), drv) != failed_drvs_.end()) return;
+    if (failed_drvs_.size() == max_remembered_failures) failed_drvs_.pop_front();
+    failed_drvs_.push_back(std::move(drv));
+}
+
+// ---- end of stream -------------------------------------------------------------------------------
+
+void ConnectionTracker::close(Micros now) {
+    framer_.finish([&](char* l, std::size_t n) { line(l, n, now); });
+    // Builds first: a late stop can still be paired while the Worker's progress is known.
+    std::vector<std::uint64_t> builds(open_builds_.begin(), open_builds_.end());
+    std::sort(builds.begin(), builds.end());
+    for (std::uint64_t id : builds) finish_build(id, activities_.at(id), now, true);
+    for (auto& [id, a] : activities_) {
+        if (!a.has_row || a.type == nix::act_build) continue;
+        Row row = make_row(id, a);
+        row.outcome = Outcome::cancelled;
+        row.duration = now - a.start;
+        record(key_of(id, a), std::move(row), now, true);
+    }
+    activities_.clear();
+    copies_.flush(resolved_);
+    hand_over(resolved_, now);
+    for (auto& h : hooks_waiting_) {
+        h.row.outcome = Outcome::unknown;
+        record(h.key, std::move(h.row), now, false);
+    }
+    hooks_waiting_.clear();
+}
+
+// ---- rows ----------------------------------------------------------------------------------------
+
+Row ConnectionTracker::make_row(std::uint64_t id, const Activity& a) const {
+    Row row;
+    row.kind = a.kind;
+    row.path = a.path;
+    row.name = std::string(name_from_store_path(a.path));
+    row.start = a.start;
+    row.outcome = Outcome::unknown;
+    row.bytes = a.bytes;
+    row.download_bytes = a.download_bytes;
+    row.machine = a.machine;
+    row.direction = a.direction;
+    row.uid = peer_.uid;
+    row.pid = peer_.pid;
+    row.activity_id = id;
+    return row;
+}
+
+void ConnectionTracker::hand_over(std::vector<CopyCompletions::Resolved>& resolved, Micros now) {
+    for (auto& r : resolved) record(r.key, std::move(r.row), now, false);
+    resolved.clear();
+}
+
+void ConnectionTracker::record(const ActivityKey& key, Row row, Micros now, bool abandoned) {
+    auto out = abandoned ? registry_.abandoned(key, id_, std::move(row), now)
+                         : registry_.finished(key, id_, std::move(row), now);
+    if (!out) {
+        ++counters_.duplicate_rows;
+        return;
+    }
+    ++counters_.rows;
+    sink_(std::move(*out));
+}
+
+std::string ConnectionTracker::kept(std::string_view text) {
+    bool repaired = false;
+    std::string s = valid_utf8(text, repaired);
+    if (repaired) ++counters_.invalid_utf8;
+    return s;
+}
+
+}  // namespace nod

@@ -1,0 +1,99 @@
+// Follows the activities of one Nix connection and turns the finished ones into rows.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "reader/activity_registry.hpp"
+#include "reader/build_completions.hpp"
+#include "reader/copy_completions.hpp"
+#include "reader/counters.hpp"
+#include "reader/line_framer.hpp"
+#include "reader/limits.hpp"
+#include "reader/record.hpp"
+#include "reader/row.hpp"
+
+namespace nod {
+
+// The writer at the other end, from SO_PEERCRED (zeros when unknown, e.g. in a replay).
+struct Peer {
+    std::int32_t pid = 0;
+    std::uint32_t uid = 0;
+    std::uint32_t gid = 0;
+};
+
+using RowSink = std::function<void(Row&&)>;
+
+class ConnectionTracker {
+public:
+    ConnectionTracker(ConnectionId id, Peer peer, const ReaderLimits& limits, ReaderCounters& counters,
+                      ActivityRegistry& registry, const RowSink& sink);
+
+    void feed(char* data, std::size_t size, Micros now);
+    // End of stream: open work is cancelled or handed to another connection that saw it too.
+    void close(Micros now);
+
+    std::size_t in_flight() const { return activities_.size(); }
+    std::size_t buffered() const { return framer_.buffered(); }
+    const Peer& peer() const { return peer_; }
+
+private:
+    struct Activity {
+        std::int64_t type = 0;
+        std::uint64_t parent = 0;
+        std::uint64_t owner = 0;  // the activity whose row this one's bytes belong to (0: none)
+        bool has_row = false;
+        Kind kind = Kind::build;
+        Direction direction = Direction::none;
+        bool failed_by_message = false;
+        std::string path;
+        std::string machine;
+        Micros start = 0;
+        std::uint64_t evidence_seq = 0;  // last record that shows the activity was still at work
+        std::uint64_t bytes = 0;
+        std::uint64_t download_bytes = 0;
+        std::uint64_t transferred = 0;  // this transfer's own bytes so far (file transfers)
+    };
+
+    void line(char* data, std::size_t size, Micros now);
+    void on_start(const Record& r, Micros now);
+    void on_stop(const Record& r, Micros now);
+    void on_result(const Record& r, Micros now);
+    void on_message(const Record& r);
+
+    void start_row_activity(std::uint64_t id, Activity& a, const Record& r);
+    std::uint64_t row_owner(std::uint64_t parent) const;
+    bool under_substitution(std::uint64_t parent) const;
+    void finish_build(std::uint64_t id, Activity& a, Micros now, bool at_eof);
+    void finish_hooks(const std::string& drv, Outcome build_outcome, Micros now);
+    void hand_over(std::vector<CopyCompletions::Resolved>& resolved, Micros now);
+    Row make_row(std::uint64_t id, const Activity& a) const;
+    ActivityKey key_of(std::uint64_t id, const Activity& a) const { return {id, a.kind, a.path}; }
+    void record(const ActivityKey& key, Row row, Micros now, bool abandoned);
+    std::string kept(std::string_view text);
+    void remember_failure(std::string drv);
+
+    ConnectionId id_;
+    Peer peer_;
+    const ReaderLimits& limits_;
+    ReaderCounters& counters_;
+    ActivityRegistry& registry_;
+    const RowSink& sink_;
+
+    LineFramer framer_;
+    std::uint64_t seq_ = 0;
+    std::unordered_map<std::uint64_t, Activity> activities_;
+    std::unordered_set<std::uint64_t> open_builds_;
+    BuildCompletions builds_;
+    CopyCompletions copies_;
+    std::vector<CopyCompletions::Resolved> hooks_waiting_;  // stopped hooks wait for their build's outcome
+    std::deque<std::string> failed_drvs_;                  // drvs named by error messages, newest last
+    std::vector<CopyCompletions::Resolved> resolved_;      // scratch, reused
+};
+
+}  // namespace nod

@@ -1,0 +1,50 @@
+// Decides how a substitution or copy ended, from its Worker's CopyPaths progress.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "reader/activity_registry.hpp"
+#include "reader/row.hpp"
+
+namespace nod {
+
+// A substitution's activity lives on the thread that copies the path, so its `stop` is the real end;
+// but whether it succeeded is only told afterwards, when the Worker's actCopyPaths progress counts it
+// as done or failed. Stopped substitutions wait here, oldest first, for that word; a completion that
+// arrives before any stop waits for the next one.
+class CopyCompletions {
+public:
+    struct Resolved {
+        ActivityKey key;
+        Row row;
+    };
+
+    void progress(std::uint64_t aggregate, std::uint64_t done, std::uint64_t failed, std::vector<Resolved>& out);
+    void aggregate_stopped(std::uint64_t aggregate, std::vector<Resolved>& out);
+    void stopped(ActivityKey key, Row row, std::vector<Resolved>& out);
+    // A new attempt at the same path: the earlier one, still waiting, did not deliver it.
+    void superseded(const std::string& path, std::vector<Resolved>& out);
+    // End of stream: whatever still waits gets no word any more.
+    void flush(std::vector<Resolved>& out);
+
+    std::size_t waiting() const { return waiting_.size(); }
+
+private:
+    struct Progress {
+        std::uint64_t done = 0;
+        std::uint64_t failed = 0;
+    };
+    void settle(Outcome outcome, std::vector<Resolved>& out);
+
+    static constexpr std::size_t max_credits = 4096;
+
+    std::unordered_map<std::uint64_t, Progress> aggregates_;
+    std::deque<Resolved> waiting_;
+    std::deque<Outcome> credits_;  // completions that came before their stop
+};
+
+}  // namespace nod

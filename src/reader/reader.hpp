@@ -1,0 +1,45 @@
+// The reader: bytes from Nix's log connections in, finished rows out. No I/O, no clock of its own.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+
+#include "reader/activity_registry.hpp"
+#include "reader/connection_tracker.hpp"
+#include "reader/counters.hpp"
+#include "reader/limits.hpp"
+#include "reader/row.hpp"
+
+namespace nod {
+
+// One Reader serves every connection of a collector, because deduplication spans connections.
+// Callers stamp each read with its receipt time (Nix's records carry none). Rows reach the sink as
+// soon as the evidence for them is complete; each activity reaches it once.
+class Reader {
+public:
+    Reader(ReaderLimits limits, RowSink sink);
+    ~Reader();
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+
+    ConnectionId open(Peer peer, Micros now);
+    // `data` is used as scratch space (lines are parsed in place).
+    void feed(ConnectionId conn, char* data, std::size_t size, Micros now);
+    void close(ConnectionId conn, Micros now);
+
+    const ReaderCounters& counters() const { return counters_; }
+    std::size_t connections() const { return connections_.size(); }
+    std::size_t in_flight() const;
+    std::size_t buffered_bytes() const;
+
+private:
+    ReaderLimits limits_;
+    RowSink sink_;
+    ReaderCounters counters_;
+    ActivityRegistry registry_;
+    ConnectionId next_id_ = 1;
+    std::unordered_map<ConnectionId, std::unique_ptr<ConnectionTracker>> connections_;
+};
+
+}  // namespace nod

@@ -1,0 +1,201 @@
+// A RapidJSON SAX handler: no DOM, no allocation, strings left in place in the line. Most lines are
+// build log lines and progress results, and they need only `action`, `id` and `type`.
+#include <cstring>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
+#include "reader/record.hpp"
+
+namespace nod {
+
+std::string_view Record::string_field(std::size_t i) const {
+    const Field* f = field(i);
+    return f && f->type == Field::Type::string ? f->text : std::string_view{};
+}
+
+std::uint64_t Record::number_field(std::size_t i) const {
+    const Field* f = field(i);
+    return f && f->type == Field::Type::number ? f->number : 0;
+}
+
+namespace {
+
+enum class KeyName : std::uint8_t { other, action, id, type, parent, level, fields, text, msg, raw_msg, payload };
+
+KeyName classify(std::string_view k) {
+    switch (k.size()) {
+    case 2: return k == "id" ? KeyName::id : KeyName::other;
+    case 3: return k == "msg" ? KeyName::msg : KeyName::other;
+    case 4:
+        if (k == "type") return KeyName::type;
+        if (k == "text") return KeyName::text;
+        return KeyName::other;
+    case 5: return k == "level" ? KeyName::level : KeyName::other;
+    case 6:
+        if (k == "action") return KeyName::action;
+        if (k == "parent") return KeyName::parent;
+        if (k == "fields") return KeyName::fields;
+        return KeyName::other;
+    case 7:
+        if (k == "raw_msg") return KeyName::raw_msg;
+        if (k == "payload") return KeyName::payload;
+        return KeyName::other;
+    default: return KeyName::other;
+    }
+}
+
+Action classify_action(std::string_view a) {
+    if (a == "result") return Action::result;
+    if (a == "start") return Action::start;
+    if (a == "stop") return Action::stop;
+    if (a == "msg") return Action::msg;
+    return Action::other;
+}
+
+class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> {
+public:
+    explicit Handler(Record& r) : r_(r) {}
+
+    bool root_was_object() const { return root_object_; }
+
+    bool StartObject() {
+        if (depth_ == 0) root_object_ = true;
+        else if (depth_ == 1 && key_ == KeyName::payload) r_.has_payload = true;
+        else value_at_top(ValueKind::container);
+        ++depth_;
+        return true;
+    }
+    bool EndObject(rapidjson::SizeType) { return leave(); }
+    bool StartArray() {
+        if (depth_ == 1 && key_ == KeyName::fields) in_fields_ = true;
+        else value_at_top(ValueKind::container);
+        ++depth_;
+        return true;
+    }
+    bool EndArray(rapidjson::SizeType) {
+        if (depth_ == 2 && in_fields_) in_fields_ = false;
+        return leave();
+    }
+    bool Key(const char* s, rapidjson::SizeType n, bool) {
+        if (depth_ == 1) key_ = classify({s, n});
+        return true;
+    }
+    bool String(const char* s, rapidjson::SizeType n, bool) {
+        std::string_view v{s, n};
+        if (field_slot()) {
+            auto& f = r_.fields[r_.field_count - 1];
+            f.type = Field::Type::string;
+            f.text = v;
+            return true;
+        }
+        if (depth_ != 1) return true;
+        switch (key_) {
+        case KeyName::action: r_.action = classify_action(v); break;
+        case KeyName::text: r_.text = v; break;
+        case KeyName::msg: r_.msg = v; break;
+        case KeyName::raw_msg: r_.raw_msg = v; break;
+        default: value_at_top(ValueKind::string); break;
+        }
+        return true;
+    }
+    bool Uint64(std::uint64_t u) {
+        if (field_slot()) {
+            auto& f = r_.fields[r_.field_count - 1];
+            f.type = Field::Type::number;
+            f.number = u;
+            return true;
+        }
+        if (depth_ != 1) return true;
+        switch (key_) {
+        case KeyName::id: r_.id = u; r_.has_id = true; break;
+        case KeyName::parent: r_.parent = u; break;
+        case KeyName::type:
+        case KeyName::level:
+            if (u > static_cast<std::uint64_t>(INT64_MAX)) { r_.wrong_type = true; break; }
+            (key_ == KeyName::type ? r_.type : r_.level) = static_cast<std::int64_t>(u);
+            if (key_ == KeyName::type) r_.has_type = true;
+            break;
+        default: value_at_top(ValueKind::number); break;
+        }
+        return true;
+    }
+    bool Uint(unsigned u) { return Uint64(u); }
+    bool Int(int i) { return i >= 0 ? Uint64(static_cast<std::uint64_t>(i)) : Negative(i); }
+    bool Int64(std::int64_t i) { return i >= 0 ? Uint64(static_cast<std::uint64_t>(i)) : Negative(i); }
+    // Beyond 64 bits RapidJSON falls back to double: an id there cannot be an activity id.
+    bool Double(double) { return Other(ValueKind::number); }
+    bool Bool(bool) { return Other(ValueKind::scalar); }
+    bool Null() { return Other(ValueKind::scalar); }
+
+private:
+    enum class ValueKind : std::uint8_t { container, string, number, scalar };
+
+    bool Negative(std::int64_t i) {
+        if (depth_ == 1 && (key_ == KeyName::type || key_ == KeyName::level)) {
+            (key_ == KeyName::type ? r_.type : r_.level) = i;
+            if (key_ == KeyName::type) r_.has_type = true;
+            return true;
+        }
+        return Other(ValueKind::number);
+    }
+    bool Other(ValueKind kind) {
+        if (field_slot()) return true;  // stays Field::Type::other
+        if (depth_ == 1) value_at_top(kind);
+        return true;
+    }
+    // Counts a value inside `fields` and says whether it is a direct element worth keeping.
+    bool field_slot() {
+        if (!in_fields_ || depth_ != 2) return false;
+        ++r_.field_count;
+        return r_.field_count <= Record::max_fields;
+    }
+    // A value of a type nod does not expect under a key it reads.
+    void value_at_top(ValueKind kind) {
+        if (depth_ != 1) {
+            if (in_fields_ && depth_ == 2) ++r_.field_count;  // nested container as a field
+            return;
+        }
+        switch (key_) {
+        case KeyName::other: return;
+        case KeyName::msg:
+        case KeyName::raw_msg:
+            if (kind == ValueKind::scalar) return;  // logEI sends null positions; msg null is odd but harmless
+            break;
+        case KeyName::parent:
+            if (kind == ValueKind::scalar) return;
+            break;
+        default: break;
+        }
+        r_.wrong_type = true;
+    }
+    bool leave() {
+        --depth_;
+        return true;
+    }
+
+    Record& r_;
+    int depth_ = 0;
+    KeyName key_ = KeyName::other;
+    bool in_fields_ = false;
+    bool root_object_ = false;
+};
+
+}  // namespace
+
+ParseStatus parse_record(char* line, std::size_t size, Record& out) {
+    out = Record{};
+    if (std::memchr(line, '\0', size)) return ParseStatus::nul_byte;
+    Handler handler(out);
+    rapidjson::Reader reader;
+    rapidjson::InsituStringStream stream(line);
+    auto result = reader.Parse<rapidjson::kParseInsituFlag>(stream, handler);
+    if (result.IsError()) return ParseStatus::malformed;
+    if (!handler.root_was_object()) {
+        out = Record{};
+        return ParseStatus::not_object;
+    }
+    return ParseStatus::ok;
+}
+
+}  // namespace nod

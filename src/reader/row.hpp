@@ -1,0 +1,56 @@
+// A finished activity as nod records it: the unit of history that the store keeps.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace nod {
+
+// Microseconds since the Unix epoch (receipt time: Nix's stream carries no clock).
+using Micros = std::int64_t;
+
+// The numeric values are stored in the database: append, never renumber.
+enum class Kind : std::uint8_t {
+    build = 0,
+    substitute = 1,
+    copy = 2,
+    post_build_hook = 3,
+};
+inline constexpr int kind_count = 4;
+
+// The numeric values are stored in the database: append, never renumber.
+enum class Outcome : std::uint8_t {
+    succeeded = 0,
+    failed = 1,
+    cancelled = 2,  // the stream ended or the work was stopped before it finished
+    unknown = 3,    // the protocol gave no evidence either way
+};
+
+// Which way a copy went, seen from this machine (builds and substitutions: none).
+enum class Direction : std::uint8_t { none = 0, in = 1, out = 2 };
+
+std::string_view to_string(Kind kind);
+std::string_view to_string(Outcome outcome);
+std::optional<Kind> kind_from_string(std::string_view text);
+
+struct Row {
+    Kind kind = Kind::build;
+    std::string path;  // drv path for builds and hooks, store path for substitutions and copies
+    std::string name;  // `path` without store folder, hash and `.drv`
+    Micros start = 0;
+    std::optional<Micros> duration;  // empty when the stream cannot tell when the work ended
+    Outcome outcome = Outcome::unknown;
+    std::uint64_t bytes = 0;           // uncompressed NAR bytes (substitutions, copies)
+    std::uint64_t download_bytes = 0;  // bytes on the wire (compressed NARs)
+    std::string machine;               // remote builder, substituter or copy peer; "" = this machine
+    Direction direction = Direction::none;
+    std::uint32_t uid = 0;             // SO_PEERCRED of the connection that reported it
+    std::int32_t pid = 0;
+    std::uint64_t activity_id = 0;
+
+    bool operator==(const Row&) const = default;
+};
+
+}  // namespace nod
