@@ -54,7 +54,7 @@ BuildCompletions::Resolution BuildCompletions::resolve(std::uint64_t evidence_se
                                                        bool at_eof, const OtherBuilds& others) {
     if (!at_eof) {
         last_stop_seq_ = seq;
-        if (auto fresh = resolve_fresh(evidence_seq)) return *fresh;
+        if (auto fresh = resolve_fresh(evidence_seq, time)) return *fresh;
     }
     if (unclaimed_.empty()) return {Outcome::cancelled, time};
     // Something finished earlier without its stop. If builds are still running, this one may be one
@@ -63,25 +63,23 @@ BuildCompletions::Resolution BuildCompletions::resolve(std::uint64_t evidence_se
     return resolve_late(evidence_seq, others());
 }
 
-// Nix ≥ 2.30 handles a finished build in one turn of its Worker loop: progress, then stop. Several
-// builds finishing in one turn give a batch of completions followed by a batch of stops; pairing them
-// in order is exact up to the batch's own spread, so beyond `batch_tolerance` the end stays unknown.
-std::optional<BuildCompletions::Resolution> BuildCompletions::resolve_fresh(std::uint64_t evidence_seq) {
+// Nix ≥ 2.30 handles a finished build in one turn of its Worker loop: progress, then stop, within a
+// millisecond. Several builds finishing in one turn give a batch of completions followed by a batch
+// of stops; pairing them in order is exact up to the batch's own spread. A completion older than
+// `batch_tolerance` at the stop is not this kind of evidence (Nix 2.8's late stops): see resolve_late.
+std::optional<BuildCompletions::Resolution> BuildCompletions::resolve_fresh(std::uint64_t evidence_seq, Micros now) {
     auto first = unclaimed_.end();
     bool failed = false, agree = true;
-    Micros newest = 0;
     for (auto it = unclaimed_.begin(); it != unclaimed_.end(); ++it) {
-        if (it->seq <= batch_boundary_ || it->seq <= evidence_seq) continue;
+        if (it->seq <= batch_boundary_ || it->seq <= evidence_seq || now - it->time > batch_tolerance) continue;
         if (first == unclaimed_.end()) {
             first = it;
             failed = it->failed;
         }
         agree = agree && it->failed == failed;
-        newest = std::max(newest, it->time);
     }
     if (first == unclaimed_.end()) return std::nullopt;
-    Resolution r{agree ? outcome_of(failed) : Outcome::unknown, std::nullopt};
-    if (newest - first->time <= batch_tolerance) r.end = first->time;
+    Resolution r{agree ? outcome_of(failed) : Outcome::unknown, first->time};
     unclaimed_.erase(first);
     return r;
 }

@@ -17,7 +17,7 @@ namespace nod {
 // finishes. Progress does not say *which* build, so this ledger pairs completions with builds:
 //  - Nix ≥ 2.30 stops a build right after its completion (several builds finishing together give a
 //    batch of completions, then their stops): a stop takes the oldest completion of the current batch
-//    that came after the build's last output.
+//    that came after the build's last output and at most `batch_tolerance` before the stop.
 //  - Nix 2.8 keeps a requested build's activity until Nix exits. Such a late stop is paired only when
 //    the Worker reports no running build (so every open build has finished) and exactly one pairing of
 //    completions with open builds is consistent with each build's last output; otherwise the end is
@@ -57,7 +57,7 @@ private:
     };
 
     std::uint64_t running() const;
-    std::optional<Resolution> resolve_fresh(std::uint64_t evidence_seq);
+    std::optional<Resolution> resolve_fresh(std::uint64_t evidence_seq, Micros now);
     Resolution resolve_late(std::uint64_t evidence_seq, std::vector<std::uint64_t> thresholds);
     bool matchable(const std::vector<std::uint64_t>& thresholds, std::size_t skip) const;
 

@@ -90,8 +90,15 @@ void ConnectionTracker::on_start(const Record& r, Micros now) {
     case nix::act_substitute:
     case nix::act_post_build_hook: start_row_activity(r.id, a, r); break;
     case nix::act_copy_path:
-        if (under_substitution(r.parent)) a.owner = row_owner(r.parent);
-        else start_row_activity(r.id, a, r);
+        if (under_substitution(r.parent)) {
+            a.owner = row_owner(r.parent);
+        } else if (auto s = r.parent == 0 ? open_substitutions_.find(std::string(r.string_field(0)))
+                                          : open_substitutions_.end();
+                   s != open_substitutions_.end()) {
+            a.owner = s->second;  // Nix < 2.18 sends no `parent`: the substitution of the same path
+        } else {
+            start_row_activity(r.id, a, r);
+        }
         break;
     case nix::act_file_transfer: a.owner = row_owner(r.parent); break;
     default: break;
@@ -117,6 +124,7 @@ void ConnectionTracker::start_row_activity(std::uint64_t id, Activity& a, const 
         a.kind = Kind::substitute;
         a.machine = kept(r.string_field(1));
         copies_.superseded(a.path, resolved_);
+        open_substitutions_[a.path] = id;
         break;
     case nix::act_post_build_hook: a.kind = Kind::post_build_hook; break;
     case nix::act_copy_path: {
@@ -198,6 +206,7 @@ void ConnectionTracker::on_result(const Record& r, Micros now) {
     }
     default: break;
     }
+    if (!resolved_.empty()) hand_over(resolved_, now);
 }
 
 // ---- stop ----------------------------------------------------------------------------------------
@@ -222,6 +231,10 @@ void ConnectionTracker::on_stop(const Record& r, Micros now) {
         }
         break;
     default: break;
+    }
+    if (a.type == nix::act_substitute) {
+        if (auto s = open_substitutions_.find(a.path); s != open_substitutions_.end() && s->second == r.id)
+            open_substitutions_.erase(s);
     }
     if (a.has_row) {
         if (a.type == nix::act_build) {
@@ -302,6 +315,7 @@ void ConnectionTracker::close(Micros now) {
         record(key_of(id, a), std::move(row), now, true);
     }
     activities_.clear();
+    open_substitutions_.clear();
     copies_.flush(resolved_);
     hand_over(resolved_, now);
     for (auto& h : hooks_waiting_) {

@@ -89,6 +89,7 @@ private:
     std::uint64_t seq_ = 0;
     std::unordered_map<std::uint64_t, Activity> activities_;
     std::unordered_set<std::uint64_t> open_builds_;
+    std::unordered_map<std::string, std::uint64_t> open_substitutions_;  // store path → activity
     BuildCompletions builds_;
     CopyCompletions copies_;
     std::vector<CopyCompletions::Resolved> hooks_waiting_;  // stopped hooks wait for their build's outcome

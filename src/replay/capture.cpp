@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -146,6 +147,7 @@ void replay(const std::vector<CapturedConnection>& conns, Reader& reader, const 
     auto at = [&](double s) { return options.base + static_cast<Micros>(std::llround(s * 1e6)); };
     std::vector<ConnectionId> ids(conns.size());
     std::string buffer;
+    std::mt19937_64 rng(options.split_seed);
     for (const Event& e : events) {
         const CapturedConnection& c = conns[e.conn];
         if (e.order == 0) {
@@ -155,7 +157,9 @@ void replay(const std::vector<CapturedConnection>& conns, Reader& reader, const 
         } else if (e.order == 1) {
             buffer = c.lines[e.line].text;
             buffer.push_back('\n');
-            reader.feed(ids[e.conn], buffer.data(), buffer.size(), at(e.seconds));
+            std::size_t cut = options.split_seed ? rng() % (buffer.size() + 1) : buffer.size();
+            reader.feed(ids[e.conn], buffer.data(), cut, at(e.seconds));
+            if (cut < buffer.size()) reader.feed(ids[e.conn], buffer.data() + cut, buffer.size() - cut, at(e.seconds));
         } else {
             reader.close(ids[e.conn], at(e.seconds));
         }

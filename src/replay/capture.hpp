@@ -43,6 +43,7 @@ std::vector<TruthEntry> load_truth(const std::filesystem::path& file);
 struct ReplayOptions {
     Micros base = 0;          // receipt time of second 0
     bool peer_pids = true;    // false: as if replayed by another process (no pid matches an id)
+    std::uint64_t split_seed = 0;  // non-zero: each line goes in two reads, split at a random point
 };
 
 // Replays the connections interleaved by their clock, each line as its own read.

@@ -1,0 +1,348 @@
+// The reader end to end on hand-written streams: outcomes, bytes, hooks, hostile input, deduplication.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "harness.hpp"
+
+namespace nod {
+namespace {
+
+using namespace nod::test;
+
+constexpr std::uint64_t pid = 4242;
+constexpr std::uint64_t base = pid << 32;
+constexpr std::uint64_t builds_agg = base + 1;
+constexpr std::uint64_t copies_agg = base + 2;
+
+// The Worker's preamble: actBuilds and actCopyPaths aggregates.
+void worker(Harness& h, ConnectionId c, Micros t) {
+    h.send(c, start(builds_agg, 104), t);
+    h.send(c, start(copies_agg, 103), t);
+}
+
+TEST(Reader, OneSuccessfulBuild) {
+    Harness h;
+    auto c = h.open(pid, 1000);
+    worker(h, c, 0);
+    h.send(c, start_build(base + 5, "hello-2.12"), 1 * second);
+    h.send(c, progress(builds_agg, 0, 1, 1, 0), 1 * second);
+    h.send(c, log_line(base + 5, "compiling"), 2 * second);
+    h.send(c, progress(builds_agg, 1, 1, 0, 0), 3 * second);
+    h.send(c, stop(base + 5), 3 * second + 100);
+    ASSERT_EQ(h.rows.size(), 1u);
+    const Row& r = h.rows[0];
+    EXPECT_EQ(r.kind, Kind::build);
+    EXPECT_EQ(r.name, "hello-2.12");
+    EXPECT_EQ(r.path, drv("hello-2.12"));
+    EXPECT_EQ(r.start, 1 * second);
+    EXPECT_EQ(r.duration, 2 * second);
+    EXPECT_EQ(r.outcome, Outcome::succeeded);
+    EXPECT_EQ(r.uid, 1000u);
+    EXPECT_EQ(r.pid, static_cast<std::int32_t>(pid));
+    EXPECT_EQ(r.machine, "");
+}
+
+TEST(Reader, StopAloneIsNotSuccess) {
+    Harness h;
+    auto c = h.open();
+    worker(h, c, 0);
+    h.send(c, start_build(base + 5, "x"), 0);
+    h.send(c, stop(base + 5), 2 * second);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].outcome, Outcome::cancelled);
+}
+
+TEST(Reader, ErrorMessageMarksTheBuildFailed) {
+    Harness h;
+    auto c = h.open();
+    worker(h, c, 0);
+    h.send(c, start_build(base + 5, "broken-1"), 0);
+    h.send(c, start_build(base + 6, "ok-1"), 0);
+    h.send(c, error_msg("Cannot build '" + drv("broken-1") + "'.\\nReason: builder failed with exit code 2."), second);
+    h.send(c, stop(base + 5), second);  // no progress seen (a stream that began late)
+    h.send(c, stop(base + 6), second);
+    ASSERT_EQ(h.rows.size(), 2u);
+    EXPECT_EQ(h.find("broken-1")->outcome, Outcome::failed);
+    EXPECT_EQ(h.find("ok-1")->outcome, Outcome::cancelled);
+}
+
+TEST(Reader, EofCancelsOpenWork) {
+    Harness h;
+    auto c = h.open();
+    worker(h, c, 0);
+    h.send(c, start_build(base + 5, "slow"), second);
+    h.send(c, start(base + 7, 108, "\"" + out("dep") + "\",\"https://cache.nixos.org\""), second);
+    h.close(c, 4 * second);
+    ASSERT_EQ(h.rows.size(), 2u);
+    for (const auto& r : h.rows) {
+        EXPECT_EQ(r.outcome, Outcome::cancelled) << r.name;
+        EXPECT_EQ(r.duration, 3 * second) << r.name;
+    }
+}
+
+TEST(Reader, SubstitutionWithBytesAndDownload) {
+    Harness h;
+    auto c = h.open();
+    worker(h, c, 0);
+    std::string p = out("big");
+    h.send(c, start(base + 10, 108, "\"" + p + "\",\"https://cache.nixos.org\""), 0);
+    h.send(c, start(base + 11, 100, "\"" + p + "\",\"https://cache.nixos.org\",\"local\"", base + 10), 0);
+    h.send(c, start(base + 12, 101, "\"https://cache.nixos.org/nar/x.nar.xz\"", base + 11), 0);
+    h.send(c, progress(base + 12, 0, 0, 0, 0), 0);
+    h.send(c, progress(base + 12, 300, 500, 0, 0), 0);
+    h.send(c, progress(base + 12, 500, 500, 0, 0), 0);
+    h.send(c, progress(base + 11, 4096, 2000, 0, 0), 0);
+    h.send(c, progress(base + 11, 8192, 9000, 0, 0), 0);
+    h.send(c, stop(base + 12), second);
+    h.send(c, stop(base + 11), second);
+    h.send(c, stop(base + 10), second);
+    EXPECT_TRUE(h.rows.empty()) << "outcome comes with the Worker's next progress";
+    h.send(c, progress(copies_agg, 1, 1, 0, 0), second + 5);
+    ASSERT_EQ(h.rows.size(), 1u);
+    const Row& r = h.rows[0];
+    EXPECT_EQ(r.kind, Kind::substitute);
+    EXPECT_EQ(r.name, "big");
+    EXPECT_EQ(r.outcome, Outcome::succeeded);
+    EXPECT_EQ(r.bytes, 9000u);
+    EXPECT_EQ(r.download_bytes, 500u);
+    EXPECT_EQ(r.machine, "https://cache.nixos.org");
+    EXPECT_EQ(r.duration, second);
+}
+
+TEST(Reader, FailedSubstitution) {
+    Harness h;
+    auto c = h.open();
+    worker(h, c, 0);
+    h.send(c, start(base + 10, 108, "\"" + out("gone") + "\",\"https://c\""), 0);
+    h.send(c, stop(base + 10), second);
+    h.send(c, progress(copies_agg, 0, 0, 0, 1), second);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].outcome, Outcome::failed);
+}
+
+TEST(Reader, StandaloneCopyHasDirection) {
+    Harness h;
+    auto c = h.open();
+    h.send(c, start(base + 20, 103), 0);
+    h.send(c, start(base + 21, 100, "\"" + out("up") + "\",\"local\",\"ssh-ng://builder\"", base + 20), 0);
+    h.send(c, progress(base + 21, 100, 100, 0, 0), 0);
+    h.send(c, stop(base + 21), second);
+    h.send(c, progress(base + 20, 1, 1, 0, 0), second);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].kind, Kind::copy);
+    EXPECT_EQ(h.rows[0].direction, Direction::out);
+    EXPECT_EQ(h.rows[0].machine, "ssh-ng://builder");
+    EXPECT_EQ(h.rows[0].bytes, 100u);
+    EXPECT_EQ(h.rows[0].outcome, Outcome::succeeded);
+}
+
+TEST(Reader, PostBuildHookTakesItsBuildsOutcome) {
+    Harness h;
+    auto c = h.open();
+    worker(h, c, 0);
+    h.send(c, start_build(base + 5, "pkg"), 0);
+    h.send(c, start(base + 6, 110, "\"" + drv("pkg") + "\""), second);
+    h.send(c, stop(base + 6), 2 * second);
+    h.send(c, progress(builds_agg, 1, 1, 0, 0), 2 * second);
+    h.send(c, stop(base + 5), 2 * second);
+    ASSERT_EQ(h.rows.size(), 2u);
+    const Row* hook = h.find("pkg", Kind::post_build_hook);
+    ASSERT_TRUE(hook);
+    EXPECT_EQ(hook->outcome, Outcome::succeeded);
+    EXPECT_EQ(hook->duration, second);
+}
+
+TEST(Reader, StopForUnknownIdIsCounted) {
+    Harness h;
+    auto c = h.open();
+    h.send(c, stop(999), 0);
+    h.send(c, R"({"action":"result","fields":[1,2,3,4],"id":998,"type":105})", 0);
+    EXPECT_EQ(h.reader.counters().unknown_stops, 1u);
+    EXPECT_TRUE(h.rows.empty());
+}
+
+TEST(Reader, StartReusingALiveIdClosesTheOldOneAsUnknown) {
+    Harness h;
+    auto c = h.open();
+    h.send(c, start_build(base + 5, "first"), 0);
+    h.send(c, start_build(base + 5, "second"), second);
+    EXPECT_EQ(h.reader.counters().reused_ids, 1u);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].name, "first");
+    EXPECT_EQ(h.rows[0].outcome, Outcome::unknown);
+    EXPECT_FALSE(h.rows[0].duration);
+    h.send(c, stop(base + 5), 2 * second);
+    ASSERT_EQ(h.rows.size(), 2u);
+    EXPECT_EQ(h.rows[1].name, "second");
+}
+
+TEST(Reader, HostileLinesAreCountedNeverFatal) {
+    Harness h;
+    auto c = h.open();
+    for (std::string line : {std::string("{"), std::string("[1]"), std::string("garbage"),
+                             std::string(R"({"action":"start","type":105})"), std::string(R"({"action":"nope"})"),
+                             std::string(R"({"action":"stop","id":1e400})"), std::string("{\"a\":1}\0x", 9),
+                             std::string(R"({"action":"start","id":1,"type":99999})"),
+                             std::string(R"({"action":"result","id":1,"type":4242,"fields":[]})")}) {
+        h.send(c, line, 0);
+    }
+    const auto& k = h.reader.counters();
+    EXPECT_EQ(k.lines, 9u);
+    EXPECT_EQ(k.malformed_lines, 3u);  // "{", "garbage", 1e400 overflows the double range
+    EXPECT_EQ(k.non_object_lines, 1u);
+    EXPECT_EQ(k.missing_keys, 1u);
+    EXPECT_EQ(k.unknown_actions, 1u);
+    EXPECT_EQ(k.nul_lines, 1u);
+    EXPECT_EQ(k.unknown_activity_types, 1u);
+    EXPECT_EQ(k.unknown_result_types, 1u);
+}
+
+TEST(Reader, InvalidUtf8InAPathIsRepairedAndCounted) {
+    Harness h;
+    auto c = h.open();
+    h.send(c, start(base + 5, 105, "\"/nix/store/0123456789abcdfghijklmnpqrsvwxyz-b\xff" "d.drv\",\"\",1,1"), 0);
+    h.close(c, second);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].name, "b\xEF\xBF\xBD" "d");
+    EXPECT_EQ(h.reader.counters().invalid_utf8, 1u);
+}
+
+TEST(Reader, TooManyActivitiesAreRefused) {
+    ReaderLimits limits;
+    limits.max_activities = 3;
+    Harness h(limits);
+    auto c = h.open();
+    for (int i = 1; i <= 5; ++i) h.send(c, start(base + i, 0), 0);
+    EXPECT_EQ(h.reader.counters().refused_activities, 2u);
+    EXPECT_EQ(h.reader.in_flight(), 3u);
+}
+
+TEST(Reader, A64MiBLineIsSkippedWithMemoryBounded) {
+    Harness h;
+    auto c = h.open();
+    worker(h, c, 0);
+    h.send(c, start_build(base + 5, "x"), 0);
+    std::string chunk = R"({"action":"result","fields":[")";
+    h.reader.feed(c, chunk.data(), chunk.size(), 0);
+    std::string filler(1 << 20, 'a');
+    std::size_t peak = 0;
+    for (int i = 0; i < 64; ++i) {
+        h.reader.feed(c, filler.data(), filler.size(), 0);
+        peak = std::max(peak, h.reader.buffered_bytes());
+    }
+    std::string end = "\"],\"id\":1,\"type\":101}\n";
+    h.reader.feed(c, end.data(), end.size(), 0);
+    EXPECT_LE(peak, std::size_t{1} << 20);
+    EXPECT_EQ(h.reader.counters().oversized_lines, 1u);
+    h.send(c, progress(builds_agg, 1, 1, 0, 0), second);
+    h.send(c, stop(base + 5), second);
+    ASSERT_EQ(h.rows.size(), 1u) << "the stream goes on after the skipped line";
+    EXPECT_EQ(h.rows[0].outcome, Outcome::succeeded);
+}
+
+TEST(Reader, RandomBytesNeverThrow) {
+    std::mt19937_64 rng(42);
+    Harness h;
+    for (int round = 0; round < 200; ++round) {
+        auto c = h.open(static_cast<std::int32_t>(rng() % 5));
+        for (int i = 0; i < 20; ++i) {
+            std::string s;
+            std::size_t n = rng() % 300;
+            for (std::size_t k = 0; k < n; ++k) {
+                static const char alphabet[] = "{}[]\",:0123456789\n actionstartstopresultidtypefields\\u\xff";
+                s.push_back(alphabet[rng() % (sizeof alphabet - 1)]);
+            }
+            h.reader.feed(c, s.data(), s.size(), i);
+        }
+        h.close(c, 100);
+    }
+    EXPECT_EQ(h.reader.connections(), 0u);
+}
+
+// ---- exactly once ---------------------------------------------------------------------------------
+
+struct DoubleStream : ::testing::Test {
+    Harness h;
+    // The daemon worker (origin of the ids: pid 4242) and the client that repeats its activities.
+    void build_on(ConnectionId c, Micros offset, bool finish = true) {
+        worker(h, c, offset);
+        h.send(c, start_build(base + 5, "app"), second + offset);
+        h.send(c, progress(builds_agg, 0, 1, 1, 0), second + offset);
+        if (!finish) return;
+        h.send(c, progress(builds_agg, 1, 1, 0, 0), 3 * second + offset);
+        h.send(c, stop(base + 5), 3 * second + offset);
+    }
+    // Both connections' lines as they really arrive: interleaved, `first` a little ahead.
+    void interleaved(ConnectionId first, ConnectionId second_conn) {
+        std::vector<std::string> lines = {start(builds_agg, 104), start(copies_agg, 103), start_build(base + 5, "app"),
+                                          progress(builds_agg, 0, 1, 1, 0), progress(builds_agg, 1, 1, 0, 0),
+                                          stop(base + 5)};
+        Micros t = 0;
+        for (const auto& l : lines) {
+            h.send(first, l, t);
+            h.send(second_conn, l, t + 10);
+            t += second;
+        }
+    }
+};
+
+TEST_F(DoubleStream, DaemonAndClientGiveOneRow) {
+    auto daemon = h.open(pid, 0);
+    auto client = h.open(999, 1000);
+    interleaved(client, daemon);
+    h.close(client, 5 * second);
+    h.close(daemon, 5 * second);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].pid, static_cast<std::int32_t>(pid)) << "the origin's view wins";
+    EXPECT_EQ(h.reader.counters().duplicate_rows, 1u);
+}
+
+TEST_F(DoubleStream, ReplayedByAnotherProcessStillOneRow) {
+    auto a = h.open(1, 0);
+    auto b = h.open(2, 0);
+    build_on(a, 0);
+    build_on(b, 5);
+    h.close(a, 5 * second);
+    h.close(b, 5 * second);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].outcome, Outcome::succeeded);
+}
+
+TEST_F(DoubleStream, OwnerCutOffTheOtherViewIsUsed) {
+    auto daemon = h.open(pid, 0);
+    auto client = h.open(999, 1000);
+    build_on(daemon, 0, /*finish*/ false);
+    build_on(client, 0);
+    h.close(daemon, 4 * second);  // the worker's stream broke before the end
+    h.close(client, 5 * second);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].outcome, Outcome::succeeded);
+    EXPECT_EQ(h.rows[0].duration, 2 * second);
+}
+
+TEST_F(DoubleStream, OwnerGoneWhileOtherStillBuildsHandsOver) {
+    auto daemon = h.open(pid, 0);
+    auto client = h.open(999, 1000);
+    build_on(daemon, 0, false);
+    build_on(client, 0, false);
+    h.close(daemon, 2 * second);
+    EXPECT_TRUE(h.rows.empty());
+    h.send(client, progress(builds_agg, 1, 1, 0, 0), 3 * second);
+    h.send(client, stop(base + 5), 3 * second);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].outcome, Outcome::succeeded);
+}
+
+TEST_F(DoubleStream, SameIdForAnotherPathIsAnotherActivity) {
+    auto a = h.open(1, 0);
+    auto b = h.open(2, 0);
+    h.send(a, start_build(base + 5, "one"), 0);
+    h.send(b, start_build(base + 5, "two"), 0);  // Nix 2.8 daemons reuse ids across clients
+    h.close(a, second);
+    h.close(b, second);
+    EXPECT_EQ(h.rows.size(), 2u);
+}
+
+}  // namespace
+}  // namespace nod
