@@ -38,7 +38,7 @@ void ConnectionTracker::feed(char* data, std::size_t size, Micros now) {
 void ConnectionTracker::line(char* data, std::size_t size, Micros now) {
     ++counters_.lines;
     ++seq_;
-    Record r;
+    Record& r = record_;
     switch (parse_record(data, size, r)) {
     case ParseStatus::ok: break;
     case ParseStatus::malformed: ++counters_.malformed_lines; return;

@@ -86,6 +86,7 @@ private:
     const RowSink& sink_;
 
     LineFramer framer_;
+    Record record_;  // reused line after line; its strings point into the line being handled
     std::uint64_t seq_ = 0;
     std::unordered_map<std::uint64_t, Activity> activities_;
     std::unordered_set<std::uint64_t> open_builds_;

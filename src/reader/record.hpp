@@ -35,6 +35,10 @@ struct Record {
     std::string_view msg;
     std::string_view raw_msg;
 
+    // Back to "nothing read" without touching `fields` (only the first field_count entries count):
+    // this runs once per line, and most lines have no fields worth clearing.
+    void reset();
+
     const Field* field(std::size_t i) const { return i < field_count && i < max_fields ? &fields[i] : nullptr; }
     std::string_view string_field(std::size_t i) const;
     // Nix sends progress as non-negative integers; anything else reads as 0.
@@ -48,7 +52,7 @@ enum class ParseStatus : std::uint8_t {
     nul_byte,    // a raw NUL inside the line: JSON cannot contain one
 };
 
-// Parses a NUL-terminated line in place (strings are unescaped inside `line`).
+// Parses a NUL-terminated line in place (strings are unescaped inside `line`) into `out`, which it resets.
 // Never throws; reads only the keys listed in Record and skips everything else.
 ParseStatus parse_record(char* line, std::size_t size, Record& out);
 

@@ -9,6 +9,15 @@
 
 namespace nod {
 
+void Record::reset() {
+    action = Action::none;
+    has_id = has_type = has_payload = wrong_type = false;
+    id = parent = 0;
+    type = level = 0;
+    field_count = 0;
+    text = msg = raw_msg = {};
+}
+
 std::string_view Record::string_field(std::size_t i) const {
     const Field* f = field(i);
     return f && f->type == Field::Type::string ? f->text : std::string_view{};
@@ -148,12 +157,14 @@ private:
     bool field_slot() {
         if (!in_fields_ || depth_ != 2) return false;
         ++r_.field_count;
-        return r_.field_count <= Record::max_fields;
+        if (r_.field_count > Record::max_fields) return false;
+        r_.fields[r_.field_count - 1].type = Field::Type::other;  // until a value says otherwise
+        return true;
     }
     // A value of a type nod does not expect under a key it reads.
     void value_at_top(ValueKind kind) {
         if (depth_ != 1) {
-            if (in_fields_ && depth_ == 2) ++r_.field_count;  // nested container as a field
+            if (in_fields_ && depth_ == 2) field_slot();  // a nested container as a field: kept as other
             return;
         }
         switch (key_) {
@@ -184,7 +195,7 @@ private:
 }  // namespace
 
 ParseStatus parse_record(char* line, std::size_t size, Record& out) {
-    out = Record{};
+    out.reset();
     if (std::memchr(line, '\0', size)) return ParseStatus::nul_byte;
     Handler handler(out);
     rapidjson::Reader reader;
@@ -192,7 +203,7 @@ ParseStatus parse_record(char* line, std::size_t size, Record& out) {
     auto result = reader.Parse<rapidjson::kParseInsituFlag>(stream, handler);
     if (result.IsError()) return ParseStatus::malformed;
     if (!handler.root_was_object()) {
-        out = Record{};
+        out.reset();
         return ParseStatus::not_object;
     }
     return ParseStatus::ok;

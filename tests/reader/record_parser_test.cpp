@@ -134,6 +134,22 @@ TEST(RecordParser, InvalidUtf8IsPassedThroughForTheTrackerToRepair) {
     EXPECT_EQ(p.record.string_field(0), "/nix/store/x-\xff\xfe.drv");
 }
 
+TEST(RecordParser, AReusedRecordKeepsNothingFromTheLineBefore) {
+    Record r;
+    std::string first = R"({"action":"start","fields":["/nix/store/a.drv",7],"id":1,"msg":"m","type":105})";
+    ASSERT_EQ(parse_record(first.data(), first.size(), r), ParseStatus::ok);
+    std::string second = R"({"action":"start","fields":[null,[2]],"id":2,"type":100})";
+    ASSERT_EQ(parse_record(second.data(), second.size(), r), ParseStatus::ok);
+    EXPECT_EQ(r.field_count, 2u);
+    EXPECT_EQ(r.fields[0].type, Field::Type::other);
+    EXPECT_EQ(r.fields[1].type, Field::Type::other);
+    EXPECT_EQ(r.string_field(0), "");
+    EXPECT_EQ(r.msg, "");
+    std::string third = "[1]";
+    EXPECT_EQ(parse_record(third.data(), third.size(), r), ParseStatus::not_object);
+    EXPECT_FALSE(r.has_id);
+}
+
 TEST(RecordParser, UnknownActionIsOther) {
     auto p = parse(R"({"action":"setPhase","phase":"buildPhase"})");
     ASSERT_EQ(p.status, ParseStatus::ok);
