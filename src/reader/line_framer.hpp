@@ -26,12 +26,21 @@ public:
     template <typename OnLine>
     void finish(OnLine&& on_line);
 
+    // RapidJSON's SSE2 string scanning loads aligned 16-byte blocks and may read up to 15 bytes past a
+    // line's terminating NUL. Every line handed over has at least this many addressable bytes after it:
+    // a line that ends too close to the end of the caller's buffer is copied (found by the fuzzer).
+    static constexpr std::size_t read_slack = 16;
+
     std::uint64_t oversized_lines() const { return oversized_; }
     std::size_t buffered() const { return carry_.size(); }
     std::size_t capacity() const { return carry_.capacity(); }
 
 private:
     void drop_carry();
+    void keep(const char* p, std::size_t n) {
+        carry_.reserve(carry_.size() + n + read_slack);
+        carry_.append(p, n);
+    }
 
     std::size_t max_line_;
     std::string carry_;     // the unfinished line from earlier reads
@@ -59,22 +68,26 @@ void LineFramer::feed(char* data, std::size_t size, OnLine&& on_line) {
                 skipping_ = true;
                 return;
             }
-            carry_.append(p, tail);
+            keep(p, tail);
             return;
         }
         std::size_t len = static_cast<std::size_t>(nl - p);
         if (carry_.empty()) {
             if (len > max_line_) {
                 ++oversized_;
-            } else {
+            } else if (static_cast<std::size_t>(end - nl) > read_slack) {
                 *nl = '\0';
                 on_line(p, len);
+            } else {
+                keep(p, len);
+                on_line(carry_.data(), carry_.size());
+                carry_.clear();
             }
         } else if (carry_.size() + len > max_line_) {
             ++oversized_;
             drop_carry();
         } else {
-            carry_.append(p, len);
+            keep(p, len);
             on_line(carry_.data(), carry_.size());
             carry_.clear();
         }

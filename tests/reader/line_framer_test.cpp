@@ -86,6 +86,19 @@ TEST(LineFramer, HugeLineKeepsMemoryBoundedAndReleasesIt) {
     EXPECT_LT(f.capacity(), 64u) << "memory of the skipped line is given back";
 }
 
+// Regression (fuzzing, build-fuzz/reader-crash-…): RapidJSON's SSE2 scan reads up to 15 bytes past a
+// line's NUL. A line at the very end of the caller's buffer is therefore copied to padded storage.
+TEST(LineFramer, LinesNearTheEndOfTheBufferAreCopiedWithSlack) {
+    LineFramer f(100);
+    std::string data = std::string(40, 'a') + "\n" + std::string(20, 'b') + "\n";
+    std::vector<const char*> where;
+    f.feed(data.data(), data.size(), [&](char* p, std::size_t) { where.push_back(p); });
+    ASSERT_EQ(where.size(), 2u);
+    EXPECT_EQ(where[0], data.data()) << "far from the end: in place";
+    EXPECT_FALSE(where[1] >= data.data() && where[1] < data.data() + data.size()) << "near the end: copied";
+    EXPECT_GE(f.capacity(), 20 + LineFramer::read_slack);
+}
+
 TEST(LineFramer, FinishDeliversAnUnterminatedLastLine) {
     LineFramer f(100);
     frame(f, "a\npartial");
