@@ -15,9 +15,22 @@ constexpr std::size_t max_pairing_work = 4'000'000;
 
 }  // namespace
 
+void BuildCompletions::started(std::uint64_t build) { open_[build] = std::nullopt; }
+
 void BuildCompletions::progress(std::uint64_t aggregate, std::uint64_t done, std::uint64_t running,
                                 std::uint64_t failed, std::uint64_t seq, Micros time) {
     Progress& p = aggregates_[aggregate];
+    std::uint64_t new_done = done > p.done ? done - p.done : 0;
+    std::uint64_t new_failed = failed > p.failed ? failed - p.failed : 0;
+    std::uint64_t running_before = this->running();
+    if (new_done + new_failed > 0 && running_before >= p.running) {
+        std::uint64_t running_after = running_before - p.running + running;
+        if (running_after == 0 && running_before - running_after == new_done + new_failed &&
+            attribute_all(new_done + new_failed, new_failed > 0, new_done > 0 && new_failed > 0, time)) {
+            p = {done, running, failed};
+            return;
+        }
+    }
     if ((done > p.done || failed > p.failed) && last_stop_seq_ > last_completion_seq_) {
         batch_boundary_ = last_stop_seq_;  // a new turn of the Worker: older completions are stale
     }
@@ -44,14 +57,34 @@ void BuildCompletions::aggregate_stopped(std::uint64_t aggregate) {
     }
 }
 
+// Every open build without a known end finished now, if there are exactly `count` of them.
+bool BuildCompletions::attribute_all(std::uint64_t count, bool failed, bool mixed, Micros time) {
+    std::uint64_t waiting = 0;
+    for (const auto& [id, end] : open_) waiting += !end;
+    if (waiting != count) return false;
+    for (auto& [id, end] : open_) {
+        if (!end) end = Resolution{mixed ? Outcome::unknown : outcome_of(failed), time};
+    }
+    return true;
+}
+
 std::uint64_t BuildCompletions::running() const {
     std::uint64_t n = 0;
     for (const auto& [id, p] : aggregates_) n += p.running;
     return n;
 }
 
-BuildCompletions::Resolution BuildCompletions::resolve(std::uint64_t evidence_seq, std::uint64_t seq, Micros time,
-                                                       bool at_eof, const OtherBuilds& others) {
+BuildCompletions::Resolution BuildCompletions::resolve(std::uint64_t build, std::uint64_t evidence_seq,
+                                                       std::uint64_t seq, Micros time, bool at_eof,
+                                                       const OtherBuilds& others) {
+    if (auto it = open_.find(build); it != open_.end()) {
+        std::optional<Resolution> known = it->second;
+        open_.erase(it);
+        if (known) {
+            if (!at_eof) last_stop_seq_ = seq;
+            return *known;
+        }
+    }
     if (!at_eof) {
         last_stop_seq_ = seq;
         if (auto fresh = resolve_fresh(evidence_seq, time)) return *fresh;

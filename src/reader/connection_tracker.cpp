@@ -118,6 +118,7 @@ void ConnectionTracker::start_row_activity(std::uint64_t id, Activity& a, const 
         a.kind = Kind::build;
         a.machine = kept(r.string_field(1));
         open_builds_.insert(id);
+        builds_.started(id);
         for (const auto& failed : failed_drvs_) a.failed_by_message = a.failed_by_message || failed == a.path;
         break;
     case nix::act_substitute:
@@ -254,10 +255,11 @@ void ConnectionTracker::finish_build(std::uint64_t id, Activity& a, Micros now, 
     open_builds_.erase(id);
     auto others = [&] {
         std::vector<std::uint64_t> seqs;
-        for (std::uint64_t b : open_builds_) seqs.push_back(activities_.at(b).evidence_seq);
+        for (std::uint64_t b : open_builds_)
+            if (!builds_.settled(b)) seqs.push_back(activities_.at(b).evidence_seq);
         return seqs;
     };
-    auto res = builds_.resolve(a.evidence_seq, seq_, now, at_eof, others);
+    auto res = builds_.resolve(id, a.evidence_seq, seq_, now, at_eof, others);
     Row row = make_row(id, a);
     row.outcome = res.outcome;
     if (a.failed_by_message && res.outcome != Outcome::succeeded) row.outcome = Outcome::failed;

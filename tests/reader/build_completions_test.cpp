@@ -13,7 +13,7 @@ TEST(BuildCompletions, StopRightAfterCompletionTakesItsTime) {
     BuildCompletions c;
     c.progress(agg, 0, 1, 0, 1, 10);
     c.progress(agg, 1, 0, 0, 5, 500);
-    auto r = c.resolve(/*evidence*/ 3, /*seq*/ 6, /*time*/ 900, false, none);
+    auto r = c.resolve(1001, /*evidence*/ 3, /*seq*/ 6, /*time*/ 900, false, none);
     EXPECT_EQ(r.outcome, Outcome::succeeded);
     EXPECT_EQ(r.end, 500);
 }
@@ -22,7 +22,7 @@ TEST(BuildCompletions, FailedCounterMeansFailed) {
     BuildCompletions c;
     c.progress(agg, 0, 2, 0, 1, 10);
     c.progress(agg, 0, 1, 1, 5, 400);
-    auto r = c.resolve(3, 6, 450, false, none);
+    auto r = c.resolve(1002, 3, 6, 450, false, none);
     EXPECT_EQ(r.outcome, Outcome::failed);
     EXPECT_EQ(r.end, 400);
 }
@@ -30,7 +30,7 @@ TEST(BuildCompletions, FailedCounterMeansFailed) {
 TEST(BuildCompletions, StopWithoutCompletionIsCancelled) {
     BuildCompletions c;
     c.progress(agg, 0, 1, 0, 1, 10);
-    auto r = c.resolve(2, 3, 700, false, none);
+    auto r = c.resolve(1003, 2, 3, 700, false, none);
     EXPECT_EQ(r.outcome, Outcome::cancelled);
     EXPECT_EQ(r.end, 700);
 }
@@ -39,7 +39,7 @@ TEST(BuildCompletions, CompletionBeforeTheBuildsLastOutputIsNotItsOwn) {
     BuildCompletions c;
     c.progress(agg, 0, 2, 0, 1, 10);
     c.progress(agg, 1, 1, 0, 2, 100);  // someone else finished
-    auto r = c.resolve(/*evidence after it*/ 3, 4, 300, false, none);
+    auto r = c.resolve(1004, /*evidence after it*/ 3, 4, 300, false, none);
     EXPECT_NE(r.end, 100);
 }
 
@@ -48,8 +48,8 @@ TEST(BuildCompletions, BatchOfCompletionsThenStopsPairInOrder) {
     c.progress(agg, 0, 2, 0, 1, 10);
     c.progress(agg, 1, 1, 0, 5, 1000);
     c.progress(agg, 2, 0, 0, 6, 1400);
-    auto a = c.resolve(3, 7, 2000, false, none);
-    auto b = c.resolve(4, 8, 2300, false, none);
+    auto a = c.resolve(1005, 3, 7, 2000, false, none);
+    auto b = c.resolve(1006, 4, 8, 2300, false, none);
     EXPECT_EQ(a.end, 1000);
     EXPECT_EQ(b.end, 1400);
     EXPECT_EQ(a.outcome, Outcome::succeeded);
@@ -61,7 +61,7 @@ TEST(BuildCompletions, MixedBatchLeavesTheOutcomeUnknown) {
     c.progress(agg, 0, 2, 0, 1, 0);
     c.progress(agg, 1, 1, 0, 5, 1000);
     c.progress(agg, 1, 0, 1, 6, 1001);
-    auto a = c.resolve(2, 7, 1100, false, none);
+    auto a = c.resolve(1007, 2, 7, 1100, false, none);
     EXPECT_EQ(a.outcome, Outcome::unknown);
 }
 
@@ -69,7 +69,7 @@ TEST(BuildCompletions, OldCompletionIsNotAFreshOne) {
     BuildCompletions c;
     c.progress(agg, 0, 2, 0, 1, 0);
     c.progress(agg, 1, 1, 0, 5, 1 * 1'000'000);  // A finished; its stop will come late (Nix 2.8)
-    auto b = c.resolve(2, 9, 3 * 1'000'000, false, none);  // B is stopped two seconds later
+    auto b = c.resolve(1008, 2, 9, 3 * 1'000'000, false, none);  // B is stopped two seconds later
     EXPECT_EQ(b.outcome, Outcome::unknown) << "B may be cancelled or be the one that finished";
     EXPECT_FALSE(b.end);
 }
@@ -84,9 +84,9 @@ TEST(BuildCompletions, LateStopsArePairedWhenOnlyOnePairingFits) {
     c.progress(agg, 2, 1, 0, 21, 2 * s);          // after B's (20)
     c.progress(agg, 3, 0, 0, 31, 3 * s);          // after C's (30)
     // Stops in reverse order when Nix exits.
-    auto cr = c.resolve(30, 41, 9 * s, false, [] { return std::vector<std::uint64_t>{10, 20}; });
-    auto br = c.resolve(20, 42, 9 * s, false, [] { return std::vector<std::uint64_t>{10}; });
-    auto ar = c.resolve(10, 43, 9 * s, false, none);
+    auto cr = c.resolve(1009, 30, 41, 9 * s, false, [] { return std::vector<std::uint64_t>{10, 20}; });
+    auto br = c.resolve(1010, 20, 42, 9 * s, false, [] { return std::vector<std::uint64_t>{10}; });
+    auto ar = c.resolve(1011, 10, 43, 9 * s, false, none);
     EXPECT_EQ(cr.end, 3 * s);
     EXPECT_EQ(br.end, 2 * s);
     EXPECT_EQ(ar.end, 1 * s);
@@ -100,8 +100,8 @@ TEST(BuildCompletions, LateStopsStayUnknownWhenAmbiguous) {
     c.progress(agg, 1, 1, 0, 11, 1 * s);
     c.progress(agg, 2, 0, 0, 12, 2 * s);
     // Both builds went quiet (seq 5 and 6) before either completion: either could be either.
-    auto a = c.resolve(5, 21, 9 * s, false, [] { return std::vector<std::uint64_t>{6}; });
-    auto b = c.resolve(6, 22, 9 * s, false, none);
+    auto a = c.resolve(1012, 5, 21, 9 * s, false, [] { return std::vector<std::uint64_t>{6}; });
+    auto b = c.resolve(1013, 6, 22, 9 * s, false, none);
     EXPECT_FALSE(a.end);
     EXPECT_FALSE(b.end) << "the first one's claim keeps the second from looking unique";
     EXPECT_EQ(a.outcome, Outcome::succeeded);
@@ -114,7 +114,7 @@ TEST(BuildCompletions, LateStopsWithDifferentOutcomesStayUnknown) {
     c.progress(agg, 0, 2, 0, 1, 0);
     c.progress(agg, 1, 1, 0, 11, 1 * s);  // one succeeded
     c.progress(agg, 1, 0, 1, 12, 2 * s);  // one failed
-    auto a = c.resolve(5, 21, 9 * s, false, [] { return std::vector<std::uint64_t>{6}; });
+    auto a = c.resolve(1014, 5, 21, 9 * s, false, [] { return std::vector<std::uint64_t>{6}; });
     EXPECT_EQ(a.outcome, Outcome::unknown);
     EXPECT_FALSE(a.end);
 }
@@ -124,9 +124,39 @@ TEST(BuildCompletions, LateStopWhileOthersRunIsUnknown) {
     BuildCompletions c;
     c.progress(agg, 0, 3, 0, 1, 0);
     c.progress(agg, 1, 2, 0, 11, 1 * s);
-    auto r = c.resolve(5, 21, 9 * s, false, none);
+    auto r = c.resolve(1015, 5, 21, 9 * s, false, none);
     EXPECT_EQ(r.outcome, Outcome::unknown);
     EXPECT_FALSE(r.end);
+}
+
+// Nix 2.8, nix-build --keep-going: the failing requested build finishes first and alone, its stop comes
+// only at exit, just after another build's completion. Nothing else was running when it failed.
+TEST(BuildCompletions, ABuildThatFinishedAloneKeepsItsCompletion) {
+    constexpr Micros s = 1'000'000;
+    BuildCompletions c;
+    c.started(1);                          // demo-broken
+    c.progress(agg, 0, 1, 0, 2, 0);
+    c.progress(agg, 0, 0, 1, 3, s / 10);  // it fails: nothing runs any more
+    c.started(2);                          // demo-app, later
+    c.progress(agg, 0, 1, 1, 5, 1 * s);
+    c.progress(agg, 1, 0, 1, 7, 2 * s);    // done: nothing runs
+    auto broken = c.resolve(1, 0, 8, 2 * s + 8000, false, none);  // stops first, 8 ms later
+    auto app = c.resolve(2, 6, 9, 2 * s + 9000, false, none);
+    EXPECT_EQ(broken.outcome, Outcome::failed);
+    EXPECT_EQ(broken.end, s / 10);
+    EXPECT_EQ(app.outcome, Outcome::succeeded);
+    EXPECT_EQ(app.end, 2 * s);
+}
+
+TEST(BuildCompletions, ACompletionWhileOthersRunIsNotAttributedEarly) {
+    BuildCompletions c;
+    c.started(1);
+    c.started(2);
+    c.progress(agg, 0, 2, 0, 1, 0);
+    c.progress(agg, 1, 1, 0, 5, 100);
+    EXPECT_FALSE(c.settled(1));
+    EXPECT_FALSE(c.settled(2));
+    EXPECT_EQ(c.unclaimed(), 1u);
 }
 
 TEST(BuildCompletions, WorkerEndForgetsUnclaimedCompletions) {
@@ -135,7 +165,7 @@ TEST(BuildCompletions, WorkerEndForgetsUnclaimedCompletions) {
     c.progress(agg, 1, 0, 0, 2, 100);
     c.aggregate_stopped(agg);
     EXPECT_EQ(c.unclaimed(), 0u);
-    EXPECT_EQ(c.resolve(1, 3, 200, false, none).outcome, Outcome::cancelled);
+    EXPECT_EQ(c.resolve(1016, 1, 3, 200, false, none).outcome, Outcome::cancelled);
 }
 
 TEST(BuildCompletions, HostileCountersAreBounded) {
@@ -143,7 +173,7 @@ TEST(BuildCompletions, HostileCountersAreBounded) {
     c.progress(agg, 0, 0, 0, 1, 0);
     c.progress(agg, UINT64_MAX, 0, UINT64_MAX, 2, 1);
     EXPECT_LE(c.unclaimed(), 4096u);
-    auto r = c.resolve(0, 3, 2, false, none);
+    auto r = c.resolve(1017, 0, 3, 2, false, none);
     EXPECT_NE(r.outcome, Outcome::cancelled);
     EXPECT_LE(c.unclaimed(), 4095u);
 }

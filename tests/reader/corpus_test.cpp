@@ -229,5 +229,28 @@ TEST(Nix28Corpus, UnpairableLateStopsAreUnknown) {
     }
 }
 
+// Our own Nix 2.8 capture (tests/data/captures/README.md): with --keep-going, the failing requested build
+// finishes alone and early, but its stop comes at exit just after another build's completion.
+TEST(Nix28Captures, AnEarlyFailureKeepsItsOwnEndAndOutcome) {
+    auto conn = replay::load_stderr_capture(fs::path(NOD_TEST_DATA) / "captures/nix28-keep-going.json");
+    for (const Mode& mode : modes) {
+        SCOPED_TRACE(describe(mode));
+        std::map<std::string, Row> by_name;
+        for (auto& r : run({conn}, mode)) by_name[r.name] = r;
+        ASSERT_EQ(by_name.size(), 5u);
+        EXPECT_EQ(by_name["demo-broken"].outcome, Outcome::failed);
+        ASSERT_TRUE(by_name["demo-broken"].duration);
+        EXPECT_LT(*by_name["demo-broken"].duration, 100'000) << "it failed at once, not at exit";
+        const std::map<std::string, double> sleeps = {
+            {"demo-leaf-1", 0.3}, {"demo-leaf-2", 0.6}, {"demo-leaf-3", 0.9}, {"demo-app", 0.2}};
+        for (const auto& [name, seconds] : sleeps) {
+            SCOPED_TRACE(name);
+            EXPECT_EQ(by_name[name].outcome, Outcome::succeeded);
+            ASSERT_TRUE(by_name[name].duration);
+            EXPECT_NEAR(static_cast<double>(*by_name[name].duration) / 1e6, seconds, 0.1);
+        }
+    }
+}
+
 }  // namespace
 }  // namespace nod
