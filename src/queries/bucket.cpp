@@ -1,0 +1,91 @@
+#include "queries/bucket.hpp"
+
+#include <array>
+
+#include "queries/name_days.hpp"
+#include "queries/names.hpp"
+#include "store/totals.hpp"
+
+namespace nod::queries {
+
+namespace {
+
+using KindAccumulators = std::array<SparseAccumulator, kind_count>;
+
+store::Day next_bucket_start(store::Day day, BucketUnit unit) {
+    switch (unit) {
+    case BucketUnit::day: return day + 1;
+    case BucketUnit::week: return store::iso_week_start(day) + 7;
+    case BucketUnit::month: return store::add_months(store::month_start(day), 1);
+    }
+    return day + 1;
+}
+
+std::string label_of(store::Day day, BucketUnit unit) {
+    switch (unit) {
+    case BucketUnit::day: return store::day_label(day);
+    case BucketUnit::week: return store::iso_week_label(day);
+    case BucketUnit::month: return store::month_label(day);
+    }
+    return {};
+}
+
+// The empty buckets of the window, and for each day of it the index of its bucket.
+std::vector<Bucket> make_buckets(DayRange days, BucketUnit unit, std::vector<std::size_t>& bucket_of_day) {
+    std::vector<Bucket> buckets;
+    bucket_of_day.assign(static_cast<std::size_t>(days.last - days.first + 1), 0);
+    for (store::Day start = days.first; start <= days.last;) {
+        store::Day end = std::min(next_bucket_start(start, unit) - 1, days.last);
+        for (store::Day day = start; day <= end; ++day)
+            bucket_of_day[static_cast<std::size_t>(day - days.first)] = buckets.size();
+        buckets.push_back({{start, end}, label_of(start, unit), {}});
+        start = end + 1;
+    }
+    return buckets;
+}
+
+// Adds the rows of `statement` (columns: kind, day, figures...) to the bucket of their day.
+void add_rows(store::sql::Statement& statement, DayRange days, const std::vector<std::size_t>& bucket_of_day,
+              std::vector<KindAccumulators>& totals) {
+    while (statement.step()) {
+        auto kind = statement.column_int(0);
+        auto day = static_cast<store::Day>(statement.column_int(1));
+        if (kind < 0 || kind >= kind_count || day < days.first || day > days.last) continue;
+        auto index = bucket_of_day[static_cast<std::size_t>(day - days.first)];
+        totals[index][static_cast<std::size_t>(kind)].add_columns(statement, 2);
+    }
+    statement.reset();
+}
+
+}  // namespace
+
+BucketResult bucket(const store::Database& db, const BucketRequest& request, Micros now) {
+    BucketResult result;
+    result.days = resolve(db, request.window, now);
+    std::vector<std::size_t> bucket_of_day;
+    result.buckets = make_buckets(result.days, request.unit, bucket_of_day);
+    std::vector<KindAccumulators> totals(result.buckets.size());
+    std::string figures = store::figure_columns;
+    if (request.name_filter.empty()) {
+        auto scan = db.prepare("SELECT kind, day, " + figures + " FROM day_totals WHERE day BETWEEN ?1 AND ?2");
+        scan.bind(1, std::int64_t{result.days.first}).bind(2, std::int64_t{result.days.last});
+        add_rows(scan, result.days, bucket_of_day, totals);
+    } else {
+        NameMap names = matching_names(db, request.name_filter);
+        for_each_name_day(db, result.days, &names, [&](const store::sql::Statement& row) {
+            auto kind = row.column_int(1);
+            auto day = static_cast<store::Day>(row.column_int(0));
+            if (kind < 0 || kind >= kind_count) return;
+            auto index = bucket_of_day[static_cast<std::size_t>(day - result.days.first)];
+            totals[index][static_cast<std::size_t>(kind)].add_columns(row, 3);
+        });
+    }
+    for (std::size_t i = 0; i < result.buckets.size(); ++i) {
+        for (int kind = 0; kind < kind_count; ++kind)
+            result.buckets[i].kinds.push_back(
+                {static_cast<Kind>(kind), totals[i][static_cast<std::size_t>(kind)].figures()});
+    }
+    return result;
+}
+
+}  // namespace nod::queries

@@ -1,0 +1,13 @@
+#include "queries/names.hpp"
+
+namespace nod::queries {
+
+NameMap matching_names(const store::Database& db, std::string_view needle) {
+    auto statement = db.prepare("SELECT id, name FROM names WHERE ?1 = '' OR instr(name, ?1) > 0");
+    statement.bind(1, needle);
+    NameMap names;
+    while (statement.step()) names.emplace(statement.column_int(0), std::string(statement.column_text(1)));
+    return names;
+}
+
+}  // namespace nod::queries

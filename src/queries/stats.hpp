@@ -1,0 +1,45 @@
+// `stats`: totals per kind over a window, optionally only for names containing a substring, optionally
+// per derivation name. Reads only aggregates: O(days) per kind, O(matching names) with a filter.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "queries/figures.hpp"
+#include "queries/window.hpp"
+#include "reader/row.hpp"
+#include "store/database.hpp"
+
+namespace nod::queries {
+
+enum class SortBy { count, time, name };  // count and time descending, name ascending
+
+struct StatsRequest {
+    Window window{};
+    std::string name_filter{};     // literal substring of the derivation name; empty = every row
+    bool group_by_name = false;
+    SortBy sort = SortBy::count;
+    std::size_t limit = 0;       // per kind, when grouping; 0 = no limit
+};
+
+struct KindFigures {
+    Kind kind = Kind::build;
+    Figures figures;
+};
+
+struct NameFigures {
+    Kind kind = Kind::build;
+    std::string name;
+    Figures figures;
+};
+
+struct StatsResult {
+    DayRange days;
+    std::vector<KindFigures> kinds;  // every kind, in Kind order, zeros where nothing ran
+    std::vector<NameFigures> names;  // when grouping: per kind (in Kind order), sorted, at most `limit` each
+};
+
+StatsResult stats(const store::Database& db, const StatsRequest& request, Micros now);
+
+}  // namespace nod::queries

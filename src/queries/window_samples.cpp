@@ -1,0 +1,60 @@
+#include "queries/window_samples.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace nod::queries {
+
+WindowSamples read_window_samples(const store::Database& db, DayRange days, const NameMap* filter, bool per_name) {
+    WindowSamples samples;
+    // Without names to tell apart, name_id is not even read: every column costs time over millions of rows.
+    bool need_names = filter != nullptr || per_name;
+    auto statement = db.prepare(std::string("SELECT ") + (need_names ? "name_id" : "0") +
+                                ", duration FROM rows INDEXED BY rows_by_kind_day "
+                                "WHERE kind = ?1 AND day BETWEEN ?2 AND ?3 AND duration IS NOT NULL");
+    for (int kind = 0; kind < kind_count; ++kind) {
+        auto& of_kind = samples.kinds[static_cast<std::size_t>(kind)];
+        auto& of_names = samples.names[static_cast<std::size_t>(kind)];
+        statement.bind(1, std::int64_t{kind}).bind(2, std::int64_t{days.first}).bind(3, std::int64_t{days.last});
+        while (statement.step()) {
+            if (!need_names) {
+                of_kind.push_back(statement.column_int(1));
+                continue;
+            }
+            std::int64_t name_id = statement.column_int(0);
+            if (filter != nullptr && !filter->contains(name_id)) continue;
+            Micros duration = statement.column_int(1);
+            of_kind.push_back(duration);
+            if (per_name) of_names[name_id].push_back(duration);
+        }
+        statement.reset();
+        sort_durations(of_kind);
+    }
+    return samples;
+}
+
+void sort_durations(std::vector<Micros>& values) {
+    if (values.size() < 4096) {
+        std::sort(values.begin(), values.end());
+        return;
+    }
+    // LSD radix sort on 16-bit digits of the sign-flipped value (so negative durations sort first too);
+    // passes over digits that are equal in every value are skipped.
+    constexpr std::uint64_t sign = std::uint64_t{1} << 63;
+    std::vector<Micros> buffer(values.size());
+    std::uint64_t all_or = 0, all_and = ~std::uint64_t{0};
+    for (Micros v : values) {
+        all_or |= static_cast<std::uint64_t>(v) ^ sign;
+        all_and &= static_cast<std::uint64_t>(v) ^ sign;
+    }
+    for (int shift = 0; shift < 64; shift += 16) {
+        if ((((all_or ^ all_and) >> shift) & 0xffff) == 0) continue;
+        std::vector<std::size_t> offsets(65537, 0);
+        for (Micros v : values) ++offsets[(((static_cast<std::uint64_t>(v) ^ sign) >> shift) & 0xffff) + 1];
+        for (std::size_t i = 1; i < offsets.size(); ++i) offsets[i] += offsets[i - 1];
+        for (Micros v : values) buffer[offsets[((static_cast<std::uint64_t>(v) ^ sign) >> shift) & 0xffff]++] = v;
+        values.swap(buffer);
+    }
+}
+
+}  // namespace nod::queries

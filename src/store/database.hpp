@@ -1,0 +1,54 @@
+// One SQLite connection to a nod database, opened with checks that turn every way the file can be wrong
+// into a specific store::Error. The writer (Store) opens it read-write and migrates it; queries open their
+// own read-only connections, which WAL lets run while the writer writes.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "store/sqlite.hpp"
+
+namespace nod::store {
+
+enum class Access { read_write, read_only };
+
+struct OpenOptions {
+    std::chrono::milliseconds busy_timeout{5000};  // how long to wait for another process's lock
+    int cache_mib = 64;                             // page cache of this connection
+    // Writer only: WAL pages before SQLite copies them back into the database (and fsyncs). Larger than
+    // SQLite's 1000 so that big batches do not checkpoint on every commit.
+    int wal_autocheckpoint_pages = 8192;
+};
+
+class Database {
+public:
+    Database(const std::filesystem::path& path, Access mode, const OpenOptions& options = {});
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    sqlite3* handle() const noexcept { return db_.get(); }
+    const std::string& path() const noexcept { return path_; }
+    // "database /x/nod.db": the prefix of every error message about this connection.
+    const std::string& context() const noexcept { return context_; }
+    Access access() const noexcept { return access_; }
+
+    sql::Statement prepare(std::string_view sql) const { return {db_.get(), sql, context_}; }
+    void exec(std::string_view sql) const { sql::exec(db_.get(), sql, context_); }
+    std::int64_t query_int(std::string_view sql) const { return sql::query_int(db_.get(), sql, context_); }
+
+private:
+    void check_file(Access mode) const;
+    void connect(Access mode, const OpenOptions& options);
+    // Returns true when the file is empty (a new database), throws when it is not nod's.
+    bool check_identity();
+    void check_version_for_reading();
+
+    std::string path_;
+    std::string context_;
+    Access access_;
+    sql::ConnectionPtr db_;
+};
+
+}  // namespace nod::store

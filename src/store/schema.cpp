@@ -1,0 +1,88 @@
+#include "store/schema.hpp"
+
+#include "store/error.hpp"
+
+namespace nod::store {
+
+namespace {
+
+// Version 1. Column order matters for speed: SQLite decodes a record from the front, so the columns the
+// pruner and exporters read most come first. Small integers (kind, outcome 0/1) cost no payload bytes.
+constexpr std::string_view version_1 = R"sql(
+CREATE TABLE names (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE machines (
+    id INTEGER PRIMARY KEY,
+    machine TEXT NOT NULL UNIQUE
+);
+CREATE TABLE rows (
+    id INTEGER PRIMARY KEY,
+    kind INTEGER NOT NULL,            -- nod::Kind
+    day INTEGER NOT NULL,             -- local calendar day of start (days since 1970-01-01) when written
+    name_id INTEGER NOT NULL,         -- names.id
+    duration INTEGER,                 -- µs; NULL when unknown
+    outcome INTEGER NOT NULL,         -- nod::Outcome
+    start_offset INTEGER NOT NULL,    -- start µs since the epoch - day * 86400e6 (row_encoding.hpp)
+    bytes INTEGER NOT NULL,
+    download_bytes INTEGER NOT NULL,
+    machine_id INTEGER,               -- machines.id; NULL for this machine
+    uid INTEGER NOT NULL,
+    pid INTEGER NOT NULL,
+    activity_bits INTEGER NOT NULL,   -- activity id XOR (pid << 32) (row_encoding.hpp)
+    path ANY NOT NULL,                -- TEXT, or a BLOB from encode_store_path
+    direction INTEGER NOT NULL        -- nod::Direction: copies in (1) or out (2), else 0 (no payload bytes)
+);
+-- Covers the test query (durations per kind and day, per name) and the pruner's oldest-first walk.
+CREATE INDEX rows_by_kind_day ON rows (kind, day, name_id, duration);
+CREATE TABLE day_totals (
+    day INTEGER NOT NULL, kind INTEGER NOT NULL,
+    count INTEGER NOT NULL, failed INTEGER NOT NULL, cancelled INTEGER NOT NULL,
+    unknown_duration INTEGER NOT NULL, total_us INTEGER NOT NULL, max_us INTEGER,
+    bytes INTEGER NOT NULL, download_bytes INTEGER NOT NULL, histogram BLOB NOT NULL,
+    PRIMARY KEY (day, kind)
+) WITHOUT ROWID;
+-- Keyed by day first so that a batch's upserts land at the end of the tree (few pages per commit).
+CREATE TABLE name_day_totals (
+    day INTEGER NOT NULL, kind INTEGER NOT NULL, name_id INTEGER NOT NULL,
+    count INTEGER NOT NULL, failed INTEGER NOT NULL, cancelled INTEGER NOT NULL,
+    unknown_duration INTEGER NOT NULL, total_us INTEGER NOT NULL, max_us INTEGER,
+    bytes INTEGER NOT NULL, download_bytes INTEGER NOT NULL, histogram BLOB NOT NULL,
+    PRIMARY KEY (day, kind, name_id)
+) WITHOUT ROWID;
+CREATE TABLE name_totals (
+    kind INTEGER NOT NULL, name_id INTEGER NOT NULL,
+    count INTEGER NOT NULL, failed INTEGER NOT NULL, cancelled INTEGER NOT NULL,
+    unknown_duration INTEGER NOT NULL, total_us INTEGER NOT NULL, max_us INTEGER,
+    bytes INTEGER NOT NULL, download_bytes INTEGER NOT NULL, histogram BLOB NOT NULL,
+    PRIMARY KEY (kind, name_id)
+) WITHOUT ROWID;
+)sql";
+
+}  // namespace
+
+std::string_view migration_sql(int to) {
+    switch (to) {
+    case 1: return version_1;
+    default: return {};
+    }
+}
+
+std::string newer_schema_message(const std::string& path, int found) {
+    return "database " + path + " has schema version " + std::to_string(found) + ", this nod understands up to " +
+           std::to_string(schema_version) + "; upgrade nod";
+}
+
+void migrate(sqlite3* db, const std::string& context, const std::string& path, int target) {
+    sql::Transaction transaction(db, context);
+    auto found = static_cast<int>(sql::query_int(db, "PRAGMA user_version", context));
+    if (found > target) throw Error(ErrorCode::newer_schema, newer_schema_message(path, found));
+    if (found == target) return;
+    for (int version = found + 1; version <= target; ++version) sql::exec(db, migration_sql(version), context);
+    sql::exec(db, "PRAGMA application_id = " + std::to_string(application_id), context);
+    sql::exec(db, "PRAGMA user_version = " + std::to_string(target), context);
+    transaction.commit();
+}
+
+}  // namespace nod::store

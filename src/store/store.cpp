@@ -1,0 +1,304 @@
+#include "store/store.hpp"
+
+#include <array>
+#include <vector>
+
+#include "store/batch_deltas.hpp"
+#include "store/error.hpp"
+#include "store/path_codec.hpp"
+#include "store/row_encoding.hpp"
+
+namespace nod::store {
+
+namespace {
+
+std::size_t index_of(AggregateTable table) { return static_cast<std::size_t>(table); }
+
+constexpr int columns_per_row = 14;
+
+// SQL function nod_histogram_merge(a, b): the upsert merges histograms inside SQLite, which saves a
+// SELECT per aggregate row per batch.
+void histogram_merge_function(sqlite3_context* context, int, sqlite3_value** values) {
+    try {
+        auto blob = [](sqlite3_value* value) {
+            const auto* data = static_cast<const std::uint8_t*>(sqlite3_value_blob(value));
+            return std::span<const std::uint8_t>(data, static_cast<std::size_t>(sqlite3_value_bytes(value)));
+        };
+        thread_local std::vector<std::uint8_t> merged;  // reused: no allocation per call
+        merge_encoded(blob(values[0]), blob(values[1]), merged);
+        if (merged.empty()) {
+            sqlite3_result_zeroblob(context, 0);  // an empty blob, not NULL
+            return;
+        }
+        sqlite3_result_blob(context, merged.data(), static_cast<int>(merged.size()), SQLITE_TRANSIENT);
+    } catch (const std::exception& e) {
+        sqlite3_result_error(context, e.what(), -1);
+    }
+}
+
+}  // namespace
+
+std::string insert_rows_sql(std::size_t rows) {
+    std::string sql = "INSERT INTO rows (kind, day, name_id, duration, outcome, start_offset, bytes, "
+                      "download_bytes, machine_id, uid, pid, activity_bits, path, direction) VALUES ";
+    for (std::size_t r = 0; r < rows; ++r) sql += r == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    return sql;
+}
+
+struct Store::Statements {
+    explicit Statements(const Database& db)
+        : insert_row(db.prepare(insert_rows_sql(1))),
+          insert_rows(db.prepare(insert_rows_sql(rows_per_insert))),
+          find_name(db.prepare("SELECT id FROM names WHERE name = ?1")),
+          insert_name(db.prepare("INSERT INTO names (name) VALUES (?1)")),
+          find_machine(db.prepare("SELECT id FROM machines WHERE machine = ?1")),
+          insert_machine(db.prepare("INSERT INTO machines (machine) VALUES (?1)")),
+          prunable_kinds(db.prepare("SELECT DISTINCT kind FROM day_totals WHERE day < ?1 ORDER BY kind")),
+          // Index order (kind, day, name_id, duration): a chunk ends inside at most one day and one name.
+          prunable_rows(db.prepare("SELECT r.id, r.day, r.name_id, r.duration, r.outcome, r.bytes, "
+                                   "r.download_bytes FROM rows AS r INDEXED BY rows_by_kind_day "
+                                   "WHERE r.kind = ?1 AND r.day < ?2 ORDER BY r.day, r.name_id LIMIT ?3")),
+          delete_row(db.prepare("DELETE FROM rows WHERE id = ?1")),
+          max_of_day(db.prepare("SELECT max(duration) FROM rows WHERE kind = ?1 AND day = ?2")),
+          max_of_name_day(
+              db.prepare("SELECT max(duration) FROM rows WHERE kind = ?1 AND day = ?3 AND name_id = ?2")),
+          // One primary-key lookup per day that has rows of the kind (name_day_totals is keyed by day first;
+          // CROSS JOIN keeps SQLite from scanning name_day_totals instead).
+          max_of_name(db.prepare("SELECT max(n.max_us) FROM day_totals AS d CROSS JOIN name_day_totals AS n "
+                                 "ON n.day = d.day AND n.kind = d.kind AND n.name_id = ?2 WHERE d.kind = ?1")) {
+        for (AggregateTable table : aggregate_tables) {
+            upsert.push_back(db.prepare(aggregate_upsert_sql(table)));
+            select.push_back(db.prepare(aggregate_select_sql(table)));
+            replace.push_back(db.prepare(aggregate_replace_sql(table)));
+            remove.push_back(db.prepare(aggregate_delete_sql(table)));
+        }
+    }
+
+    sql::Statement insert_row, insert_rows, find_name, insert_name, find_machine, insert_machine;
+    sql::Statement prunable_kinds, prunable_rows, delete_row, max_of_day, max_of_name_day, max_of_name;
+    std::vector<sql::Statement> upsert, select, replace, remove;
+};
+
+struct Store::PruneBatch {
+    std::vector<std::int64_t> row_ids;
+    BatchDeltas deltas;
+};
+
+Store::Store(const std::filesystem::path& path, const OpenOptions& options)
+    : db_(path, Access::read_write, options) {
+    int rc = sqlite3_create_function_v2(db_.handle(), "nod_histogram_merge", 2,
+                                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr,
+                                        histogram_merge_function, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) throw_sqlite(rc, "opening " + db_.context() + ": registering nod_histogram_merge");
+    statements_ = std::make_unique<Statements>(db_);
+}
+
+Store::~Store() = default;
+
+void Store::write(std::span<const Row> rows) {
+    if (rows.empty()) return;
+    try {
+        sql::Transaction transaction(db_.handle(), db_.context());
+        BatchDeltas deltas;
+        deltas.reserve(rows.size());
+        for (std::size_t first = 0; first < rows.size();) {
+            std::size_t count = rows.size() - first >= rows_per_insert ? rows_per_insert : 1;
+            insert_rows(rows.subspan(first, count), deltas);
+            first += count;
+        }
+        for (AggregateTable table : aggregate_tables) {
+            auto& upsert = statements_->upsert[index_of(table)];
+            deltas.for_each(table, [&](const AggregateKey& key, const Totals& totals) {
+                bind_totals(upsert, totals, bind_key(upsert, table, key));
+                upsert.run();
+            });
+        }
+        transaction.commit();
+    } catch (const Error& e) {
+        statements_->insert_row.reset();
+        statements_->insert_rows.reset();
+        forget_interned();  // names inserted by the rolled-back transaction are gone
+        throw Error(e.code(), "writing " + std::to_string(rows.size()) + " rows to " + e.what());
+    }
+}
+
+// Inserts 1 or rows_per_insert rows with one statement (fewer statement executions per row) and records
+// their aggregate changes.
+void Store::insert_rows(std::span<const Row> rows, BatchDeltas& deltas) {
+    auto& insert = rows.size() == 1 ? statements_->insert_row : statements_->insert_rows;
+    std::array<std::optional<PackedPath>, rows_per_insert> packed;  // bound without copying: alive until run()
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        const Row& row = rows[r];
+        int base = static_cast<int>(r) * columns_per_row;
+        Day day = local_day_(row.start);
+        std::int64_t name_id = intern_name(row.name);
+        auto kind = static_cast<std::int64_t>(row.kind);
+        insert.bind(base + 1, kind).bind(base + 2, std::int64_t{day}).bind(base + 3, name_id);
+        insert.bind(base + 4, row.duration).bind(base + 5, static_cast<std::int64_t>(row.outcome));
+        insert.bind(base + 6, encode_start(row.start, day)).bind(base + 7, static_cast<std::int64_t>(row.bytes));
+        insert.bind(base + 8, static_cast<std::int64_t>(row.download_bytes));
+        insert.bind(base + 9, intern_machine(row.machine)).bind(base + 10, std::int64_t{row.uid});
+        insert.bind(base + 11, std::int64_t{row.pid}).bind(base + 12, encode_activity(row.activity_id, row.pid));
+        packed[r] = encode_store_path(row.path, row.name);
+        if (packed[r])
+            insert.bind_blob(base + 13, *packed[r], sql::Lifetime::until_step);
+        else
+            insert.bind(base + 13, row.path, sql::Lifetime::until_step);
+        insert.bind(base + 14, static_cast<std::int64_t>(row.direction));
+        deltas.add(static_cast<int>(kind), name_id, day, row.duration, row.outcome, row.bytes, row.download_bytes);
+    }
+    insert.run();
+}
+
+std::int64_t Store::intern_name(std::string_view name) {
+    auto found = names_.find(name);
+    if (found != names_.end()) return found->second;
+    auto& find = statements_->find_name;
+    find.bind(1, name);
+    std::int64_t id = 0;
+    if (find.step()) {
+        id = find.column_int(0);
+        find.reset();
+    } else {
+        find.reset();
+        statements_->insert_name.bind(1, name).run();
+        id = sqlite3_last_insert_rowid(db_.handle());
+    }
+    names_.emplace(name, id);
+    return id;
+}
+
+std::optional<std::int64_t> Store::intern_machine(std::string_view machine) {
+    if (machine.empty()) return std::nullopt;  // this machine: NULL costs no bytes
+    auto found = machines_.find(machine);
+    if (found != machines_.end()) return found->second;
+    auto& find = statements_->find_machine;
+    find.bind(1, machine);
+    std::int64_t id = 0;
+    if (find.step()) {
+        id = find.column_int(0);
+        find.reset();
+    } else {
+        find.reset();
+        statements_->insert_machine.bind(1, machine).run();
+        id = sqlite3_last_insert_rowid(db_.handle());
+    }
+    machines_.emplace(machine, id);
+    return id;
+}
+
+void Store::forget_interned() noexcept {
+    names_.clear();
+    machines_.clear();
+}
+
+std::size_t Store::prune_before(Day cutoff, std::size_t chunk) {
+    if (chunk == 0) return 0;
+    try {
+        sql::Transaction transaction(db_.handle(), db_.context());
+        PruneBatch batch = collect_prunable(cutoff, chunk);
+        if (batch.row_ids.empty()) return 0;
+        for (std::int64_t id : batch.row_ids) statements_->delete_row.bind(1, id).run();
+        subtract_from_aggregates(batch);
+        transaction.commit();
+        return batch.row_ids.size();
+    } catch (const Error& e) {
+        statements_->prunable_rows.reset();
+        throw Error(e.code(), "pruning rows before " + day_label(cutoff) + " from " + e.what());
+    }
+}
+
+Store::PruneBatch Store::collect_prunable(Day cutoff, std::size_t chunk) {
+    PruneBatch batch;
+    std::vector<std::int64_t> kinds;
+    auto& find_kinds = statements_->prunable_kinds;
+    find_kinds.bind(1, std::int64_t{cutoff});
+    while (find_kinds.step()) kinds.push_back(find_kinds.column_int(0));
+    find_kinds.reset();
+
+    auto& rows = statements_->prunable_rows;
+    for (std::int64_t kind : kinds) {
+        if (batch.row_ids.size() >= chunk) break;
+        rows.bind(1, kind).bind(2, std::int64_t{cutoff});
+        rows.bind(3, static_cast<std::int64_t>(chunk - batch.row_ids.size()));
+        while (rows.step()) {
+            batch.row_ids.push_back(rows.column_int(0));
+            std::optional<Micros> duration;
+            if (!rows.column_is_null(3)) duration = rows.column_int(3);
+            batch.deltas.add(static_cast<int>(kind), rows.column_int(2),
+                          static_cast<Day>(rows.column_int(1)), duration, static_cast<Outcome>(rows.column_int(4)),
+                          static_cast<std::uint64_t>(rows.column_int(5)),
+                          static_cast<std::uint64_t>(rows.column_int(6)));
+        }
+        rows.reset();
+    }
+    return batch;
+}
+
+// Runs after the rows are deleted; name totals come last because their max is recounted from name_day.
+void Store::subtract_from_aggregates(const PruneBatch& batch) {
+    for (AggregateTable table : aggregate_tables)
+        batch.deltas.for_each(table, [&](const AggregateKey& key, const Totals& removed) {
+            subtract_group(table, key, removed);
+        });
+}
+
+void Store::subtract_group(AggregateTable table, const AggregateKey& key, const Totals& removed) {
+    auto& select = statements_->select[index_of(table)];
+    bind_key(select, table, key);
+    if (!select.step()) {
+        select.reset();
+        throw Error(ErrorCode::other,
+                    db_.context() + ": aggregates in " + table_name(table) + " disagree with the rows (missing group)");
+    }
+    Totals totals = read_totals(select, 0);
+    select.reset();
+    if (!totals.subtract(removed))
+        throw Error(ErrorCode::other,
+                    db_.context() + ": aggregates in " + table_name(table) + " disagree with the rows (too small)");
+    if (totals.count == 0) {
+        auto& remove = statements_->remove[index_of(table)];
+        bind_key(remove, table, key);
+        remove.run();
+        return;
+    }
+    // Only a removed maximum can change the maximum; recounting is then a short index range.
+    if (removed.max_us && totals.max_us && *removed.max_us >= *totals.max_us)
+        totals.max_us = recount_max(table, key);
+    auto& replace = statements_->replace[index_of(table)];
+    bind_totals(replace, totals, bind_key(replace, table, key));
+    replace.run();
+}
+
+std::optional<Micros> Store::recount_max(AggregateTable table, const AggregateKey& key) {
+    sql::Statement* statement = nullptr;
+    switch (table) {
+    case AggregateTable::day: statement = &statements_->max_of_day; break;
+    case AggregateTable::name_day: statement = &statements_->max_of_name_day; break;
+    case AggregateTable::name: statement = &statements_->max_of_name; break;
+    }
+    statement->bind(1, std::int64_t{key.kind});
+    if (table != AggregateTable::day) statement->bind(2, key.name_id);
+    if (table != AggregateTable::name) statement->bind(table == AggregateTable::day ? 2 : 3, std::int64_t{key.day});
+    std::optional<Micros> max;
+    if (statement->step() && !statement->column_is_null(0)) max = statement->column_int(0);
+    statement->reset();
+    return max;
+}
+
+std::uint64_t Store::clear() {
+    try {
+        sql::Transaction transaction(db_.handle(), db_.context());
+        auto count = static_cast<std::uint64_t>(db_.query_int("SELECT count(*) FROM rows"));
+        db_.exec("DELETE FROM rows; DELETE FROM day_totals; DELETE FROM name_day_totals; "
+                 "DELETE FROM name_totals; DELETE FROM names; DELETE FROM machines;");
+        transaction.commit();
+        forget_interned();
+        return count;
+    } catch (const Error& e) {
+        forget_interned();
+        throw Error(e.code(), "clearing " + std::string(e.what()));
+    }
+}
+
+}  // namespace nod::store

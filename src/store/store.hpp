@@ -1,0 +1,77 @@
+// The writer: the collector's one connection to the database. It writes finished rows in batches and
+// keeps the three aggregate tables equal to what the rows say, in the same transaction, so that no crash
+// can leave them apart. Not thread-safe: one thread (the collector's) owns it; queries use their own
+// read-only Database connections.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <functional>
+#include <unordered_map>
+
+#include "reader/row.hpp"
+#include "store/calendar.hpp"
+#include "store/batch_deltas.hpp"
+#include "store/database.hpp"
+#include "store/totals.hpp"
+
+namespace nod::store {
+
+class Store {
+public:
+    // Opens or creates the database and migrates it to the current schema; throws store::Error.
+    explicit Store(const std::filesystem::path& path, const OpenOptions& options = {});
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // Stores every row and its aggregates in one transaction: all or nothing. On an Error (disk_full,
+    // locked, io) nothing of the batch is stored and everything committed before is intact; the caller
+    // keeps the rows and writes the same batch again later. A row's day is its local day in the current TZ.
+    void write(std::span<const Row> rows);
+
+    // Deletes at most `chunk` rows whose day is before `cutoff`, oldest first, and takes them out of the
+    // aggregates in the same transaction. Returns how many rows went; 0 means nothing older is left.
+    // Call it repeatedly between other work: each call holds the write lock only briefly.
+    std::size_t prune_before(Day cutoff, std::size_t chunk);
+
+    // Deletes every row, aggregate and name; returns how many rows went.
+    std::uint64_t clear();
+
+    const Database& database() const noexcept { return db_; }
+
+private:
+    struct Statements;
+    struct PruneBatch;
+    // Rows per multi-row INSERT: one statement execution per 32 rows instead of per row.
+    static constexpr std::size_t rows_per_insert = 32;
+
+    void insert_rows(std::span<const Row> rows, BatchDeltas& deltas);
+    std::int64_t intern_name(std::string_view name);
+    std::optional<std::int64_t> intern_machine(std::string_view machine);
+    void forget_interned() noexcept;
+    PruneBatch collect_prunable(Day cutoff, std::size_t chunk);
+    void subtract_from_aggregates(const PruneBatch& batch);
+    void subtract_group(AggregateTable table, const AggregateKey& key, const Totals& removed);
+    std::optional<Micros> recount_max(AggregateTable table, const AggregateKey& key);
+
+    Database db_;
+    std::unique_ptr<Statements> statements_;
+    // Lookup by string_view without building a std::string per row.
+    struct StringHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+    };
+    using InternMap = std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>>;
+
+    InternMap names_;
+    InternMap machines_;
+    LocalDayCache local_day_;
+};
+
+}  // namespace nod::store

@@ -1,0 +1,172 @@
+#include "store/totals.hpp"
+
+#include <algorithm>
+
+namespace nod::store {
+
+void Totals::add(std::optional<Micros> duration, Outcome outcome, std::uint64_t row_bytes,
+                 std::uint64_t row_download_bytes) {
+    ++count;
+    if (outcome == Outcome::failed) ++failed;
+    if (outcome == Outcome::cancelled) ++cancelled;
+    bytes += row_bytes;
+    download_bytes += row_download_bytes;
+    if (!duration) {
+        ++unknown_duration;
+        return;
+    }
+    total_us += *duration;
+    max_us = max_us ? std::max(*max_us, *duration) : *duration;
+    histogram.add(*duration);
+}
+
+void Totals::merge(const Totals& other) {
+    count += other.count;
+    failed += other.failed;
+    cancelled += other.cancelled;
+    unknown_duration += other.unknown_duration;
+    total_us += other.total_us;
+    if (other.max_us) max_us = max_us ? std::max(*max_us, *other.max_us) : *other.max_us;
+    bytes += other.bytes;
+    download_bytes += other.download_bytes;
+    histogram.merge(other.histogram);
+}
+
+bool Totals::subtract(const Totals& other) {
+    if (other.count > count || other.failed > failed || other.cancelled > cancelled ||
+        other.unknown_duration > unknown_duration || other.bytes > bytes || other.download_bytes > download_bytes)
+        return false;
+    Histogram remaining = histogram;
+    if (!remaining.subtract(other.histogram)) return false;
+    count -= other.count;
+    failed -= other.failed;
+    cancelled -= other.cancelled;
+    unknown_duration -= other.unknown_duration;
+    total_us -= other.total_us;
+    bytes -= other.bytes;
+    download_bytes -= other.download_bytes;
+    histogram = std::move(remaining);
+    return true;
+}
+
+std::string figure_columns_of(const std::string& alias) {
+    std::string columns;
+    std::string_view all = figure_columns;
+    while (!all.empty()) {
+        auto comma = all.find(", ");
+        columns += (columns.empty() ? "" : ", ") + alias + "." + std::string(all.substr(0, comma));
+        all = comma == std::string_view::npos ? std::string_view() : all.substr(comma + 2);
+    }
+    return columns;
+}
+
+const char* table_name(AggregateTable table) {
+    switch (table) {
+    case AggregateTable::day: return "day_totals";
+    case AggregateTable::name_day: return "name_day_totals";
+    case AggregateTable::name: return "name_totals";
+    }
+    return "";
+}
+
+const char* key_columns(AggregateTable table) {
+    switch (table) {
+    case AggregateTable::day: return "day, kind";
+    case AggregateTable::name_day: return "day, kind, name_id";
+    case AggregateTable::name: return "kind, name_id";
+    }
+    return "";
+}
+
+int bind_key(sql::Statement& statement, AggregateTable table, const AggregateKey& key, int first) {
+    switch (table) {
+    case AggregateTable::day:
+        statement.bind(first, std::int64_t{key.day}).bind(first + 1, std::int64_t{key.kind});
+        return first + 2;
+    case AggregateTable::name_day:
+        statement.bind(first, std::int64_t{key.day}).bind(first + 1, std::int64_t{key.kind});
+        statement.bind(first + 2, key.name_id);
+        return first + 3;
+    case AggregateTable::name:
+        statement.bind(first, std::int64_t{key.kind}).bind(first + 1, key.name_id);
+        return first + 2;
+    }
+    return first;
+}
+
+int bind_totals(sql::Statement& statement, const Totals& totals, int first) {
+    // SQLite integers are signed 64-bit: unsigned counters are stored bit for bit.
+    statement.bind(first, static_cast<std::int64_t>(totals.count));
+    statement.bind(first + 1, static_cast<std::int64_t>(totals.failed));
+    statement.bind(first + 2, static_cast<std::int64_t>(totals.cancelled));
+    statement.bind(first + 3, static_cast<std::int64_t>(totals.unknown_duration));
+    statement.bind(first + 4, totals.total_us);
+    statement.bind(first + 5, totals.max_us);
+    statement.bind(first + 6, static_cast<std::int64_t>(totals.bytes));
+    statement.bind(first + 7, static_cast<std::int64_t>(totals.download_bytes));
+    statement.bind_blob(first + 8, totals.histogram.encode());
+    return first + figure_column_count;
+}
+
+Totals read_totals(const sql::Statement& statement, int first) {
+    Totals totals;
+    totals.count = static_cast<std::uint64_t>(statement.column_int(first));
+    totals.failed = static_cast<std::uint64_t>(statement.column_int(first + 1));
+    totals.cancelled = static_cast<std::uint64_t>(statement.column_int(first + 2));
+    totals.unknown_duration = static_cast<std::uint64_t>(statement.column_int(first + 3));
+    totals.total_us = statement.column_int(first + 4);
+    if (!statement.column_is_null(first + 5)) totals.max_us = statement.column_int(first + 5);
+    totals.bytes = static_cast<std::uint64_t>(statement.column_int(first + 6));
+    totals.download_bytes = static_cast<std::uint64_t>(statement.column_int(first + 7));
+    totals.histogram = Histogram::decode(statement.column_blob(first + 8));
+    return totals;
+}
+
+namespace {
+
+std::string placeholders(int count) {
+    std::string text;
+    for (int i = 0; i < count; ++i) text += i == 0 ? "?" : ", ?";
+    return text;
+}
+
+int key_count(AggregateTable table) { return table == AggregateTable::name_day ? 3 : 2; }
+
+std::string key_condition(AggregateTable table) {
+    switch (table) {
+    case AggregateTable::day: return "day = ?1 AND kind = ?2";
+    case AggregateTable::name_day: return "day = ?1 AND kind = ?2 AND name_id = ?3";
+    case AggregateTable::name: return "kind = ?1 AND name_id = ?2";
+    }
+    return "";
+}
+
+}  // namespace
+
+std::string aggregate_upsert_sql(AggregateTable table) {
+    return std::string("INSERT INTO ") + table_name(table) + " (" + key_columns(table) + ", " + figure_columns +
+           ") VALUES (" + placeholders(key_count(table) + figure_column_count) +
+           ") ON CONFLICT DO UPDATE SET count = count + excluded.count, failed = failed + excluded.failed, "
+           "cancelled = cancelled + excluded.cancelled, "
+           "unknown_duration = unknown_duration + excluded.unknown_duration, "
+           "total_us = total_us + excluded.total_us, "
+           // two-argument max() is NULL if either side is: coalesce keeps the known one
+           "max_us = max(coalesce(max_us, excluded.max_us), coalesce(excluded.max_us, max_us)), "
+           "bytes = bytes + excluded.bytes, download_bytes = download_bytes + excluded.download_bytes, "
+           "histogram = nod_histogram_merge(histogram, excluded.histogram)";
+}
+
+std::string aggregate_select_sql(AggregateTable table) {
+    return std::string("SELECT ") + figure_columns + " FROM " + table_name(table) + " WHERE " + key_condition(table);
+}
+
+std::string aggregate_replace_sql(AggregateTable table) {
+    return std::string("INSERT OR REPLACE INTO ") + table_name(table) + " (" + key_columns(table) + ", " +
+           figure_columns + ") VALUES (" + placeholders(key_count(table) + figure_column_count) + ")";
+}
+
+std::string aggregate_delete_sql(AggregateTable table) {
+    return std::string("DELETE FROM ") + table_name(table) + " WHERE " + key_condition(table);
+}
+
+}  // namespace nod::store

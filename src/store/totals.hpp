@@ -1,0 +1,70 @@
+// The figures every aggregate row holds (per day and kind, per day, kind and name, per kind and name), and
+// how they are read from and written to the three aggregate tables.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "reader/row.hpp"
+#include "store/calendar.hpp"
+#include "store/histogram.hpp"
+#include "store/sqlite.hpp"
+
+namespace nod::store {
+
+struct Totals {
+    std::uint64_t count = 0;             // every row, timed or not
+    std::uint64_t failed = 0;
+    std::uint64_t cancelled = 0;
+    std::uint64_t unknown_duration = 0;  // rows without a duration: in count, not in time figures
+    std::int64_t total_us = 0;
+    std::optional<Micros> max_us;        // empty when no row had a duration
+    std::uint64_t bytes = 0;
+    std::uint64_t download_bytes = 0;
+    Histogram histogram;                 // durations of the timed rows
+
+    void add(std::optional<Micros> duration, Outcome outcome, std::uint64_t row_bytes,
+             std::uint64_t row_download_bytes);
+    void merge(const Totals& other);
+    // Removes figures that were added before (pruning); max_us is left to the caller, who must recount it.
+    // Returns false, changing nothing, when `other` is not part of this.
+    bool subtract(const Totals& other);
+
+    bool operator==(const Totals&) const = default;
+};
+
+enum class AggregateTable { day, name_day, name };
+inline constexpr AggregateTable aggregate_tables[] = {AggregateTable::day, AggregateTable::name_day,
+                                                      AggregateTable::name};
+
+// A key of any aggregate table; the fields a table does not have are ignored (and should be 0).
+struct AggregateKey {
+    int kind = 0;
+    std::int64_t name_id = 0;
+    Day day = 0;
+    auto operator<=>(const AggregateKey&) const = default;
+};
+
+const char* table_name(AggregateTable table);
+// "day, kind, name_id" etc., in primary key order.
+const char* key_columns(AggregateTable table);
+// The figure columns in the order bind_totals and read_totals use.
+inline constexpr const char* figure_columns =
+    "count, failed, cancelled, unknown_duration, total_us, max_us, bytes, download_bytes, histogram";
+inline constexpr int figure_column_count = 9;
+// figure_columns qualified with a table alias, for joins: "n.count, n.failed, ...".
+std::string figure_columns_of(const std::string& alias);
+
+// Binds the key columns of `table` from `first` on; returns the next free index.
+int bind_key(sql::Statement& statement, AggregateTable table, const AggregateKey& key, int first = 1);
+int bind_totals(sql::Statement& statement, const Totals& totals, int first);
+Totals read_totals(const sql::Statement& statement, int first);
+
+// SQL text for the writer and the pruner.
+std::string aggregate_upsert_sql(AggregateTable table);  // adds to a row, creating it (nod_histogram_merge)
+std::string aggregate_select_sql(AggregateTable table);  // figures of one key
+std::string aggregate_replace_sql(AggregateTable table);
+std::string aggregate_delete_sql(AggregateTable table);
+
+}  // namespace nod::store

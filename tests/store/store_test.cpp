@@ -1,0 +1,146 @@
+#include "store/store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "store/error.hpp"
+#include "store/row_reader.hpp"
+#include "support.hpp"
+
+namespace nod::store {
+namespace {
+
+using testing::TempDir;
+
+std::vector<StoredRow> all_rows(const Database& db) {
+    std::vector<StoredRow> rows;
+    for_each_row(db, [&](const StoredRow& row) { rows.push_back(row); });
+    return rows;
+}
+
+void expect_consistent(const Database& db) {
+    EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)), "");
+}
+
+class StoreTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        setenv("TZ", "UTC", 1);
+        tzset();
+    }
+    TempDir dir;
+    std::mt19937_64 random{7};
+    Micros first = testing::utc(2026, 1, 1);
+    Micros ten_days = 10LL * 86'400'000'000LL;
+};
+
+TEST_F(StoreTest, RowsRoundTripExactly) {
+    Store store(dir / "nod.db");
+    auto rows = testing::random_rows(random, 500, first, ten_days);
+    store.write(rows);
+    auto stored = all_rows(store.database());
+    ASSERT_EQ(stored.size(), rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        EXPECT_EQ(stored[i].row, rows[i]) << i;
+        EXPECT_EQ(stored[i].day, local_day(rows[i].start));
+    }
+}
+
+TEST_F(StoreTest, AggregatesEqualRecountAfterManyBatches) {
+    Store store(dir / "nod.db");
+    for (int batch = 0; batch < 20; ++batch) store.write(testing::random_rows(random, 97, first, ten_days));
+    expect_consistent(store.database());
+    auto day_groups = testing::read_aggregates(store.database())[AggregateTable::day];
+    EXPECT_EQ(day_groups.size(), 10U * kind_count);
+}
+
+TEST_F(StoreTest, UnknownDurationsCountButDoNotTime) {
+    Store store(dir / "nod.db");
+    std::vector<Row> rows = {testing::make_row(Kind::build, "a", first, std::nullopt, Outcome::cancelled),
+                             testing::make_row(Kind::build, "a", first + 1, 5'000'000, Outcome::failed),
+                             testing::make_row(Kind::build, "a", first + 2, std::nullopt)};
+    store.write(rows);
+    auto totals = testing::read_aggregates(store.database())[AggregateTable::day].begin()->second;
+    EXPECT_EQ(totals.count, 3U);
+    EXPECT_EQ(totals.unknown_duration, 2U);
+    EXPECT_EQ(totals.failed, 1U);
+    EXPECT_EQ(totals.cancelled, 1U);
+    EXPECT_EQ(totals.total_us, 5'000'000);
+    EXPECT_EQ(totals.max_us, 5'000'000);
+    EXPECT_EQ(totals.histogram.total(), 1U);
+}
+
+TEST_F(StoreTest, PruneInChunksKeepsAggregatesExactAfterEveryChunk) {
+    Store store(dir / "nod.db");
+    for (int batch = 0; batch < 10; ++batch) store.write(testing::random_rows(random, 300, first, ten_days));
+    Day cutoff = local_day(first) + 6;
+    std::size_t expected = 0;
+    for (const auto& row : all_rows(store.database())) expected += row.day < cutoff ? 1 : 0;
+    std::size_t pruned = 0;
+    for (std::size_t went = 0; (went = store.prune_before(cutoff, 37)) != 0;) {
+        EXPECT_LE(went, 37U);
+        pruned += went;
+        expect_consistent(store.database());
+    }
+    EXPECT_EQ(pruned, expected);
+    for (const auto& row : all_rows(store.database())) EXPECT_GE(row.day, cutoff);
+    EXPECT_EQ(store.database().query_int("SELECT count(*) FROM day_totals WHERE day < " + std::to_string(cutoff)),
+              0);
+}
+
+TEST_F(StoreTest, ClearRemovesEverythingAndWritingGoesOn) {
+    Store store(dir / "nod.db");
+    store.write(testing::random_rows(random, 200, first, ten_days));
+    EXPECT_EQ(store.clear(), 200U);
+    EXPECT_EQ(store.database().query_int("SELECT count(*) FROM rows"), 0);
+    EXPECT_EQ(store.database().query_int("SELECT count(*) FROM name_totals"), 0);
+    store.write(testing::random_rows(random, 50, first, ten_days));
+    expect_consistent(store.database());
+    EXPECT_EQ(store.database().query_int("SELECT count(*) FROM rows"), 50);
+}
+
+TEST_F(StoreTest, ReopenKeepsHistoryAndInternedNames) {
+    auto rows = testing::random_rows(random, 100, first, ten_days);
+    {
+        Store store(dir / "nod.db");
+        store.write(rows);
+    }
+    Store store(dir / "nod.db");
+    store.write(rows);
+    EXPECT_EQ(store.database().query_int("SELECT count(*) FROM rows"), 200);
+    std::set<std::string> names;
+    for (const auto& row : rows) names.insert(row.name);
+    EXPECT_EQ(store.database().query_int("SELECT count(*) FROM names"), static_cast<std::int64_t>(names.size()));
+    expect_consistent(store.database());
+}
+
+// WAL: a query connection reads consistent snapshots while the writer commits batches on another thread.
+TEST_F(StoreTest, ReadOnlyConnectionReadsWhileWriterWrites) {
+    Store store(dir / "nod.db");
+    store.write(testing::random_rows(random, 10, first, ten_days));
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+        std::mt19937_64 own(3);
+        for (int i = 0; i < 50; ++i) store.write(testing::random_rows(own, 100, first, ten_days));
+        done = true;
+    });
+    Database reader(dir / "nod.db", Access::read_only);
+    int reads = 0;
+    while (!done || reads == 0) {
+        reader.exec("BEGIN");  // one snapshot for both reads
+        auto count = reader.query_int("SELECT count(*) FROM rows");
+        auto summed = reader.query_int("SELECT sum(count) FROM day_totals");
+        reader.exec("COMMIT");
+        ASSERT_EQ(count, summed) << "a reader saw rows and aggregates out of step";
+        ++reads;
+    }
+    writer.join();
+    EXPECT_GT(reads, 0);
+    EXPECT_THROW(reader.exec("DELETE FROM rows"), Error);
+}
+
+}  // namespace
+}  // namespace nod::store

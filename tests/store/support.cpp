@@ -1,0 +1,140 @@
+#include "support.hpp"
+
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "store/calendar.hpp"
+
+namespace nod::store::testing {
+
+TempDir::TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "nod-store-test-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+Micros utc(int year, unsigned month, unsigned day, int hour, int minute, int second) {
+    std::int64_t days = day_of_date({year, month, day});
+    return ((days * 24 + hour) * 60 + minute) * 60'000'000LL + second * 1'000'000LL;
+}
+
+Row make_row(Kind kind, const std::string& name, Micros start, std::optional<Micros> duration, Outcome outcome,
+             std::uint64_t bytes) {
+    Row row;
+    row.kind = kind;
+    row.name = name;
+    row.path = "/nix/store/0c3b5pl2s0mv7q9gy5kwa2r0z9m2iwl1-" + name + (kind == Kind::build ? ".drv" : "");
+    row.start = start;
+    row.duration = duration;
+    row.outcome = outcome;
+    row.bytes = bytes;
+    row.download_bytes = bytes / 3;
+    row.uid = 1000;
+    row.pid = 4242;
+    row.activity_id = (std::uint64_t{4242} << 32) | static_cast<std::uint64_t>(start % 100000);
+    return row;
+}
+
+std::vector<Row> random_rows(std::mt19937_64& random, std::size_t count, Micros first, Micros span) {
+    std::uniform_int_distribution<Micros> start(first, first + span - 1);
+    std::uniform_int_distribution<int> name(0, 39), kind(0, kind_count - 1), outcome(0, 19);
+    std::lognormal_distribution<double> seconds(2.0, 1.5);
+    std::vector<Row> rows;
+    rows.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        int o = outcome(random);
+        Outcome out = o == 0 ? Outcome::failed : o == 1 ? Outcome::cancelled : o == 2 ? Outcome::unknown
+                                                                                      : Outcome::succeeded;
+        std::optional<Micros> duration;
+        if (o != 3) duration = static_cast<Micros>(seconds(random) * 1e6);
+        Row row = make_row(static_cast<Kind>(kind(random)), "pkg-" + std::to_string(name(random)) + "-1.0",
+                           start(random), duration, out, random() % 5'000'000);
+        if (i % 7 == 0) row.machine = "ssh://builder" + std::to_string(i % 3);
+        if (row.kind == Kind::copy) row.direction = i % 2 == 0 ? Direction::in : Direction::out;
+        if (i % 11 == 0) row.path = "/some/other/store/path-" + std::to_string(i);
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+AggregateSnapshot read_aggregates(const Database& db) {
+    AggregateSnapshot snapshot;
+    for (AggregateTable table : aggregate_tables) {
+        auto& groups = snapshot[table];
+        bool has_name = table != AggregateTable::day;
+        bool has_day = table != AggregateTable::name;
+        std::string sql = std::string("SELECT kind, ") + (has_name ? "name_id" : "0") + ", " +
+                          (has_day ? "day" : "0") + ", " + figure_columns + " FROM " + table_name(table);
+        auto statement = db.prepare(sql);
+        while (statement.step()) {
+            AggregateKey key{static_cast<int>(statement.column_int(0)), statement.column_int(1),
+                             static_cast<Day>(statement.column_int(2))};
+            groups[key] = read_totals(statement, 3);
+        }
+    }
+    return snapshot;
+}
+
+AggregateSnapshot recount_aggregates(const Database& db) {
+    AggregateSnapshot snapshot;
+    for (AggregateTable table : aggregate_tables) snapshot[table];
+    auto statement = db.prepare("SELECT kind, name_id, day, duration, outcome, bytes, download_bytes FROM rows");
+    while (statement.step()) {
+        int kind = static_cast<int>(statement.column_int(0));
+        std::int64_t name_id = statement.column_int(1);
+        auto day = static_cast<Day>(statement.column_int(2));
+        std::optional<Micros> duration;
+        if (!statement.column_is_null(3)) duration = statement.column_int(3);
+        auto outcome = static_cast<Outcome>(statement.column_int(4));
+        auto bytes = static_cast<std::uint64_t>(statement.column_int(5));
+        auto download = static_cast<std::uint64_t>(statement.column_int(6));
+        snapshot[AggregateTable::day][{kind, 0, day}].add(duration, outcome, bytes, download);
+        snapshot[AggregateTable::name_day][{kind, name_id, day}].add(duration, outcome, bytes, download);
+        snapshot[AggregateTable::name][{kind, name_id, 0}].add(duration, outcome, bytes, download);
+    }
+    return snapshot;
+}
+
+std::string describe_difference(const AggregateSnapshot& stored, const AggregateSnapshot& recounted) {
+    for (AggregateTable table : aggregate_tables) {
+        const auto& a = stored.at(table);
+        const auto& b = recounted.at(table);
+        if (a.size() != b.size())
+            return std::string(table_name(table)) + ": " + std::to_string(a.size()) + " groups stored, " +
+                   std::to_string(b.size()) + " recounted";
+        for (const auto& [key, totals] : a) {
+            auto other = b.find(key);
+            std::ostringstream where;
+            where << table_name(table) << " kind " << key.kind << " name " << key.name_id << " day " << key.day;
+            if (other == b.end()) return where.str() + ": stored but not recounted";
+            if (!(other->second == totals))
+                return where.str() + ": count " + std::to_string(totals.count) + " vs " +
+                       std::to_string(other->second.count) + ", total " + std::to_string(totals.total_us) + " vs " +
+                       std::to_string(other->second.total_us) + ", max " + std::to_string(totals.max_us.value_or(-1)) +
+                       " vs " + std::to_string(other->second.max_us.value_or(-1));
+        }
+    }
+    return {};
+}
+
+int run_shell(const std::string& command, std::string& output) {
+    output.clear();
+    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+    if (pipe == nullptr) return -1;
+    char buffer[4096];
+    std::size_t n = 0;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+    int status = pclose(pipe);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace nod::store::testing

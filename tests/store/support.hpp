@@ -1,0 +1,55 @@
+// Shared by the store and query tests: temporary folders, row factories, and the independent recount of
+// the aggregates from the raw rows that every consistency check compares against.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "reader/row.hpp"
+#include "store/database.hpp"
+#include "store/totals.hpp"
+
+namespace nod::store::testing {
+
+// A fresh folder under /tmp, removed with everything in it on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+// µs since the epoch of a UTC wall-clock time.
+Micros utc(int year, unsigned month, unsigned day, int hour = 0, int minute = 0, int second = 0);
+
+Row make_row(Kind kind, const std::string& name, Micros start, std::optional<Micros> duration,
+             Outcome outcome = Outcome::succeeded, std::uint64_t bytes = 0);
+
+// Random but plausible rows: a few dozen names, mixed kinds and outcomes, some without duration,
+// starts spread uniformly over [first, first + span).
+std::vector<Row> random_rows(std::mt19937_64& random, std::size_t count, Micros first, Micros span);
+
+using AggregateSnapshot = std::map<AggregateTable, std::map<AggregateKey, Totals>>;
+
+// The three aggregate tables as stored.
+AggregateSnapshot read_aggregates(const Database& db);
+// The same figures counted again from the rows table, without the store's code paths.
+AggregateSnapshot recount_aggregates(const Database& db);
+
+// A string naming the first difference, empty when the snapshots agree.
+std::string describe_difference(const AggregateSnapshot& stored, const AggregateSnapshot& recounted);
+
+// Runs `command` with /bin/sh, returns its exit status and fills `output` with stdout+stderr.
+int run_shell(const std::string& command, std::string& output);
+
+}  // namespace nod::store::testing
