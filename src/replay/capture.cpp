@@ -1,11 +1,19 @@
 #include "replay/capture.hpp"
 
 #include <algorithm>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <chrono>
+#include <exception>
+#include <mutex>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <thread>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -164,6 +172,68 @@ void replay(const std::vector<CapturedConnection>& conns, Reader& reader, const 
             reader.close(ids[e.conn], at(e.seconds));
         }
     }
+}
+
+namespace {
+
+class SocketWriter {
+public:
+    explicit SocketWriter(const std::filesystem::path& path) : fd_(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        if (fd_ < 0 || path.native().size() >= sizeof addr.sun_path)
+            throw std::runtime_error("cannot make a socket for " + path.string());
+        std::memcpy(addr.sun_path, path.c_str(), path.native().size() + 1);
+        if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
+            int err = errno;
+            ::close(fd_);
+            throw std::runtime_error("connecting to " + path.string() + ": " + std::strerror(err));
+        }
+    }
+    ~SocketWriter() { ::close(fd_); }
+    SocketWriter(const SocketWriter&) = delete;
+    SocketWriter& operator=(const SocketWriter&) = delete;
+
+    void write(const std::string& text) {
+        std::size_t done = 0;
+        while (done < text.size()) {
+            ssize_t n = send(fd_, text.data() + done, text.size() - done, MSG_NOSIGNAL);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) throw std::runtime_error(std::string("writing to the socket: ") + std::strerror(errno));
+            done += static_cast<std::size_t>(n);
+        }
+    }
+
+private:
+    int fd_;
+};
+
+}  // namespace
+
+void send_to_socket(const std::vector<CapturedConnection>& conns, const std::filesystem::path& socket) {
+    auto start = std::chrono::steady_clock::now();
+    auto at = [&](double s) { return start + std::chrono::microseconds(static_cast<long long>(s * 1e6)); };
+    std::mutex mutex;
+    std::exception_ptr failure;
+    std::vector<std::thread> threads;
+    for (const auto& c : conns) {
+        threads.emplace_back([&, &c = c] {
+            try {
+                std::this_thread::sleep_until(at(c.opened));
+                SocketWriter out(socket);
+                for (const auto& l : c.lines) {
+                    std::this_thread::sleep_until(at(l.seconds));
+                    out.write(l.text + "\n");
+                }
+                std::this_thread::sleep_until(at(c.closed));
+            } catch (...) {
+                std::lock_guard lock(mutex);
+                if (!failure) failure = std::current_exception();
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace nod::replay

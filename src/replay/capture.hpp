@@ -49,4 +49,8 @@ struct ReplayOptions {
 // Replays the connections interleaved by their clock, each line as its own read.
 void replay(const std::vector<CapturedConnection>& conns, Reader& reader, const ReplayOptions& options);
 
+// Sends the connections to a listening Unix socket (a collector) at their recorded pace, each on a
+// connection and a thread of its own, as Nix would. Throws std::runtime_error when it cannot connect.
+void send_to_socket(const std::vector<CapturedConnection>& conns, const std::filesystem::path& socket);
+
 }  // namespace nod::replay

@@ -11,7 +11,8 @@
 namespace {
 
 int usage() {
-    std::cerr << "usage: nod-replay [--no-peer-pids] CAPTURE...\n"
+    std::cerr << "usage: nod-replay [--no-peer-pids] CAPTURE...      print the rows nod records for them\n"
+                 "       nod-replay --to SOCKET CAPTURE...           send them to a collector at their pace\n"
                  "  CAPTURE is a folder of conn-*.tsv files (Nix >= 2.30 json-log-path captures)\n"
                  "  or a NAME.json / NAME.ts file (Nix --log-format internal-json on stderr).\n";
     return 2;
@@ -41,22 +42,36 @@ void print(const std::string& capture, const std::vector<nod::Row>& rows, nod::M
 int main(int argc, char** argv) {
     nod::replay::ReplayOptions options;
     std::vector<std::string> captures;
+    std::string to;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--no-peer-pids") options.peer_pids = false;
+        else if (a == "--to" && i + 1 < argc) to = argv[++i];
         else if (a == "-h" || a == "--help") return usage(), 0;
         else if (a.starts_with("-")) return usage();
         else captures.push_back(a);
     }
     if (captures.empty()) return usage();
+    auto load = [](const std::filesystem::path& p) {
+        return std::filesystem::is_directory(p)
+                   ? nod::replay::load_capture_folder(p)
+                   : std::vector<nod::replay::CapturedConnection>{nod::replay::load_stderr_capture(p)};
+    };
     try {
+        if (!to.empty()) {
+            // All captures at once, each at its own recorded pace, as several Nix commands would.
+            std::vector<nod::replay::CapturedConnection> all;
+            for (const auto& c : captures) {
+                auto conns = load(c);
+                all.insert(all.end(), conns.begin(), conns.end());
+            }
+            nod::replay::send_to_socket(all, to);
+            return 0;
+        }
         for (const auto& c : captures) {
             std::vector<nod::Row> rows;
             nod::Reader reader({}, [&](nod::Row&& r) { rows.push_back(std::move(r)); });
-            std::filesystem::path p(c);
-            auto conns = std::filesystem::is_directory(p)
-                             ? nod::replay::load_capture_folder(p)
-                             : std::vector<nod::replay::CapturedConnection>{nod::replay::load_stderr_capture(p)};
+            auto conns = load(c);
             nod::replay::replay(conns, reader, options);
             print(c, rows, options.base);
             const auto& k = reader.counters();

@@ -1,0 +1,142 @@
+// How long can the collector leave a Nix connection unread? A client sends a build every 2 ms and notes
+// when; the collector stamps each on receipt; the gap is the read latency. Measured twice in one run, on
+// the same database: quiet, and while heavy queries (Test over 30+30 days grouped, Stats grouped over
+// everything, Bucket day over a year) and a large Clean run, and the writer checkpoints the WAL.
+//
+//   build/bench/collector/read_stall [--rows N] [--seconds S]
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../store/synthetic.hpp"
+#include "store/row_reader.hpp"
+#include "store/store.hpp"
+#include "support/processes.hpp"
+
+namespace {
+
+using namespace nod;
+using namespace nod::test;
+using namespace std::chrono_literals;
+
+Micros now_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+struct Latencies {
+    std::vector<double> ms;
+    double max() const { return ms.empty() ? 0 : *std::max_element(ms.begin(), ms.end()); }
+    double quantile(double q) const {
+        if (ms.empty()) return 0;
+        auto v = ms;
+        std::sort(v.begin(), v.end());
+        return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
+    }
+};
+
+// Sends one build start and stop every 2 ms for `seconds`; returns id → send time.
+std::map<std::uint64_t, Micros> send_builds(const std::filesystem::path& socket, std::uint64_t first_id, double seconds) {
+    std::map<std::uint64_t, Micros> sent;
+    NixConnection nix(socket);
+    auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    for (std::uint64_t id = first_id; std::chrono::steady_clock::now() < end; ++id) {
+        std::string drv = "/nix/store/0123456789abcdfghijklmnpqrsvwxyz-stall-" + std::to_string(id) + ".drv";
+        std::string lines = R"({"action":"start","fields":[")" + drv + R"(","",1,1],"id":)" + std::to_string(id) +
+                            R"(,"level":3,"parent":0,"text":"","type":105})" "\n" R"({"action":"stop","id":)" +
+                            std::to_string(id) + "}\n";
+        sent[id] = now_us();
+        nix.write(lines);
+        std::this_thread::sleep_for(2ms);
+    }
+    return sent;
+}
+
+Latencies measure(const std::filesystem::path& db, const std::map<std::uint64_t, Micros>& sent) {
+    Latencies l;
+    store::Database database(db, store::Access::read_only);
+    store::for_each_row(database, [&](const store::StoredRow& r) {
+        auto it = sent.find(r.row.activity_id);
+        if (it != sent.end() && r.row.name.starts_with("stall-"))
+            l.ms.push_back(static_cast<double>(r.row.start - it->second) / 1000.0);
+    });
+    return l;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::uint64_t rows = 2'000'000;
+    double seconds = 8;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (std::strcmp(argv[i], "--rows") == 0) rows = std::stoull(argv[i + 1]);
+        if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::stod(argv[i + 1]);
+    }
+    TempDir dir;
+    auto db = dir / "nod.db";
+    auto socket = dir / "nod.sock";
+    {
+        std::printf("populating %llu rows over 365 days ...\n", static_cast<unsigned long long>(rows));
+        store::Store store(db);
+        bench::SyntheticRows synthetic({.rows = rows, .days = 365, .names = 20'000, .seed = 7, .end = now_us()});
+        for (auto batch = synthetic.next(50'000); !batch.empty(); batch = synthetic.next(50'000)) store.write(batch);
+    }
+    PrivateBus bus(NOD_POLICY_DIR, R"(<policy user="root"><allow own="net.bergsoe.Nod1"/></policy>)");
+    Env env{{"DBUS_SYSTEM_BUS_ADDRESS", bus.address()}, {"NOTIFY_SOCKET", (dir / "notify").string()}};
+    NotifySocket notify(dir / "notify");
+    Process collector({NOD_COLLECTOR, "--socket", socket.string(), "--db", db.string()}, env, dir / "collector.log");
+    if (!notify.wait_for("READY=1", 60s)) {
+        std::fprintf(stderr, "the collector did not start\n");
+        return 1;
+    }
+    auto busctl = [&](std::vector<std::string> args) {
+        std::vector<std::string> command = {"busctl", "--system", "--timeout=120", "call", "net.bergsoe.Nod1",
+                                         "/net/bergsoe/Nod1", "net.bergsoe.Nod1"};
+        command.insert(command.end(), args.begin(), args.end());
+        auto t0 = std::chrono::steady_clock::now();
+        auto r = run(command, env, std::nullopt, 120s);
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        std::printf("  %-8s %8.1f ms%s\n", args[0].c_str(), ms, r.status == 0 ? "" : (" FAILED: " + r.err).c_str());
+    };
+
+    std::printf("quiet: %.0f s of builds, one every 2 ms\n", seconds);
+    auto quiet_sent = send_builds(socket, 1'000'000, seconds);
+
+    std::printf("loaded: the same, while these run back to back:\n");
+    std::atomic<bool> sending{true};
+    std::thread load([&] {
+        while (sending) {
+            busctl({"Test", "a{sv}", "2", "days", "u", "30", "group", "b", "true"});
+            busctl({"Stats", "a{sv}", "1", "group", "b", "true"});
+            busctl({"Bucket", "sa{sv}", "day", "1", "days", "u", "365"});
+            static bool cleaned = false;
+            if (!cleaned) {
+                busctl({"Clean", "a{sv}", "1", "before_days", "u", "300"});
+                cleaned = true;
+            }
+        }
+    });
+    auto loaded_sent = send_builds(socket, 2'000'000, seconds);
+    sending = false;
+    load.join();
+    collector.signal(SIGTERM);
+    collector.wait(60s);
+
+    auto quiet = measure(db, quiet_sent);
+    auto loaded = measure(db, loaded_sent);
+    std::printf("\nread latency (receipt - send), ms   rows     p50     p99     max\n");
+    std::printf("quiet                              %6zu %7.2f %7.2f %7.2f\n", quiet.ms.size(), quiet.quantile(0.5),
+                quiet.quantile(0.99), quiet.max());
+    std::printf("under heavy queries and a Clean    %6zu %7.2f %7.2f %7.2f\n", loaded.ms.size(), loaded.quantile(0.5),
+                loaded.quantile(0.99), loaded.max());
+    std::printf("ratio of maxima (loaded / quiet): %.2f\n", quiet.max() > 0 ? loaded.max() / quiet.max() : 0.0);
+    return 0;
+}

@@ -1,0 +1,39 @@
+#include "collector/mailbox.hpp"
+
+#include <sys/eventfd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace nod::collector {
+
+Mailbox::Mailbox() : event_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+    if (!event_) throw std::runtime_error(std::string("creating an eventfd: ") + std::strerror(errno));
+}
+
+void Mailbox::post(std::function<void()> task) {
+    {
+        std::lock_guard lock(mutex_);
+        tasks_.push_back(std::move(task));
+    }
+    std::uint64_t one = 1;
+    ssize_t ignored = ::write(event_.get(), &one, sizeof one);  // only fails when the counter is full: still readable
+    (void)ignored;
+}
+
+void Mailbox::run_pending() {
+    std::uint64_t count = 0;
+    ssize_t ignored = ::read(event_.get(), &count, sizeof count);
+    (void)ignored;
+    std::deque<std::function<void()>> tasks;
+    {
+        std::lock_guard lock(mutex_);
+        tasks.swap(tasks_);
+    }
+    for (auto& t : tasks) t();
+}
+
+}  // namespace nod::collector

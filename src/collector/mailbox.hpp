@@ -1,0 +1,28 @@
+// Work that other threads hand back to the event loop's thread: the loop owns the bus, the sockets and
+// the reader, and nothing else touches them.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <mutex>
+
+#include "collector/unique_fd.hpp"
+
+namespace nod::collector {
+
+class Mailbox {
+public:
+    Mailbox();  // throws std::runtime_error when no eventfd can be made
+    // Any thread: queue `task` and wake the loop.
+    void post(std::function<void()> task);
+    // The loop's thread, when fd() is readable: runs everything queued so far.
+    void run_pending();
+    int fd() const { return event_.get(); }
+
+private:
+    UniqueFd event_;
+    std::mutex mutex_;
+    std::deque<std::function<void()>> tasks_;
+};
+
+}  // namespace nod::collector

@@ -1,0 +1,22 @@
+// nod-collector: records what Nix reports on its json-log-path socket and serves it on D-Bus.
+#include <cstdlib>
+#include <iostream>
+
+#include "collector/collector.hpp"
+#include "collector/config.hpp"
+
+int main(int argc, char* argv[]) {
+    nod::collector::ParsedConfig parsed;
+    try {
+        parsed = nod::collector::parse_config(argc, argv, [](const char* name) { return std::getenv(name); });
+    } catch (const nod::collector::ConfigError& e) {
+        std::cerr << "nod-collector: " << e.what() << "\nTry 'nod-collector --help'.\n";
+        return 2;
+    }
+    if (!parsed.config) {
+        std::cout << parsed.output;
+        return 0;
+    }
+    nod::collector::Collector collector(std::move(*parsed.config));
+    return collector.run();
+}

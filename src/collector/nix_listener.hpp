@@ -1,0 +1,87 @@
+// Reads every Nix connection on a thread and an sd-event loop of its own, so that nothing the bus side
+// does — marshalling a reply of 20,000 rows takes tens of milliseconds — delays a read. Nix writes its
+// log synchronously: a connection left unread stalls the build (design §7).
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "collector/config.hpp"
+#include "collector/listen_socket.hpp"
+#include "collector/mailbox.hpp"
+#include "collector/store_worker.hpp"
+#include "reader/reader.hpp"
+
+namespace nod::collector {
+
+class NixListener {
+public:
+    NixListener(const ListenSocket& socket, const Config& config, StoreWorker& writer,
+                std::atomic<std::uint32_t>& connections);
+    ~NixListener();  // stop()s if still running
+    NixListener(const NixListener&) = delete;
+    NixListener& operator=(const NixListener&) = delete;
+
+    void start();  // throws std::runtime_error naming what could not be set up
+    // Reads what every open connection has buffered, records their open work as cancelled, hands all
+    // rows to the writer and ends the thread. A socket we made ourselves is drained of waiting
+    // connections too; systemd's keeps its backlog for the next start.
+    void stop();
+    // New connections stay in the socket's backlog (for systemd to hand to the next instance).
+    void stop_accepting();
+
+    // Any thread.
+    std::uint32_t connections() const { return connections_.load(); }
+    std::uint64_t last_activity_usec() const { return last_activity_.load(); }  // CLOCK_MONOTONIC
+    ReaderCounters counters() const;
+
+private:
+    struct Client;
+    using SourcePtr = std::unique_ptr<sd_event_source, decltype(&sd_event_source_disable_unref)>;
+
+    void loop();
+    static int on_accept(sd_event_source*, int, std::uint32_t, void*);
+    static int on_client(sd_event_source*, int, std::uint32_t, void*);
+    static int on_control(sd_event_source*, int, std::uint32_t, void*);
+    static int on_flush(sd_event_source*, std::uint64_t, void*);
+
+    void accept_clients();
+    void read_client(Client& c);
+    void close_client(Client& c);
+    void drain_and_close_all();
+    void log_refusals(Client& c, const ReaderCounters& before);
+    void flush_rows();
+    void publish_counters();
+
+    const ListenSocket& socket_;
+    const Config& config_;
+    StoreWorker& writer_;
+    std::atomic<std::uint32_t>& connections_;
+    std::atomic<std::uint64_t> last_activity_{0};
+
+    Reader reader_;
+    std::vector<Row> pending_;
+    std::unordered_map<ConnectionId, std::unique_ptr<Client>> clients_;
+    std::vector<char> read_buffer_;
+    std::uint64_t refused_connections_ = 0;
+    Micros last_refusal_log_ = 0;
+
+    mutable std::mutex counters_mutex_;
+    ReaderCounters published_;
+
+    Mailbox control_;
+    sd_event* event_ = nullptr;
+    SourcePtr accept_source_{nullptr, sd_event_source_disable_unref};
+    SourcePtr control_source_{nullptr, sd_event_source_disable_unref};
+    SourcePtr flush_timer_{nullptr, sd_event_source_disable_unref};
+    std::thread thread_;
+};
+
+}  // namespace nod::collector

@@ -1,0 +1,129 @@
+#include "collector/options.hpp"
+
+#include <algorithm>
+#include <initializer_list>
+#include <string_view>
+
+namespace nod::api {
+
+namespace {
+
+// Values are bounded so that no window reaches back past the epoch or overflows a day count.
+constexpr std::uint32_t max_days = 100'000;
+constexpr std::uint32_t max_months = 3'000;
+
+std::string_view signature_of(const OptionValue& v) {
+    struct {
+        std::string_view operator()(std::uint32_t) const { return "u"; }
+        std::string_view operator()(const std::string&) const { return "s"; }
+        std::string_view operator()(bool) const { return "b"; }
+        std::string_view operator()(const OtherType& o) const { return o.signature; }
+    } visitor;
+    return std::visit(visitor, v);
+}
+
+void only_known(const OptionMap& options, std::initializer_list<std::string_view> known, std::string_view method) {
+    for (const auto& [key, value] : options) {
+        if (std::find(known.begin(), known.end(), key) == known.end()) {
+            std::string list;
+            for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+            throw InvalidOptions("unknown option '" + key + "' for " + std::string(method) + " (known: " + list + ")");
+        }
+    }
+}
+
+template <typename T>
+std::optional<T> get(const OptionMap& options, const std::string& key, std::string_view wanted) {
+    auto it = options.find(key);
+    if (it == options.end()) return std::nullopt;
+    if (const T* v = std::get_if<T>(&it->second)) return *v;
+    throw InvalidOptions("option '" + key + "' must be of type '" + std::string(wanted) + "', not '" +
+                         std::string(signature_of(it->second)) + "'");
+}
+
+queries::Window window(const OptionMap& options, std::optional<queries::Window> fallback) {
+    auto days = get<std::uint32_t>(options, "days", "u");
+    auto months = get<std::uint32_t>(options, "months", "u");
+    if (days && months) throw InvalidOptions("options 'days' and 'months' exclude each other");
+    if (days) {
+        if (*days < 1 || *days > max_days)
+            throw InvalidOptions("option 'days' must be between 1 and " + std::to_string(max_days));
+        return queries::Window::last_days(static_cast<int>(*days));
+    }
+    if (months) {
+        if (*months < 1 || *months > max_months)
+            throw InvalidOptions("option 'months' must be between 1 and " + std::to_string(max_months));
+        return queries::Window::last_months(static_cast<int>(*months));
+    }
+    return fallback.value_or(queries::Window::all_time());
+}
+
+std::string drv(const OptionMap& options) {
+    auto text = get<std::string>(options, "drv", "s").value_or("");
+    if (text.size() > 4096) throw InvalidOptions("option 'drv' is longer than 4096 bytes");
+    return text;
+}
+
+std::optional<Kind> kind(const OptionMap& options) {
+    auto text = get<std::string>(options, "kind", "s");
+    if (!text) return std::nullopt;
+    if (auto k = kind_from_string(*text)) return k;
+    throw InvalidOptions("option 'kind' must be build, substitute, copy or post-build-hook, not '" + *text + "'");
+}
+
+queries::SortBy sort(const OptionMap& options) {
+    auto text = get<std::string>(options, "sort", "s").value_or("count");
+    if (text == "count") return queries::SortBy::count;
+    if (text == "time") return queries::SortBy::time;
+    if (text == "name") return queries::SortBy::name;
+    throw InvalidOptions("option 'sort' must be count, time or name, not '" + text + "'");
+}
+
+}  // namespace
+
+StatsQuery parse_stats(const OptionMap& options) {
+    only_known(options, {"days", "months", "drv", "kind", "group", "sort", "limit"}, "Stats");
+    StatsQuery q;
+    q.request.window = window(options, std::nullopt);
+    q.request.name_filter = drv(options);
+    q.request.group_by_name = get<bool>(options, "group", "b").value_or(false);
+    q.request.sort = sort(options);
+    q.request.limit = get<std::uint32_t>(options, "limit", "u").value_or(0);
+    q.kind = kind(options);
+    return q;
+}
+
+BucketQuery parse_bucket(const std::string& unit, const OptionMap& options) {
+    only_known(options, {"days", "months", "drv", "kind"}, "Bucket");
+    BucketQuery q;
+    if (unit == "day") q.request.unit = queries::BucketUnit::day;
+    else if (unit == "week") q.request.unit = queries::BucketUnit::week;
+    else if (unit == "month") q.request.unit = queries::BucketUnit::month;
+    else throw InvalidOptions("unit must be day, week or month, not '" + unit + "'");
+    q.request.window = window(options, std::nullopt);
+    q.request.name_filter = drv(options);
+    q.kind = kind(options);
+    return q;
+}
+
+TestQuery parse_test(const OptionMap& options) {
+    only_known(options, {"days", "months", "drv", "kind", "group"}, "Test");
+    TestQuery q;
+    q.request.window = window(options, queries::Window::last_days(30));
+    q.request.name_filter = drv(options);
+    q.request.group_by_name = get<bool>(options, "group", "b").value_or(false);
+    q.kind = kind(options);
+    return q;
+}
+
+queries::CleanRequest parse_clean(const OptionMap& options) {
+    only_known(options, {"before_days"}, "Clean");
+    queries::CleanRequest r;
+    if (auto days = get<std::uint32_t>(options, "before_days", "u")) {
+        if (*days > max_days) throw InvalidOptions("option 'before_days' must be at most " + std::to_string(max_days));
+        r.keep_days = static_cast<int>(*days);
+    }
+    return r;
+}
+
+}  // namespace nod::api

@@ -1,0 +1,47 @@
+// Runs the read-only queries on a thread of their own, with a connection of their own, so that a query
+// over a year of history never delays reading Nix (WAL lets it read while the writer writes).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "store/database.hpp"
+
+namespace nod::collector {
+
+class QueryWorker {
+public:
+    // Opens the worker's read-only connection on first use; throws store::Error when it cannot.
+    using Database = std::function<const store::Database&()>;
+    using Job = std::function<void(const Database&)>;
+
+    explicit QueryWorker(std::filesystem::path db);
+    ~QueryWorker();  // finishes the job at hand, drops the rest (their callers get no answer: we exit)
+    QueryWorker(const QueryWorker&) = delete;
+    QueryWorker& operator=(const QueryWorker&) = delete;
+
+    // False when `max_queued` jobs already wait: the caller answers "busy" instead.
+    bool submit(Job job);
+    std::size_t queued() const;
+
+    static constexpr std::size_t max_queued = 64;
+
+private:
+    void loop();
+
+    std::filesystem::path path_;
+    std::unique_ptr<store::Database> db_;  // opened on first use, on the worker thread
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<Job> jobs_;
+    std::size_t running_ = 0;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace nod::collector

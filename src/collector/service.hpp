@@ -1,0 +1,72 @@
+// The net.bergsoe.Nod1 object: decodes each call's options, runs the query off the event loop and
+// answers when it is done. Every failure becomes a named D-Bus error; no exception leaves a handler
+// (sdbus-c++ 1.2.0 would abort the daemon).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "collector/mailbox.hpp"
+#include "collector/query_worker.hpp"
+#include "collector/store_worker.hpp"
+#include "collector/wire.hpp"
+#include "nod-adaptor.h"
+
+namespace nod::collector {
+
+// Figures the properties show; written by the loop and the writer thread, read by the loop.
+struct ServiceStatus {
+    std::atomic<std::uint64_t> rows{0};
+    std::atomic<std::int64_t> oldest_start{0};  // µs; 0 when there are no rows
+    std::atomic<std::uint32_t> connections{0};
+};
+
+struct ServiceParts {
+    QueryWorker& queries;
+    StoreWorker& writer;
+    Mailbox& mailbox;
+    ServiceStatus& status;
+    std::string database_path;
+    std::function<Micros()> now;
+    std::function<void()> touched;  // a call came in or was answered: not idle
+    std::function<void()> cleaned;  // rows were deleted: count again
+};
+
+class Service final : public sdbus::AdaptorInterfaces<net::bergsoe::Nod1_adaptor> {
+public:
+    static constexpr const char* object_path = "/net/bergsoe/Nod1";
+    static constexpr const char* error_database = "net.bergsoe.Nod1.Error.Database";
+    static constexpr const char* error_busy = "net.bergsoe.Nod1.Error.Busy";
+
+    Service(sdbus::IConnection& bus, ServiceParts parts);
+    ~Service();
+
+private:
+    using Options = std::map<std::string, sdbus::Variant>;
+
+    void Stats(sdbus::Result<wire::Window, std::vector<wire::StatsRow>>&& result, Options options) override;
+    void Bucket(sdbus::Result<wire::Window, std::vector<wire::BucketRow>>&& result, std::string unit,
+                Options options) override;
+    void Test(sdbus::Result<wire::Windows, std::vector<wire::TestRow>>&& result, Options options) override;
+    void Clean(sdbus::Result<std::uint64_t>&& result, Options options) override;
+
+    std::string Version() override;
+    std::string DatabasePath() override;
+    std::uint64_t Rows() override;
+    std::uint64_t OldestRow() override;
+    std::uint32_t Connections() override;
+
+    // Runs `compute` on the query thread; its value (or error) is sent on the loop's thread.
+    template <typename Result, typename Compute>
+    void answer_later(Result&& result, Compute compute);
+    bool caller_may_clean();
+
+    ServiceParts parts_;
+};
+
+}  // namespace nod::collector

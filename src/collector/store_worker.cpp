@@ -1,0 +1,110 @@
+#include "collector/store_worker.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "collector/log.hpp"
+#include "collector/thread_priority.hpp"
+#include "store/error.hpp"
+
+namespace nod::collector {
+
+namespace {
+constexpr auto retry_every = std::chrono::seconds(5);
+}
+
+StoreWorker::StoreWorker(store::Store& store, Events events)
+    : store_(store), events_(std::move(events)), thread_([this] { loop(); }) {}
+
+StoreWorker::~StoreWorker() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+}
+
+void StoreWorker::write(std::vector<Row> rows) {
+    if (rows.empty()) return;
+    {
+        std::lock_guard lock(mutex_);
+        std::move(rows.begin(), rows.end(), std::back_inserter(incoming_));
+    }
+    wake_.notify_one();
+}
+
+void StoreWorker::run(std::function<void(store::Store&)> task) {
+    {
+        std::lock_guard lock(mutex_);
+        tasks_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+}
+
+std::size_t StoreWorker::unwritten() const {
+    std::lock_guard lock(mutex_);
+    return unwritten_count_ + incoming_.size();
+}
+
+void StoreWorker::loop() {
+    run_in_background("the database writer");
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        auto ready = [&] { return stopping_ || !incoming_.empty() || !tasks_.empty(); };
+        if (failing_) wake_.wait_for(lock, retry_every, ready);
+        else wake_.wait(lock, ready);
+
+        std::move(incoming_.begin(), incoming_.end(), std::back_inserter(unwritten_));
+        incoming_.clear();
+        auto tasks = std::move(tasks_);
+        tasks_.clear();
+        bool stopping = stopping_;
+        unwritten_count_ = unwritten_.size();
+        lock.unlock();
+
+        flush();
+        for (auto& task : tasks) task(store_);
+
+        lock.lock();
+        unwritten_count_ = unwritten_.size();
+        if (stopping && incoming_.empty() && tasks_.empty()) break;
+    }
+    if (!unwritten_.empty()) {
+        log::error("exiting with " + std::to_string(unwritten_.size()) + " rows that " +
+                   store_.database().context() + " did not take");
+    }
+}
+
+bool StoreWorker::flush() {
+    if (unwritten_.size() > max_unwritten) {
+        std::size_t drop = unwritten_.size() - max_unwritten;
+        unwritten_.erase(unwritten_.begin(), unwritten_.begin() + static_cast<std::ptrdiff_t>(drop));
+        dropped_ += drop;
+        log::error("dropped the " + std::to_string(drop) + " oldest unwritten rows (" + std::to_string(dropped_) +
+                   " so far): more than " + std::to_string(max_unwritten) + " waited for the database");
+    }
+    std::size_t done = 0;
+    try {
+        while (done < unwritten_.size()) {
+            std::size_t n = std::min(batch_rows, unwritten_.size() - done);
+            store_.write(std::span<const Row>(unwritten_.data() + done, n));
+            done += n;
+            if (events_.committed) events_.committed(n);
+        }
+    } catch (const store::Error& e) {
+        unwritten_.erase(unwritten_.begin(), unwritten_.begin() + static_cast<std::ptrdiff_t>(done));
+        if (!failing_) {
+            log::error(std::string(e.what()) + "; keeping " + std::to_string(unwritten_.size()) +
+                       " rows in memory and trying again every 5 s (Nix is still read)");
+        }
+        failing_ = true;
+        return false;
+    }
+    if (failing_ && done > 0) log::notice("writing to " + store_.database().path() + " works again");
+    failing_ = false;
+    unwritten_.clear();
+    return true;
+}
+
+}  // namespace nod::collector

@@ -1,0 +1,68 @@
+#include "collector/wire.hpp"
+
+#include "store/calendar.hpp"
+
+namespace nod::wire {
+
+namespace {
+
+bool wanted(std::optional<Kind> filter, Kind kind) { return !filter || *filter == kind; }
+
+StatsRow stats_row(Kind kind, const std::string& name, const queries::Figures& f) {
+    return StatsRow(std::string(to_string(kind)), name, f.count, f.failed, f.cancelled, f.unknown_duration,
+                    f.total_seconds, f.mean_seconds, f.p50_seconds, f.p90_seconds, f.max_seconds, f.bytes,
+                    f.download_bytes);
+}
+
+}  // namespace
+
+Window window(const queries::DayRange& days) {
+    return Window(store::day_label(days.first), store::day_label(days.last));
+}
+
+std::vector<StatsRow> stats_rows(const queries::StatsResult& result, std::optional<Kind> kind) {
+    std::vector<StatsRow> rows;
+    if (!result.names.empty() || result.kinds.empty()) {
+        for (const auto& n : result.names)
+            if (wanted(kind, n.kind)) rows.push_back(stats_row(n.kind, n.name, n.figures));
+        return rows;
+    }
+    for (const auto& k : result.kinds)
+        if (wanted(kind, k.kind)) rows.push_back(stats_row(k.kind, "", k.figures));
+    return rows;
+}
+
+std::vector<BucketRow> bucket_rows(const queries::BucketResult& result, std::optional<Kind> kind) {
+    std::vector<BucketRow> rows;
+    for (const auto& b : result.buckets) {
+        for (const auto& k : b.kinds) {
+            if (!wanted(kind, k.kind)) continue;
+            BucketRow row = stats_row(k.kind, "", k.figures);
+            std::get<0>(row) = b.label;
+            std::get<1>(row) = std::string(to_string(k.kind));
+            rows.push_back(std::move(row));
+        }
+    }
+    return rows;
+}
+
+std::vector<TestRow> test_rows(const queries::TestResult& result, std::optional<Kind> kind) {
+    std::vector<TestRow> rows;
+    auto add = [&](const queries::Comparison& c) {
+        if (!wanted(kind, c.kind)) return;
+        rows.emplace_back(std::string(to_string(c.kind)), c.name, c.n_old, c.n_new, c.median_old_seconds,
+                          c.median_new_seconds, c.change_percent, c.p_value, c.p_adjusted, c.significant,
+                          c.too_few_samples, std::string(c.method == stats::Method::exact ? "exact" : "normal"),
+                          c.cliffs_delta, c.shift_seconds);
+    };
+    for (const auto& c : result.kinds) add(c);
+    for (const auto& c : result.names) add(c);
+    return rows;
+}
+
+Windows windows(const queries::TestResult& result) {
+    return Windows(store::day_label(result.old_days.first), store::day_label(result.old_days.last),
+                   store::day_label(result.new_days.first), store::day_label(result.new_days.last));
+}
+
+}  // namespace nod::wire

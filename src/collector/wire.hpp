@@ -1,0 +1,32 @@
+// Query results in the shapes net.bergsoe.Nod1.xml declares (the generated adaptor's types).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <sdbus-c++/Types.h>
+
+#include "queries/bucket.hpp"
+#include "queries/stats.hpp"
+#include "queries/test_query.hpp"
+#include "reader/row.hpp"
+
+namespace nod::wire {
+
+using Window = sdbus::Struct<std::string, std::string>;
+using StatsRow = sdbus::Struct<std::string, std::string, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t,
+                               double, double, double, double, double, std::uint64_t, std::uint64_t>;
+using BucketRow = StatsRow;  // (bucket, kind, figures…)
+using Windows = sdbus::Struct<std::string, std::string, std::string, std::string>;
+using TestRow = sdbus::Struct<std::string, std::string, std::uint64_t, std::uint64_t, double, double, double, double,
+                              double, bool, bool, std::string, double, double>;
+
+Window window(const queries::DayRange& days);
+std::vector<StatsRow> stats_rows(const queries::StatsResult& result, std::optional<Kind> kind);
+std::vector<BucketRow> bucket_rows(const queries::BucketResult& result, std::optional<Kind> kind);
+std::vector<TestRow> test_rows(const queries::TestResult& result, std::optional<Kind> kind);
+Windows windows(const queries::TestResult& result);
+
+}  // namespace nod::wire

@@ -1,0 +1,54 @@
+// A real nod-collector on a private bus, with its own socket and database.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/processes.hpp"
+
+namespace nod::test {
+
+inline const std::filesystem::path collector_binary = NOD_COLLECTOR;
+inline const std::filesystem::path policy_dir = NOD_POLICY_DIR;
+inline const std::filesystem::path corpus = std::filesystem::path(NOD_TEST_DATA) / "corpus";
+
+// The shipped policy gives the name to user "nod"; the tests run the collector as root.
+inline const std::string root_may_own = R"(<policy user="root"><allow own="net.bergsoe.Nod1"/></policy>)";
+
+struct DbRow {
+    std::string kind, name;
+    std::optional<double> seconds;
+    std::string outcome;
+    std::uint64_t bytes = 0;
+    std::int64_t pid = 0;
+};
+
+class CollectorTest : public ::testing::Test {
+protected:
+    TempDir dir;
+    PrivateBus bus{policy_dir, root_may_own};
+    std::filesystem::path socket = dir / "nod.sock";
+    std::filesystem::path db = dir / "nod.db";
+    std::filesystem::path log = dir / "collector.log";
+    std::optional<NotifySocket> notify;
+    std::optional<Process> collector;
+
+    Env bus_env() const { return {{"DBUS_SYSTEM_BUS_ADDRESS", bus.address()}}; }
+
+    // Starts nod-collector listening on its own socket and waits for READY=1.
+    void start(std::vector<std::string> extra = {});
+    // Stops it with SIGTERM and returns its exit status.
+    int stop();
+    std::string log_text() const;
+
+    CommandResult busctl(std::vector<std::string> args, std::optional<RunAs> as = {}) const;
+    CommandResult call(const std::string& method, std::vector<std::string> args, std::optional<RunAs> as = {}) const;
+    std::uint64_t property_rows() const;
+    std::vector<DbRow> rows() const;
+};
+
+}  // namespace nod::test

@@ -1,0 +1,80 @@
+#include <gtest/gtest.h>
+
+#include "collector/options.hpp"
+
+namespace nod::api {
+namespace {
+
+template <typename F>
+std::string error_of(F f) {
+    try {
+        f();
+    } catch (const InvalidOptions& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+TEST(Options, StatsDefaultsToAllTime) {
+    auto q = parse_stats({});
+    EXPECT_EQ(q.request.window.unit, queries::Window::Unit::all);
+    EXPECT_FALSE(q.request.group_by_name);
+    EXPECT_EQ(q.request.sort, queries::SortBy::count);
+    EXPECT_EQ(q.request.limit, 0u);
+    EXPECT_FALSE(q.kind);
+}
+
+TEST(Options, StatsWithEverything) {
+    auto q = parse_stats({{"months", 3u}, {"drv", std::string("firefox%_'")}, {"kind", std::string("substitute")},
+                          {"group", true}, {"sort", std::string("time")}, {"limit", 10u}});
+    EXPECT_EQ(q.request.window.unit, queries::Window::Unit::months);
+    EXPECT_EQ(q.request.window.count, 3);
+    EXPECT_EQ(q.request.name_filter, "firefox%_'") << "passed on literally";
+    EXPECT_EQ(q.kind, Kind::substitute);
+    EXPECT_TRUE(q.request.group_by_name);
+    EXPECT_EQ(q.request.sort, queries::SortBy::time);
+    EXPECT_EQ(q.request.limit, 10u);
+}
+
+TEST(Options, UnknownKeysAreRejectedByName) {
+    EXPECT_EQ(error_of([] { parse_stats({{"dayz", 3u}}); }),
+              "unknown option 'dayz' for Stats (known: days, months, drv, kind, group, sort, limit)");
+    EXPECT_EQ(error_of([] { parse_bucket("day", {{"group", true}}); }),
+              "unknown option 'group' for Bucket (known: days, months, drv, kind)");
+    EXPECT_EQ(error_of([] { parse_clean({{"days", 3u}}); }), "unknown option 'days' for Clean (known: before_days)");
+}
+
+TEST(Options, WrongTypesNameTheKeyAndBothTypes) {
+    EXPECT_EQ(error_of([] { parse_stats({{"days", std::string("7")}}); }),
+              "option 'days' must be of type 'u', not 's'");
+    EXPECT_EQ(error_of([] { parse_stats({{"group", OtherType{"i"}}}); }), "option 'group' must be of type 'b', not 'i'");
+    EXPECT_EQ(error_of([] { parse_clean({{"before_days", OtherType{"t"}}}); }),
+              "option 'before_days' must be of type 'u', not 't'");
+}
+
+TEST(Options, RangesAndChoices) {
+    EXPECT_NE(error_of([] { parse_stats({{"days", 0u}}); }).find("'days' must be between 1"), std::string::npos);
+    EXPECT_NE(error_of([] { parse_stats({{"months", 1'000'000u}}); }).find("'months' must be between 1"),
+              std::string::npos);
+    EXPECT_EQ(error_of([] { parse_stats({{"days", 1u}, {"months", 1u}}); }),
+              "options 'days' and 'months' exclude each other");
+    EXPECT_NE(error_of([] { parse_stats({{"kind", std::string("eval")}}); }).find("not 'eval'"), std::string::npos);
+    EXPECT_NE(error_of([] { parse_stats({{"sort", std::string("size")}}); }).find("not 'size'"), std::string::npos);
+    EXPECT_NE(error_of([] { parse_bucket("year", {}); }).find("not 'year'"), std::string::npos);
+    EXPECT_NE(error_of([] { parse_stats({{"drv", std::string(5000, 'x')}}); }).find("4096"), std::string::npos);
+}
+
+TEST(Options, TestDefaultsToThirtyDays) {
+    auto q = parse_test({});
+    EXPECT_EQ(q.request.window.unit, queries::Window::Unit::days);
+    EXPECT_EQ(q.request.window.count, 30);
+}
+
+TEST(Options, CleanEverythingOrBefore) {
+    EXPECT_FALSE(parse_clean({}).keep_days);
+    EXPECT_EQ(parse_clean({{"before_days", 30u}}).keep_days, 30);
+    EXPECT_EQ(parse_clean({{"before_days", 0u}}).keep_days, 0);
+}
+
+}  // namespace
+}  // namespace nod::api

@@ -1,0 +1,124 @@
+// Real parts for end-to-end tests: temporary folders, child processes, a private dbus-daemon, the
+// sd_notify protocol, Nix streams over a real socket.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nod::test {
+
+using namespace std::chrono_literals;
+
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+using Env = std::map<std::string, std::string>;
+
+struct RunAs {
+    uid_t uid;
+    gid_t gid;
+};
+
+// A child process, killed (SIGKILL) and reaped when the object goes.
+class Process {
+public:
+    Process(std::vector<std::string> argv, const Env& env = {}, std::optional<std::filesystem::path> output = {},
+            std::optional<RunAs> as = {});
+    ~Process();
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+
+    pid_t pid() const { return pid_; }
+    void signal(int sig) const;
+    // Waits for the exit; returns the exit status (128 + signal when killed), or nullopt on timeout.
+    std::optional<int> wait(std::chrono::milliseconds timeout = 10s);
+    bool running();
+
+private:
+    pid_t pid_ = -1;
+    std::optional<int> status_;
+};
+
+struct CommandResult {
+    int status = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs a command to completion (at most `timeout`), collecting stdout and stderr.
+CommandResult run(std::vector<std::string> argv, const Env& env = {}, std::optional<RunAs> as = {},
+                  std::chrono::milliseconds timeout = 30s);
+
+// A dbus-daemon of our own, configured like the system bus (deny by default), with nod's policy from
+// `policy_dir` and any extra <policy> XML.
+class PrivateBus {
+public:
+    explicit PrivateBus(const std::filesystem::path& policy_dir, const std::string& extra_policy = "");
+    const std::string& address() const { return address_; }
+    // The bus goes away (every client loses its connection) ...
+    void kill();
+    // ... and comes back at the same address.
+    void restart();
+
+private:
+    void launch();
+
+    TempDir dir_;
+    std::optional<Process> daemon_;
+    std::string address_;
+};
+
+// Receives sd_notify messages: set NOTIFY_SOCKET to path() in the child's environment.
+class NotifySocket {
+public:
+    explicit NotifySocket(const std::filesystem::path& path);
+    ~NotifySocket();
+    const std::filesystem::path& path() const { return path_; }
+    // Waits until a message containing `text` arrives; returns all messages seen so far.
+    bool wait_for(const std::string& text, std::chrono::milliseconds timeout = 10s);
+    const std::vector<std::string>& messages() const { return messages_; }
+
+private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+    std::vector<std::string> messages_;
+};
+
+// A client of the collector's socket, as Nix is: connect, write lines, close.
+class NixConnection {
+public:
+    explicit NixConnection(const std::filesystem::path& socket);
+    ~NixConnection();
+    NixConnection(NixConnection&& o) noexcept;
+    NixConnection(const NixConnection&) = delete;
+    bool write(const std::string& bytes);  // blocking, whole
+    void close();
+
+private:
+    int fd_ = -1;
+};
+
+// Polls `done` every 20 ms until it is true or `timeout` passes.
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s);
+
+// Peak resident set size of a process in KiB (VmHWM), 0 if unknown.
+long peak_rss_kib(pid_t pid);
+
+}  // namespace nod::test
