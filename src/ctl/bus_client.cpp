@@ -1,0 +1,158 @@
+#include "ctl/bus_client.hpp"
+
+#include <map>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "nod-proxy.h"
+
+namespace nod::ctl {
+
+namespace {
+
+constexpr const char* service_name = "net.bergsoe.Nod1";
+constexpr const char* object_path = "/net/bergsoe/Nod1";
+
+using Options = std::map<std::string, sdbus::Variant>;
+
+class Proxy final : public sdbus::ProxyInterfaces<net::bergsoe::Nod1_proxy> {
+public:
+    explicit Proxy(sdbus::IConnection& connection) : ProxyInterfaces(connection, service_name, object_path) {
+        registerProxy();
+    }
+    ~Proxy() { unregisterProxy(); }
+};
+
+// sdbus::Error into BusError; nothing else is expected from sdbus-c++.
+template <typename F>
+auto guarded(F&& call) {
+    try {
+        return call();
+    } catch (const sdbus::Error& e) {
+        throw BusError({e.getName(), e.getMessage()});
+    }
+}
+
+Options window_options(const Filters& f) {
+    Options o;
+    if (f.days) o["days"] = sdbus::Variant(*f.days);
+    if (f.months) o["months"] = sdbus::Variant(*f.months);
+    if (f.drv) o["drv"] = sdbus::Variant(*f.drv);
+    if (f.kind) o["kind"] = sdbus::Variant(*f.kind);
+    return o;
+}
+
+Window window_of(const sdbus::Struct<std::string, std::string>& w) { return {w.get<0>(), w.get<1>()}; }
+
+using FigureStruct = sdbus::Struct<std::string, std::string, uint64_t, uint64_t, uint64_t, uint64_t, double, double,
+                                   double, double, double, uint64_t, uint64_t>;
+
+// Stats rows carry the name second, Bucket rows the bucket first; the figures follow alike.
+FigureRow figures_of(const FigureStruct& s) {
+    FigureRow r;
+    r.kind = s.get<1>();
+    r.count = s.get<2>();
+    r.failed = s.get<3>();
+    r.cancelled = s.get<4>();
+    r.unknown_duration = s.get<5>();
+    r.total_seconds = s.get<6>();
+    r.mean_seconds = s.get<7>();
+    r.p50_seconds = s.get<8>();
+    r.p90_seconds = s.get<9>();
+    r.max_seconds = s.get<10>();
+    r.bytes = s.get<11>();
+    r.download_bytes = s.get<12>();
+    return r;
+}
+
+}  // namespace
+
+struct BusClient::Impl {
+    std::unique_ptr<sdbus::IConnection> connection;
+    std::unique_ptr<Proxy> proxy;
+};
+
+BusClient::BusClient(Bus bus, const std::string& address) : impl_(std::make_unique<Impl>()) {
+    try {
+        switch (bus) {
+        case Bus::system: impl_->connection = sdbus::createSystemBusConnection(); break;
+        case Bus::session: impl_->connection = sdbus::createSessionBusConnection(); break;
+        case Bus::address: impl_->connection = sdbus::createSessionBusConnectionWithAddress(address); break;
+        }
+        impl_->proxy = std::make_unique<Proxy>(*impl_->connection);
+    } catch (const sdbus::Error& e) {
+        throw BusError({"nodctl.Error.Connect", e.getMessage()});
+    }
+}
+
+BusClient::~BusClient() = default;
+
+StatsResult BusClient::stats(const Filters& f) {
+    Options o = window_options(f);
+    if (f.group) o["group"] = sdbus::Variant(true);
+    if (f.sort) o["sort"] = sdbus::Variant(*f.sort);
+    if (f.limit) o["limit"] = sdbus::Variant(*f.limit);
+    auto [window, rows] = guarded([&] { return impl_->proxy->Stats(o); });
+    StatsResult r;
+    r.window = window_of(window);
+    r.grouped = f.group;
+    for (const auto& s : rows) {
+        FigureRow row = figures_of(s);
+        row.kind = s.get<0>();
+        row.name = s.get<1>();
+        r.rows.push_back(std::move(row));
+    }
+    return r;
+}
+
+BucketResult BusClient::bucket(const std::string& unit, const Filters& f) {
+    Options o = window_options(f);
+    auto [window, rows] = guarded([&] { return impl_->proxy->Bucket(unit, o); });
+    BucketResult r;
+    r.unit = unit;
+    r.window = window_of(window);
+    for (const auto& s : rows) {
+        FigureRow row = figures_of(s);
+        row.bucket = s.get<0>();
+        row.kind = s.get<1>();
+        r.rows.push_back(std::move(row));
+    }
+    return r;
+}
+
+TestResult BusClient::test(const Filters& f) {
+    Options o = window_options(f);
+    if (f.group) o["group"] = sdbus::Variant(true);
+    auto [windows, rows] = guarded([&] { return impl_->proxy->Test(o); });
+    TestResult r;
+    r.old_window = {windows.get<0>(), windows.get<1>()};
+    r.new_window = {windows.get<2>(), windows.get<3>()};
+    r.grouped = f.group;
+    for (const auto& s : rows) {
+        TestRow t;
+        t.kind = s.get<0>();
+        t.name = s.get<1>();
+        t.n_old = s.get<2>();
+        t.n_new = s.get<3>();
+        t.median_old_seconds = s.get<4>();
+        t.median_new_seconds = s.get<5>();
+        t.change_percent = s.get<6>();
+        t.p_value = s.get<7>();
+        t.p_adjusted = s.get<8>();
+        t.significant = s.get<9>();
+        t.too_few_samples = s.get<10>();
+        t.method = s.get<11>();
+        t.cliffs_delta = s.get<12>();
+        t.shift_seconds = s.get<13>();
+        r.rows.push_back(std::move(t));
+    }
+    return r;
+}
+
+std::uint64_t BusClient::clean(const Filters& f) {
+    Options o;
+    if (f.before_days) o["before_days"] = sdbus::Variant(*f.before_days);
+    return guarded([&] { return impl_->proxy->Clean(o); });
+}
+
+}  // namespace nod::ctl

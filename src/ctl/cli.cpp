@@ -1,0 +1,280 @@
+#include "ctl/cli.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <limits>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+
+namespace nod::ctl {
+
+namespace po = boost::program_options;
+
+namespace {
+
+std::string name_of(Command c);
+
+constexpr std::array command_names = {"stats", "bucket", "test", "clean"};
+// Options followed by a separate value, so that the value is not taken for the command.
+constexpr std::array valued = {"--bus", "--address", "--days", "--months", "--drv", "--kind", "--sort",
+                               "--limit", "--output", "-o", "--before-days"};
+
+po::options_description global_options() {
+    po::options_description d("Options");
+    d.add_options()
+        ("help,h", "show this help and exit")
+        ("version", "show the version and exit")
+        ("bus", po::value<std::string>()->value_name("system|session"),
+         "the bus where nod-collector is (default: system; DBUS_SYSTEM_BUS_ADDRESS is honoured)")
+        ("address", po::value<std::string>()->value_name("ADDR"), "connect to the bus at this D-Bus address")
+        ("no-legend", "no header line, total row or footer")
+        ("no-color", "no colours (also when NO_COLOR is set, or output is not a terminal)");
+    return d;
+}
+
+po::options_description window_options(Command c) {
+    po::options_description d("Options of " + name_of(c));
+    d.add_options()
+        ("days", po::value<std::string>()->value_name("N"), "the last N local days, today included")
+        ("months", po::value<std::string>()->value_name("N"), "this calendar month and the N-1 before it")
+        ("drv", po::value<std::string>()->value_name("TEXT"), "only derivation names containing TEXT, literally")
+        ("kind", po::value<std::string>()->value_name("KIND"), "build, substitute, copy or post-build-hook only");
+    return d;
+}
+
+po::options_description command_options(Command c) {
+    po::options_description d = window_options(c);
+    switch (c) {
+    case Command::stats:
+        d.add_options()
+            ("group", "one row per derivation name")
+            ("sort", po::value<std::string>()->value_name("count|time|name"),
+             "order of grouped rows (default count; count and time descending)")
+            ("limit", po::value<std::string>()->value_name("N"), "at most N grouped rows per kind (0: no limit)")
+            ("output,o", po::value<std::string>()->value_name("FORMAT"),
+             "table (default), csv, json, or test: this window against the one before it");
+        break;
+    case Command::bucket:
+        d.add_options()
+            ("output,o", po::value<std::string>()->value_name("FORMAT"), "table (default), csv, json or chart");
+        break;
+    case Command::test:
+        d.add_options()
+            ("group", "compare each derivation name (Holm-corrected)")
+            ("output,o", po::value<std::string>()->value_name("FORMAT"), "table (default), csv or json");
+        break;
+    case Command::clean: {
+        po::options_description c_opts("Options of clean");
+        c_opts.add_options()
+            ("before-days", po::value<std::string>()->value_name("N"),
+             "delete only rows older than the last N days (default: delete everything)");
+        return c_opts;
+    }
+    }
+    return d;
+}
+
+const char* synopsis(Command c) {
+    switch (c) {
+    case Command::stats:
+        return "Usage: nodctl [OPTIONS] stats [--days N | --months N] [--drv TEXT] [--kind KIND] [--group]\n"
+               "                           [--sort count|time|name] [--limit N] [--output table|csv|json|test]\n\n"
+               "Totals per kind over a window (all time by default), or per derivation name with --group.\n";
+    case Command::bucket:
+        return "Usage: nodctl [OPTIONS] bucket day|week|month [--days N | --months N] [--drv TEXT] [--kind KIND]\n"
+               "                           [--output table|csv|json|chart]\n\n"
+               "The figures of stats per day, ISO week or calendar month, oldest first, empty buckets included.\n";
+    case Command::test:
+        return "Usage: nodctl [OPTIONS] test [--days N | --months N] [--drv TEXT] [--kind KIND] [--group]\n"
+               "                          [--output table|csv|json]\n\n"
+               "The window's durations (default: the last 30 days) against the prior window of equal length:\n"
+               "medians, change, two-sided Mann-Whitney U p-value. Same as 'nodctl stats --output test'.\n";
+    case Command::clean:
+        return "Usage: nodctl [OPTIONS] clean [--before-days N]\n\n"
+               "Delete the recorded rows (root only).\n";
+    }
+    return "";
+}
+
+std::string general_help() {
+    std::ostringstream out;
+    out << "Usage: nodctl [OPTIONS] [COMMAND] [COMMAND OPTIONS]\n\n"
+           "Where Nix time goes: the builds, substitutions and copies nod-collector recorded.\n\n"
+           "Commands:\n"
+           "  stats                 totals per kind, or per derivation name (the default command)\n"
+           "  bucket day|week|month the same figures as a time series\n"
+           "  test                  the window against the one before it (benchstat-style)\n"
+           "  clean                 delete recorded rows (root only)\n\n"
+        << global_options() << "\nSee 'nodctl COMMAND --help' for a command's options, and nodctl(1).\n";
+    return out.str();
+}
+
+std::uint32_t number(const std::string& flag, const std::string& text, std::uint32_t min) {
+    std::uint32_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < min) {
+        throw UsageError("nodctl: --" + flag + (min > 0 ? " must be a positive number" : " must be a number") +
+                         ", not '" + text + "'");
+    }
+    return v;
+}
+
+std::string one_of(const std::string& flag, const std::string& text, std::initializer_list<const char*> allowed) {
+    for (const char* a : allowed)
+        if (text == a) return text;
+    std::string list;
+    std::size_t i = 0;
+    for (const char* a : allowed) {
+        list += (i == 0 ? "" : (i + 1 == allowed.size() ? " or " : ", ")) + std::string(a);
+        ++i;
+    }
+    throw UsageError("nodctl: --" + flag + " must be " + list + ", not '" + text + "'");
+}
+
+Command command_of(const std::string& name) {
+    for (std::size_t i = 0; i < command_names.size(); ++i)
+        if (name == command_names[i]) return static_cast<Command>(i);
+    throw UsageError("nodctl: unknown command '" + name + "'; the commands are stats, bucket, test and clean "
+                     "(see 'nodctl --help')");
+}
+
+// The stats-only options that people may try elsewhere, for a precise message.
+std::string misplaced(Command c, const std::string& option) {
+    static const std::array stats_only = {"--group", "--sort", "--limit"};
+    if (c == Command::clean) {
+        return "nodctl clean: " + option + " is not an option of clean (it takes only --before-days)";
+    }
+    if (std::find(stats_only.begin(), stats_only.end(), option) != stats_only.end()) {
+        return "nodctl " + command_name(c) + ": " + option + " is not an option of " + command_name(c) +
+               " (it belongs to stats" + (option == "--group" ? " and test)" : ")");
+    }
+    return "nodctl " + command_name(c) + ": unknown option '" + option + "' (see 'nodctl " + command_name(c) +
+           " --help')";
+}
+
+std::string name_of(Command c) { return command_names[static_cast<std::size_t>(c)]; }
+
+}  // namespace
+
+std::string command_name(Command c) { return name_of(c); }
+
+Invocation parse_command_line(const std::vector<std::string>& args) {
+    Invocation inv;
+    // The command is the first word that is neither an option nor an option's value.
+    std::optional<std::size_t> at;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (std::find(valued.begin(), valued.end(), a) != valued.end()) {
+            ++i;
+            continue;
+        }
+        if (a.starts_with("-")) continue;
+        at = i;
+        break;
+    }
+    if (at) inv.command = command_of(args[*at]);
+    std::vector<std::string> rest;
+    for (std::size_t i = 0; i < args.size(); ++i)
+        if (!at || i != *at) rest.push_back(args[i]);
+
+    po::options_description all;
+    all.add(global_options()).add(command_options(inv.command));
+    po::options_description hidden;
+    hidden.add_options()("unit", po::value<std::string>());
+    po::options_description parsed_options;
+    parsed_options.add(all).add(hidden);
+    po::positional_options_description positional;
+    if (inv.command == Command::bucket) positional.add("unit", 1);
+
+    const std::string who = at ? "nodctl " + command_name(inv.command) : std::string("nodctl");
+    po::variables_map vm;
+    try {
+        auto style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+        po::store(po::command_line_parser(rest).options(parsed_options).positional(positional).style(style).run(), vm);
+        po::notify(vm);
+    } catch (const po::unknown_option& e) {
+        throw UsageError(misplaced(inv.command, e.get_option_name()));
+    } catch (const po::too_many_positional_options_error&) {
+        throw UsageError(who + ": too many arguments (see '" + who + " --help')");
+    } catch (const po::error& e) {
+        throw UsageError(who + ": " + e.what() + " (see '" + who + " --help')");
+    }
+
+    if (vm.count("help")) {
+        if (!at) {
+            inv.text = general_help();
+        } else {
+            std::ostringstream out;
+            out << synopsis(inv.command) << "\n" << command_options(inv.command) << "\n" << global_options()
+                << "\nSee nodctl(1).\n";
+            inv.text = out.str();
+        }
+        return inv;
+    }
+    if (vm.count("version")) {
+        inv.text = std::string("nodctl ") + NOD_VERSION + "\n";
+        return inv;
+    }
+
+    auto str = [&](const char* flag) -> std::optional<std::string> {
+        if (!vm.count(flag)) return std::nullopt;
+        return vm[flag].as<std::string>();
+    };
+    if (auto b = str("bus")) inv.bus = one_of("bus", *b, {"system", "session"}) == "system" ? Bus::system : Bus::session;
+    if (auto a = str("address")) {
+        if (vm.count("bus")) throw UsageError("nodctl: --bus and --address exclude each other");
+        if (a->empty()) throw UsageError("nodctl: --address needs a D-Bus address, e.g. unix:path=/run/dbus/system_bus_socket");
+        inv.bus = Bus::address;
+        inv.address = *a;
+    }
+    inv.legend = !vm.count("no-legend");
+    inv.no_color = vm.count("no-color") > 0;
+
+    Filters& f = inv.filters;
+    if (auto v = str("days")) f.days = number("days", *v, 1);
+    if (auto v = str("months")) f.months = number("months", *v, 1);
+    if (f.days && f.months) throw UsageError("nodctl: --days and --months exclude each other");
+    f.drv = str("drv");
+    if (auto v = str("kind")) f.kind = one_of("kind", *v, {"build", "substitute", "copy", "post-build-hook"});
+    f.group = vm.count("group") > 0;
+    if (auto v = str("sort")) f.sort = one_of("sort", *v, {"count", "time", "name"});
+    if (auto v = str("limit")) f.limit = number("limit", *v, 0);
+    if (auto v = str("before-days")) f.before_days = number("before-days", *v, 0);
+
+    if (auto o = str("output")) {
+        switch (inv.command) {
+        case Command::stats:
+            if (one_of("output", *o, {"table", "csv", "json", "test"}) == "test") inv.command = Command::test;
+            else inv.output = *o == "csv" ? Output::csv : *o == "json" ? Output::json : Output::table;
+            break;
+        case Command::bucket:
+            one_of("output", *o, {"table", "csv", "json", "chart"});
+            inv.output = *o == "csv" ? Output::csv : *o == "json" ? Output::json : *o == "chart" ? Output::chart : Output::table;
+            break;
+        case Command::test:
+            one_of("output", *o, {"table", "csv", "json"});
+            inv.output = *o == "csv" ? Output::csv : *o == "json" ? Output::json : Output::table;
+            break;
+        case Command::clean: break;
+        }
+    }
+    if (inv.command == Command::test && (f.sort || f.limit)) {
+        throw UsageError(std::string("nodctl: ") + (f.sort ? "--sort" : "--limit") +
+                         " does not apply to the test comparison (it compares every name)");
+    }
+    if (inv.command == Command::stats && !f.group && (f.sort || f.limit)) {
+        throw UsageError(std::string("nodctl: ") + (f.sort ? "--sort" : "--limit") +
+                         " orders and cuts grouped rows: add --group");
+    }
+    if (inv.command == Command::bucket) {
+        if (!vm.count("unit")) throw UsageError("nodctl bucket: say which buckets: day, week or month");
+        inv.unit = vm["unit"].as<std::string>();
+        if (inv.unit != "day" && inv.unit != "week" && inv.unit != "month")
+            throw UsageError("nodctl bucket: the unit must be day, week or month, not '" + inv.unit + "'");
+    }
+    return inv;
+}
+
+}  // namespace nod::ctl

@@ -1,0 +1,74 @@
+#include "ctl/commands.hpp"
+
+#include "ctl/bus_client.hpp"
+#include "ctl/format_chart.hpp"
+#include "ctl/format_figures.hpp"
+#include "ctl/format_json.hpp"
+#include "ctl/format_test.hpp"
+#include "ctl/terminal.hpp"
+
+namespace nod::ctl {
+
+namespace {
+
+ViewOptions view_of(const Invocation& inv) {
+    ViewOptions v;
+    v.legend = inv.legend;
+    v.color = want_color(inv.no_color);
+    v.unicode = utf8_locale();
+    v.width = terminal_width();
+    return v;
+}
+
+std::string answer(const Invocation& inv, BusClient& bus, std::ostream& err) {
+    const Filters& f = inv.filters;
+    switch (inv.command) {
+    case Command::stats: {
+        auto r = bus.stats(f);
+        if (inv.output == Output::csv) return stats_csv(r);
+        if (inv.output == Output::json) return stats_json(r);
+        return stats_table(r, view_of(inv));
+    }
+    case Command::bucket: {
+        auto r = bus.bucket(inv.unit, f);
+        if (inv.output == Output::csv) return bucket_csv(r);
+        if (inv.output == Output::json) return bucket_json(r);
+        if (inv.output == Output::chart) return bucket_chart(r, view_of(inv));
+        return bucket_table(r, view_of(inv));
+    }
+    case Command::test: {
+        auto r = bus.test(f);
+        if (inv.output == Output::csv) return test_csv(r);
+        if (inv.output == Output::json) return test_json(r);
+        for (const auto& w : test_warnings(r)) err << "nodctl: " << w << "\n";
+        return test_table(r, view_of(inv));
+    }
+    case Command::clean: {
+        auto n = bus.clean(f);
+        std::string what = f.before_days ? " older than the last " + std::to_string(*f.before_days) + " days" : "";
+        return "Deleted " + std::to_string(n) + (n == 1 ? " row" : " rows") + what + ".\n";
+    }
+    }
+    return {};
+}
+
+}  // namespace
+
+int run(const Invocation& inv, std::ostream& out, std::ostream& err) {
+    try {
+        BusClient bus(inv.bus, inv.address);
+        out << answer(inv, bus, err) << std::flush;
+        if (!out) {
+            err << "nodctl: cannot write the output\n";
+            return 1;
+        }
+        return 0;
+    } catch (const BusError& e) {
+        err << describe_failure(e.failure, inv.command, inv.bus, inv.address) << "\n";
+    } catch (const std::exception& e) {
+        err << "nodctl: " << e.what() << "\n";
+    }
+    return 1;
+}
+
+}  // namespace nod::ctl

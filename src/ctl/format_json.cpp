@@ -1,0 +1,134 @@
+#include "ctl/format_json.hpp"
+
+#include <cmath>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace nod::ctl {
+
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void key(Writer& w, const char* name) { w.Key(name); }
+
+void number(Writer& w, const char* name, double v) {
+    w.Key(name);
+    if (std::isfinite(v)) w.Double(v);
+    else w.Null();
+}
+
+void number(Writer& w, const char* name, std::uint64_t v) {
+    w.Key(name);
+    w.Uint64(v);
+}
+
+void text(Writer& w, const char* name, const std::string& v) {
+    w.Key(name);
+    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+}
+
+void window(Writer& w, const char* name, const Window& win) {
+    key(w, name);
+    w.StartObject();
+    // An all-time answer over an empty history has no days: null, not "".
+    for (auto [k, v] : {std::pair{"first_day", &win.first_day}, std::pair{"last_day", &win.last_day}}) {
+        w.Key(k);
+        if (v->empty()) w.Null();
+        else w.String(v->data(), static_cast<rapidjson::SizeType>(v->size()));
+    }
+    w.EndObject();
+}
+
+void figures(Writer& w, const FigureRow& r, bool bucket, bool name) {
+    w.StartObject();
+    if (bucket) text(w, "bucket", r.bucket);
+    text(w, "kind", r.kind);
+    if (name) text(w, "name", r.name);
+    number(w, "count", r.count);
+    number(w, "failed", r.failed);
+    number(w, "cancelled", r.cancelled);
+    number(w, "unknown_duration", r.unknown_duration);
+    number(w, "total_seconds", r.total_seconds);
+    number(w, "mean_seconds", r.mean_seconds);
+    number(w, "p50_seconds", r.p50_seconds);
+    number(w, "p90_seconds", r.p90_seconds);
+    number(w, "max_seconds", r.max_seconds);
+    number(w, "bytes", r.bytes);
+    number(w, "download_bytes", r.download_bytes);
+    w.EndObject();
+}
+
+std::string finish(const rapidjson::StringBuffer& buffer) { return std::string(buffer.GetString(), buffer.GetSize()) + "\n"; }
+
+}  // namespace
+
+std::string stats_json(const StatsResult& result) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    window(w, "window", result.window);
+    key(w, "grouped");
+    w.Bool(result.grouped);
+    key(w, "rows");
+    w.StartArray();
+    for (const auto& r : result.rows) figures(w, r, false, result.grouped);
+    w.EndArray();
+    w.EndObject();
+    return finish(buffer);
+}
+
+std::string bucket_json(const BucketResult& result) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    text(w, "unit", result.unit);
+    window(w, "window", result.window);
+    key(w, "rows");
+    w.StartArray();
+    for (const auto& r : result.rows) figures(w, r, true, false);
+    w.EndArray();
+    w.EndObject();
+    return finish(buffer);
+}
+
+std::string test_json(const TestResult& result) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    key(w, "windows");
+    w.StartObject();
+    window(w, "old", result.old_window);
+    window(w, "new", result.new_window);
+    w.EndObject();
+    key(w, "grouped");
+    w.Bool(result.grouped);
+    key(w, "rows");
+    w.StartArray();
+    for (const auto& r : result.rows) {
+        w.StartObject();
+        text(w, "kind", r.kind);
+        if (result.grouped) text(w, "name", r.name);
+        number(w, "n_old", r.n_old);
+        number(w, "n_new", r.n_new);
+        number(w, "median_old_seconds", r.median_old_seconds);
+        number(w, "median_new_seconds", r.median_new_seconds);
+        number(w, "change_percent", r.change_percent);
+        number(w, "p_value", r.p_value);
+        number(w, "p_adjusted", r.p_adjusted);
+        key(w, "significant");
+        w.Bool(r.significant);
+        key(w, "too_few_samples");
+        w.Bool(r.too_few_samples);
+        text(w, "method", r.method);
+        number(w, "cliffs_delta", r.cliffs_delta);
+        number(w, "shift_seconds", r.shift_seconds);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return finish(buffer);
+}
+
+}  // namespace nod::ctl

@@ -1,0 +1,15 @@
+// One JSON document per answer, machine units (seconds as numbers, bytes as integers), snake_case
+// names that stay stable (nodctl(1) documents them); NaN is written as null.
+#pragma once
+
+#include <string>
+
+#include "ctl/model.hpp"
+
+namespace nod::ctl {
+
+std::string stats_json(const StatsResult& result);
+std::string bucket_json(const BucketResult& result);
+std::string test_json(const TestResult& result);
+
+}  // namespace nod::ctl

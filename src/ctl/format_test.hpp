@@ -1,0 +1,18 @@
+// Test's comparisons as benchstat prints them: old and new median, the change or "~" when it is not
+// significant, the p-value and the sample sizes; plus the warnings that belong on stderr.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ctl/model.hpp"
+#include "ctl/view_options.hpp"
+
+namespace nod::ctl {
+
+std::string test_table(const TestResult& result, const ViewOptions& view);
+std::string test_csv(const TestResult& result);
+// One line each (without "nodctl: "), empty when every comparison had samples enough.
+std::vector<std::string> test_warnings(const TestResult& result);
+
+}  // namespace nod::ctl

@@ -1,0 +1,71 @@
+// What the collector answers, as plain values: the bus client fills them, the formatters read them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nod::ctl {
+
+// Inclusive range of local days, YYYY-MM-DD.
+struct Window {
+    std::string first_day;
+    std::string last_day;
+};
+
+// One row of Stats (bucket empty) or Bucket (name empty). Seconds are NaN-free doubles from the API.
+struct FigureRow {
+    std::string bucket;
+    std::string kind;
+    std::string name;
+    std::uint64_t count = 0;
+    std::uint64_t failed = 0;
+    std::uint64_t cancelled = 0;
+    std::uint64_t unknown_duration = 0;
+    double total_seconds = 0;
+    double mean_seconds = 0;
+    double p50_seconds = 0;
+    double p90_seconds = 0;
+    double max_seconds = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t download_bytes = 0;
+};
+
+struct StatsResult {
+    Window window;
+    bool grouped = false;
+    std::vector<FigureRow> rows;
+};
+
+struct BucketResult {
+    std::string unit;  // day, week or month
+    Window window;
+    std::vector<FigureRow> rows;
+};
+
+// One comparison of Test. Medians, change, delta and shift are NaN where a sample is empty.
+struct TestRow {
+    std::string kind;
+    std::string name;
+    std::uint64_t n_old = 0;
+    std::uint64_t n_new = 0;
+    double median_old_seconds = 0;
+    double median_new_seconds = 0;
+    double change_percent = 0;
+    double p_value = 1;
+    double p_adjusted = 1;
+    bool significant = false;
+    bool too_few_samples = false;
+    std::string method;
+    double cliffs_delta = 0;
+    double shift_seconds = 0;
+};
+
+struct TestResult {
+    Window old_window;
+    Window new_window;
+    bool grouped = false;
+    std::vector<TestRow> rows;
+};
+
+}  // namespace nod::ctl

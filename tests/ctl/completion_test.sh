@@ -1,0 +1,33 @@
+#!/bin/bash
+# The bash completion of nodctl, run as bash-completion would: words in, candidates out.
+set -u
+source "$1" || exit 1
+failed=0
+expect() {
+    local want=$1
+    shift
+    COMP_WORDS=("$@")
+    COMP_CWORD=$(($# - 1))
+    COMPREPLY=()
+    _nodctl
+    local got="${COMPREPLY[*]}"
+    if [[ $got != "$want" ]]; then
+        echo "nodctl completion of [$*]: got [$got], want [$want]"
+        failed=1
+    fi
+}
+expect 'stats bucket test clean' nodctl ''
+expect 'stats' nodctl st
+expect 'day week month' nodctl bucket ''
+expect 'table csv json chart' nodctl bucket day --output ''
+expect 'table csv json test' nodctl stats -o ''
+expect 'table csv json' nodctl test --output ''
+expect 'system session' nodctl --bus ''
+expect 'build substitute copy post-build-hook' nodctl stats --kind ''
+expect 'count time name' nodctl stats --group --sort ''
+expect '--before-days' nodctl clean --be
+expect '--group' nodctl stats --gr
+expect '' nodctl bucket day --gr
+expect 'stats' nodctl --drv bucket st
+expect '' nodctl stats --days ''
+exit $failed

@@ -1,0 +1,672 @@
+// nodctl end to end: the real binary against the real nod-collector on a private bus with the shipped
+// policy, holding the nix-2.30 corpus (h1–h7).
+//
+// Determinism of the goldens: the corpus is read by the Reader with the capture's own clock (receipt
+// time = today's local noon + the recorded second) and stored with the Store, exactly as the collector
+// stores what it reads, before the collector starts on that database. Durations are then the recorded
+// ones, every run alike, so the goldens hold the complete output: counts, outcomes, names, durations,
+// bytes and the layout. Only the dates depend on the day the test runs; they are written in the goldens
+// relative to today, as wide as the dates they stand for: {today   },
+// {today-2 }, {week  } (this ISO week), {month} (this month). The live path (Nix → socket →
+// collector → nodctl) is checked separately without goldens (LiveRowsReachNodctl).
+//
+// NOD_UPDATE_GOLDEN=1 rewrites the golden files from the output; read every changed line before
+// committing them.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <time.h>
+
+#include <cmath>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "collector_fixture.hpp"
+#include "reader/reader.hpp"
+#include "replay/capture.hpp"
+#include "store/store.hpp"
+
+namespace nod::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path nodctl_binary = NODCTL;
+const fs::path golden_dir = NOD_CTL_GOLDEN;
+const RunAs nobody{65534, 65534};
+const std::vector<std::string> scenarios = {"h1-daemon-newcli", "h2-daemon-legacy", "h3-daemon-depfail",
+                                            "h4-local-fail",    "h5-daemon-subst",  "h6-daemon-many",
+                                            "h7-local-interrupt"};
+
+// ---- dates relative to today ----------------------------------------------------------------------
+
+std::tm local_today_noon() {
+    time_t now = time(nullptr);
+    std::tm tm{};
+    localtime_r(&now, &tm);
+    tm.tm_hour = 12;
+    tm.tm_min = 0;
+    tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    return tm;
+}
+
+Micros today_noon_micros() {
+    std::tm tm = local_today_noon();
+    return static_cast<Micros>(mktime(&tm)) * 1'000'000;
+}
+
+enum class DayFormat { day, week, month };
+
+// Today + offset days as YYYY-MM-DD, its ISO week as YYYY-Www, or its month as YYYY-MM.
+std::string format_day(int offset, DayFormat format = DayFormat::day) {
+    std::tm tm = local_today_noon();
+    tm.tm_mday += offset;
+    mktime(&tm);
+    char buf[32];
+    switch (format) {
+    case DayFormat::day: strftime(buf, sizeof buf, "%Y-%m-%d", &tm); break;
+    case DayFormat::week: strftime(buf, sizeof buf, "%G-W%V", &tm); break;
+    case DayFormat::month: strftime(buf, sizeof buf, "%Y-%m", &tm); break;
+    }
+    return buf;
+}
+
+// Dates in nodctl's output, written relative to today so that the goldens hold on any day.
+std::string normalise_dates(const std::string& text) {
+    std::map<std::string, std::string> names;
+    // Placeholders as wide as what they stand for, so that the goldens show the real alignment.
+    auto padded = [](std::string name, std::size_t width) {
+        name.resize(width - 1, ' ');
+        return name + "}";
+    };
+    for (int d = -99; d <= 0; ++d)
+        names[format_day(d)] = padded(d == 0 ? "{today" : "{today" + std::to_string(d), 10);  // {today-2 }
+    names[format_day(0, DayFormat::week)] = padded("{week", 8);                             // {week  }
+    names[format_day(0, DayFormat::month)] = "{month}";
+    static const std::regex date(R"(\d{4}-\d{2}-\d{2}|\d{4}-W\d{2}|\d{4}-\d{2})");
+    std::string out;
+    auto begin = std::sregex_iterator(text.begin(), text.end(), date);
+    std::size_t last = 0;
+    for (auto it = begin; it != std::sregex_iterator(); ++it) {
+        out += text.substr(last, static_cast<std::size_t>(it->position()) - last);
+        auto found = names.find(it->str());
+        out += found != names.end() ? found->second : it->str();
+        last = static_cast<std::size_t>(it->position() + it->length());
+    }
+    return out + text.substr(last);
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// Compares with tests/ctl/golden/NAME.txt (after the dates are made relative).
+void expect_golden(const std::string& name, const std::string& output) {
+    std::string text = normalise_dates(output);
+    fs::path file = golden_dir / (name + ".txt");
+    if (const char* update = std::getenv("NOD_UPDATE_GOLDEN"); update && std::string(update) == "1") {
+        std::ofstream(file, std::ios::binary) << text;
+        return;
+    }
+    ASSERT_TRUE(fs::exists(file)) << file << " is missing; run with NOD_UPDATE_GOLDEN=1 and read it. Output:\n"
+                                  << text;
+    EXPECT_EQ(text, read_file(file)) << "differs from " << file;
+}
+
+// ---- the loaded collector, shared by the read-only tests -------------------------------------------
+
+// What was stored of the build kind, to compare nodctl's figures with.
+struct Stored {
+    std::uint64_t builds = 0;  // today
+    double build_seconds = 0;
+    std::uint64_t old_builds = 0;  // eight days ago
+};
+
+// Reads the corpus with the capture clock and stores the rows as the collector would.
+Stored load_corpus(const fs::path& db) {
+    Stored stored;
+    store::Store store(db);
+    Micros noon = today_noon_micros();
+    Micros base = noon;
+    for (const auto& s : scenarios) {
+        std::vector<Row> rows;
+        Reader reader({}, [&](Row&& r) { rows.push_back(std::move(r)); });
+        replay::ReplayOptions options;
+        options.base = base;
+        replay::replay(replay::load_capture_folder(corpus / "nix-2.30" / s), reader, options);
+        store.write(rows);
+        for (const auto& r : rows) {
+            if (r.kind != Kind::build) continue;
+            ++stored.builds;
+            if (r.duration) stored.build_seconds += static_cast<double>(*r.duration) / 1e6;
+        }
+        base += 60'000'000;  // one minute apart: still today
+    }
+    // A history for Test to compare with: h6's 200 builds once more, eight days ago, every duration
+    // halved. `nodctl test --days 7` must then find the builds twice as slow now, significantly.
+    std::vector<Row> old_rows;
+    Reader reader({}, [&](Row&& r) { old_rows.push_back(std::move(r)); });
+    replay::ReplayOptions options;
+    options.base = noon - 8 * 86'400'000'000LL;
+    replay::replay(replay::load_capture_folder(corpus / "nix-2.30" / "h6-daemon-many"), reader, options);
+    for (auto& r : old_rows)
+        if (r.duration) *r.duration /= 2;
+    store.write(old_rows);
+    stored.old_builds = old_rows.size();
+    return stored;
+}
+
+struct Loaded {
+    TempDir dir;
+    PrivateBus bus{policy_dir, root_may_own};
+    std::optional<NotifySocket> notify;
+    std::optional<Process> collector;
+
+    Stored stored;
+
+    Loaded() {
+        stored = load_corpus(dir / "nod.db");
+        notify.emplace(dir / "notify");
+        Env env = {{"DBUS_SYSTEM_BUS_ADDRESS", bus.address()}, {"NOTIFY_SOCKET", notify->path().string()}};
+        collector.emplace(std::vector<std::string>{collector_binary.string(), "--socket", (dir / "nod.sock").string(),
+                                                   "--db", (dir / "nod.db").string()},
+                          env, dir / "collector.log");
+        if (!notify->wait_for("READY=1")) throw std::runtime_error("the collector did not start");
+    }
+};
+
+Env nodctl_env(const std::string& bus_address) {
+    // Not a terminal (a pipe), a fixed width, a UTF-8 locale, NO_COLOR unset.
+    return {{"DBUS_SYSTEM_BUS_ADDRESS", bus_address}, {"NO_COLOR", ""}, {"COLUMNS", "72"},
+            {"LC_ALL", "C.UTF-8"}, {"TERM", "xterm-256color"}};
+}
+
+CommandResult nodctl_at(const std::string& bus_address, std::vector<std::string> args, Env extra = {},
+                        std::optional<RunAs> as = {}) {
+    std::vector<std::string> argv = {nodctl_binary.string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Env env = nodctl_env(bus_address);
+    for (auto& [k, v] : extra) env[k] = v;
+    return run(argv, env, as);
+}
+
+class NodctlTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { loaded = new Loaded(); }
+    static void TearDownTestSuite() {
+        delete loaded;
+        loaded = nullptr;
+    }
+    static CommandResult nodctl(std::vector<std::string> args, Env extra = {}, std::optional<RunAs> as = {}) {
+        return nodctl_at(loaded->bus.address(), std::move(args), std::move(extra), as);
+    }
+    // Runs nodctl, expects success and nothing on stderr, returns stdout.
+    static std::string ok(std::vector<std::string> args, Env extra = {}) {
+        auto r = nodctl(args, std::move(extra));
+        EXPECT_EQ(r.status, 0) << r.err;
+        EXPECT_EQ(r.err, "");
+        return r.out;
+    }
+    static Loaded* loaded;
+};
+Loaded* NodctlTest::loaded = nullptr;
+
+std::string without_cr(std::string csv) {
+    std::string out;
+    for (std::size_t i = 0; i < csv.size(); ++i) {
+        if (csv[i] == '\r') {
+            EXPECT_TRUE(i + 1 < csv.size() && csv[i + 1] == '\n') << "CR only before LF";
+            continue;
+        }
+        if (csv[i] == '\n') {
+            EXPECT_TRUE(i > 0 && csv[i - 1] == '\r') << "every CSV record ends in CRLF (RFC 4180)";
+        }
+        out += csv[i];
+    }
+    return out;
+}
+
+rapidjson::Document parse_json(const std::string& text) {
+    rapidjson::Document d;
+    d.Parse(text.c_str());
+    EXPECT_FALSE(d.HasParseError()) << text;
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << "one document on one line";
+    return d;
+}
+
+// What the corpus's builders wrote down (truth.log): the figures of the build kind.
+struct BuildTruth {
+    std::uint64_t count = 0, failed = 0, cancelled = 0;
+    double seconds = 0;
+};
+
+BuildTruth build_truth() {
+    BuildTruth t;
+    for (const auto& s : scenarios) {
+        for (const auto& e : replay::load_truth(corpus / "nix-2.30" / s / "truth.log")) {
+            ++t.count;
+            if (!e.ended) {
+                ++t.cancelled;
+            } else {
+                if (e.rc != 0) ++t.failed;
+                t.seconds += e.end - e.start;
+            }
+        }
+    }
+    return t;
+}
+
+// ---- every command and output format, against goldens -----------------------------------------------
+
+TEST_F(NodctlTest, StatsTable) {
+    std::string out = ok({"stats"});
+    expect_golden("stats", out);
+    EXPECT_EQ(ok({}), out) << "nodctl without a command is nodctl stats";
+    EXPECT_EQ(out.find('\x1b'), std::string::npos) << "no colour into a pipe";
+}
+
+TEST_F(NodctlTest, StatsTableWithoutLegend) {
+    expect_golden("stats-no-legend", ok({"--no-legend", "stats"}));
+    EXPECT_EQ(ok({"stats", "--no-legend"}), ok({"--no-legend"})) << "global options go before or after the command";
+}
+
+TEST_F(NodctlTest, StatsGroupedSortedAndLimited) {
+    expect_golden("stats-group-time-limit3", ok({"stats", "--group", "--sort", "time", "--limit", "3"}));
+    expect_golden("stats-group-name-drv", ok({"stats", "--days", "7", "--group", "--sort", "name", "--drv", "h"
+                                                                                                         "f-"}));
+    expect_golden("stats-kind-substitute", ok({"stats", "--kind", "substitute", "--group"}));
+}
+
+TEST_F(NodctlTest, StatsCsv) {
+    std::string out = ok({"stats", "--output", "csv"});
+    expect_golden("stats-csv", without_cr(out));
+    expect_golden("stats-group-csv", without_cr(ok({"stats", "--group", "--drv", "hl-", "-o", "csv"})));
+}
+
+TEST_F(NodctlTest, BucketTables) {
+    expect_golden("bucket-day", ok({"bucket", "day", "--days", "3"}));
+    expect_golden("bucket-week", ok({"bucket", "week", "--days", "1", "--kind", "build"}));
+    expect_golden("bucket-month-csv", without_cr(ok({"bucket", "month", "--days", "1", "--output", "csv"})));
+}
+
+TEST_F(NodctlTest, BucketChart) {
+    expect_golden("bucket-day-chart", ok({"bucket", "day", "--days", "3", "--output", "chart"}));
+    expect_golden("bucket-day-chart-ascii", ok({"bucket", "day", "--days", "3", "--output", "chart"},
+                                               {{"LC_ALL", "C"}, {"COLUMNS", "50"}}));
+    for (const char* columns : {"40", "100", "160"}) {
+        std::string out = ok({"--no-legend", "bucket", "day", "--days", "3", "-o", "chart"}, {{"COLUMNS", columns}});
+        std::istringstream lines(out);
+        std::string line;
+        std::size_t widest = 0;
+        while (std::getline(lines, line)) {
+            std::size_t w = 0;
+            for (unsigned char c : line) w += (c & 0xC0) != 0x80;
+            widest = std::max(widest, w);
+        }
+        EXPECT_EQ(widest, std::stoul(columns)) << "the longest bar fills the width:\n" << out;
+    }
+}
+
+TEST_F(NodctlTest, TestOutputIsBenchstatLike) {
+    auto r = nodctl({"stats", "--output", "test"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    expect_golden("test", r.out);
+    EXPECT_EQ(r.err,
+              "nodctl: warning: build: too few samples (0 old, 421 new) for any change to be significant; compare "
+              "longer windows with --days or --months\n"
+              "nodctl: warning: substitute: too few samples (0 old, 2 new) for any change to be significant; compare "
+              "longer windows with --days or --months\n")
+        << "warnings go to stderr, the table alone to stdout";
+    auto same = nodctl({"test"});
+    EXPECT_EQ(same.out, r.out) << "nodctl test is stats --output test";
+    EXPECT_EQ(same.err, r.err);
+
+    // This week against last week: h6 took twice as long now.
+    auto week = nodctl({"stats", "--days", "7", "--output", "test"});
+    ASSERT_EQ(week.status, 0) << week.err;
+    expect_golden("test-days7", week.out);
+    auto grouped = nodctl({"test", "--group", "--drv", "hm-pkg-19", "--days", "7"});
+    ASSERT_EQ(grouped.status, 0) << grouped.err;
+    expect_golden("test-group", grouped.out);
+    expect_golden("test-group-warnings", grouped.err);
+    expect_golden("test-csv", without_cr(ok({"test", "--days", "7", "-o", "csv"})));
+}
+
+// ---- JSON, field by field ---------------------------------------------------------------------------
+
+TEST_F(NodctlTest, StatsJsonFields) {
+    auto d = parse_json(ok({"stats", "--days", "1", "--output", "json"}));  // today: the corpus once
+    ASSERT_TRUE(d.IsObject());
+    EXPECT_EQ(std::string(d["window"]["first_day"].GetString()), format_day(0));
+    EXPECT_EQ(std::string(d["window"]["last_day"].GetString()), format_day(0));
+    EXPECT_FALSE(d["grouped"].GetBool());
+    const auto& rows = d["rows"];
+    ASSERT_EQ(rows.Size(), 4u);
+    const char* kinds[] = {"build", "substitute", "copy", "post-build-hook"};
+    for (rapidjson::SizeType i = 0; i < 4; ++i) {
+        EXPECT_EQ(std::string(rows[i]["kind"].GetString()), kinds[i]);
+        EXPECT_FALSE(rows[i].HasMember("name")) << "name only when grouped";
+        std::vector<std::string> keys;
+        for (auto m = rows[i].MemberBegin(); m != rows[i].MemberEnd(); ++m) keys.emplace_back(m->name.GetString());
+        EXPECT_EQ(keys, (std::vector<std::string>{"kind", "count", "failed", "cancelled", "unknown_duration",
+                                                  "total_seconds", "mean_seconds", "p50_seconds", "p90_seconds",
+                                                  "max_seconds", "bytes", "download_bytes"}));
+        for (const char* k : {"count", "failed", "cancelled", "unknown_duration", "bytes", "download_bytes"})
+            EXPECT_TRUE(rows[i][k].IsUint64()) << k;
+        for (const char* k : {"total_seconds", "mean_seconds", "p50_seconds", "p90_seconds", "max_seconds"})
+            EXPECT_TRUE(rows[i][k].IsNumber()) << k;
+    }
+    BuildTruth truth = build_truth();
+    const auto& build = rows[0];
+    EXPECT_EQ(build["count"].GetUint64(), truth.count);
+    EXPECT_EQ(build["failed"].GetUint64(), truth.failed);
+    EXPECT_EQ(build["cancelled"].GetUint64(), truth.cancelled);
+    EXPECT_EQ(build["unknown_duration"].GetUint64(), 0u);
+    EXPECT_EQ(loaded->stored.builds, truth.count);
+    EXPECT_NEAR(build["total_seconds"].GetDouble(), loaded->stored.build_seconds, 1e-5) << "the stored durations";
+    EXPECT_GE(build["total_seconds"].GetDouble(), truth.seconds * 0.95) << "at least the builds that ended";
+    EXPECT_NEAR(build["mean_seconds"].GetDouble() * static_cast<double>(truth.count), build["total_seconds"].GetDouble(),
+                1e-6);
+    EXPECT_LE(build["p50_seconds"].GetDouble(), build["p90_seconds"].GetDouble());
+    EXPECT_LE(build["p90_seconds"].GetDouble(), build["max_seconds"].GetDouble() * 1.025);
+    const auto& subst = rows[1];
+    EXPECT_EQ(subst["count"].GetUint64(), 2u);
+    EXPECT_EQ(subst["bytes"].GetUint64(), 7000800u) << "hs-small-1 and hs-big-2 (6000520)";
+    for (rapidjson::SizeType i = 2; i < 4; ++i) {
+        EXPECT_EQ(rows[i]["count"].GetUint64(), 0u);
+        EXPECT_EQ(rows[i]["total_seconds"].GetDouble(), 0.0);
+    }
+}
+
+TEST_F(NodctlTest, GroupedStatsJsonFields) {
+    auto d = parse_json(ok({"stats", "--group", "--kind", "substitute", "--sort", "name", "-o", "json"}));
+    EXPECT_TRUE(d["grouped"].GetBool());
+    const auto& rows = d["rows"];
+    ASSERT_EQ(rows.Size(), 2u);
+    EXPECT_EQ(std::string(rows[0]["name"].GetString()), "hs-big-2");
+    EXPECT_EQ(rows[0]["bytes"].GetUint64(), 6000520u);
+    EXPECT_EQ(std::string(rows[1]["name"].GetString()), "hs-small-1");
+    EXPECT_EQ(rows[0]["count"].GetUint64(), 1u);
+    EXPECT_EQ(rows[0]["total_seconds"].GetDouble(), rows[0]["max_seconds"].GetDouble());
+}
+
+TEST_F(NodctlTest, BucketJsonFields) {
+    auto d = parse_json(ok({"bucket", "day", "--days", "3", "--kind", "build", "--output", "json"}));
+    EXPECT_EQ(std::string(d["unit"].GetString()), "day");
+    EXPECT_EQ(std::string(d["window"]["first_day"].GetString()), format_day(-2));
+    const auto& rows = d["rows"];
+    ASSERT_EQ(rows.Size(), 3u);
+    for (rapidjson::SizeType i = 0; i < 3; ++i) {
+        EXPECT_EQ(std::string(rows[i]["bucket"].GetString()), format_day(static_cast<int>(i) - 2));
+        EXPECT_EQ(std::string(rows[i]["kind"].GetString()), "build");
+        EXPECT_EQ(std::string(rows[i].MemberBegin()->name.GetString()), "bucket") << "bucket comes first";
+    }
+    EXPECT_EQ(rows[0]["count"].GetUint64(), 0u);
+    EXPECT_EQ(rows[2]["count"].GetUint64(), build_truth().count);
+    auto week = parse_json(ok({"bucket", "week", "--days", "1", "-o", "json"}));
+    EXPECT_EQ(std::string(week["rows"][0]["bucket"].GetString()), format_day(0, DayFormat::week));
+    auto month = parse_json(ok({"bucket", "month", "--days", "1", "-o", "json"}));
+    EXPECT_EQ(std::string(month["rows"][0]["bucket"].GetString()), format_day(0, DayFormat::month));
+}
+
+TEST_F(NodctlTest, TestJsonFindsTheSlowdown) {
+    auto d = parse_json(ok({"test", "--days", "7", "--kind", "build", "-o", "json"}));
+    ASSERT_EQ(d["rows"].Size(), 1u);
+    const auto& build = d["rows"][0];
+    EXPECT_EQ(build["n_old"].GetUint64(), loaded->stored.old_builds);
+    EXPECT_EQ(build["n_new"].GetUint64(), loaded->stored.builds);
+    EXPECT_TRUE(build["significant"].GetBool());
+    EXPECT_FALSE(build["too_few_samples"].GetBool());
+    EXPECT_LT(build["p_value"].GetDouble(), 0.05);
+    EXPECT_GT(build["change_percent"].GetDouble(), 50.0) << "h6 builds took twice as long";
+    EXPECT_GT(build["median_new_seconds"].GetDouble(), build["median_old_seconds"].GetDouble());
+    EXPECT_GT(build["cliffs_delta"].GetDouble(), 0.0);
+    EXPECT_GT(build["shift_seconds"].GetDouble(), 0.0);
+    EXPECT_EQ(std::string(build["method"].GetString()), "normal");
+}
+
+TEST_F(NodctlTest, TestJsonFieldsWithNullForNaN) {
+    auto d = parse_json(ok({"test", "--days", "7", "--group", "--drv", "hf-", "--output", "json"}));
+    EXPECT_EQ(std::string(d["windows"]["new"]["first_day"].GetString()), format_day(-6));
+    EXPECT_EQ(std::string(d["windows"]["new"]["last_day"].GetString()), format_day(0));
+    EXPECT_EQ(std::string(d["windows"]["old"]["first_day"].GetString()), format_day(-13));
+    EXPECT_EQ(std::string(d["windows"]["old"]["last_day"].GetString()), format_day(-7));
+    const auto& rows = d["rows"];
+    ASSERT_GE(rows.Size(), 1u);
+    bool seen = false;
+    for (const auto& r : rows.GetArray()) {
+        std::vector<std::string> keys;
+        for (auto m = r.MemberBegin(); m != r.MemberEnd(); ++m) keys.emplace_back(m->name.GetString());
+        EXPECT_EQ(keys, (std::vector<std::string>{"kind", "name", "n_old", "n_new", "median_old_seconds",
+                                                  "median_new_seconds", "change_percent", "p_value", "p_adjusted",
+                                                  "significant", "too_few_samples", "method", "cliffs_delta",
+                                                  "shift_seconds"}));
+        if (std::string(r["name"].GetString()) != "hf-ok-3.3") continue;
+        seen = true;
+        EXPECT_EQ(r["n_old"].GetUint64(), 0u);
+        EXPECT_EQ(r["n_new"].GetUint64(), 1u);
+        EXPECT_TRUE(r["median_old_seconds"].IsNull()) << "NaN is null";
+        EXPECT_TRUE(r["median_new_seconds"].IsNumber());
+        EXPECT_TRUE(r["change_percent"].IsNull());
+        EXPECT_EQ(r["p_value"].GetDouble(), 1.0);
+        EXPECT_FALSE(r["significant"].GetBool());
+        EXPECT_TRUE(r["too_few_samples"].GetBool());
+        EXPECT_TRUE(r["cliffs_delta"].IsNull());
+    }
+    EXPECT_TRUE(seen);
+}
+
+// ---- colour, legend, help, version -------------------------------------------------------------------
+
+// Runs nodctl with stdout on a pseudo-terminal (script(1)).
+CommandResult on_terminal(const std::string& bus_address, const std::string& args, Env extra = {}) {
+    Env env = nodctl_env(bus_address);
+    for (auto& [k, v] : extra) env[k] = v;
+    return run({"script", "-qec", nodctl_binary.string() + " " + args, "/dev/null"}, env);
+}
+
+TEST_F(NodctlTest, ColourOnlyOnATerminalWithoutNoColor) {
+    auto tty = on_terminal(loaded->bus.address(), "stats");
+    ASSERT_EQ(tty.status, 0) << tty.err;
+    EXPECT_NE(tty.out.find("\x1b[1mKIND"), std::string::npos) << "bold header on a terminal:\n" << tty.out;
+    EXPECT_NE(tty.out.find("\x1b[31m"), std::string::npos) << "failed counts in red:\n" << tty.out;
+    auto no_color_env = on_terminal(loaded->bus.address(), "stats", {{"NO_COLOR", "1"}});
+    EXPECT_EQ(no_color_env.out.find('\x1b'), std::string::npos) << no_color_env.out;
+    auto flag = on_terminal(loaded->bus.address(), "--no-color stats");
+    EXPECT_EQ(flag.out.find('\x1b'), std::string::npos) << flag.out;
+    auto dumb = on_terminal(loaded->bus.address(), "stats", {{"TERM", "dumb"}});
+    EXPECT_EQ(dumb.out.find('\x1b'), std::string::npos) << dumb.out;
+    auto pipe = nodctl({"stats"});
+    EXPECT_EQ(pipe.out.find('\x1b'), std::string::npos);
+    for (const char* format : {"csv", "json"}) {
+        auto machine = on_terminal(loaded->bus.address(), std::string("stats -o ") + format);
+        EXPECT_EQ(machine.out.find('\x1b'), std::string::npos) << "never in " << format;
+    }
+}
+
+TEST_F(NodctlTest, HelpOfEveryCommandAndVersion) {
+    for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"-h"}, {"stats", "--help"},
+                                          {"bucket", "--help"}, {"test", "--help"}, {"clean", "--help"},
+                                          {"--help", "bucket"}}) {
+        // No bus at all: help must not need one.
+        auto r = nodctl_at("unix:path=/nonexistent", args);
+        EXPECT_EQ(r.status, 0) << args[0] << r.err;
+        EXPECT_TRUE(r.out.starts_with("Usage: nodctl")) << r.out;
+        EXPECT_EQ(r.err, "");
+    }
+    auto stats = nodctl_at("unix:path=/nonexistent", {"stats", "--help"}).out;
+    for (const char* flag : {"--days", "--months", "--drv", "--kind", "--group", "--sort", "--limit", "--output",
+                             "--bus", "--address", "--no-legend", "--no-color"})
+        EXPECT_NE(stats.find(flag), std::string::npos) << flag;
+    EXPECT_NE(nodctl_at("", {"bucket", "--help"}).out.find("chart"), std::string::npos);
+    EXPECT_NE(nodctl_at("", {"clean", "--help"}).out.find("--before-days"), std::string::npos);
+    auto general = nodctl_at("", {"--help"}).out;
+    for (const char* command : {"stats", "bucket", "test", "clean"}) EXPECT_NE(general.find(command), std::string::npos);
+    auto version = nodctl_at("", {"--version"});
+    EXPECT_EQ(version.status, 0);
+    EXPECT_EQ(version.out, std::string("nodctl ") + NOD_VERSION + "\n");
+}
+
+// Every flag that --help lists is in the man page (roff's \- read as -).
+void expect_man_covers(const std::string& help, const fs::path& page) {
+    std::string roff = read_file(page);
+    std::string text;
+    for (std::size_t i = 0; i < roff.size(); ++i) {
+        if (roff.compare(i, 2, "\\-") == 0) {
+            text += '-';
+            ++i;
+        } else {
+            text += roff[i];
+        }
+    }
+    static const std::regex flag(R"(--[a-z][a-z-]*)");
+    std::set<std::string> flags;
+    for (auto it = std::sregex_iterator(help.begin(), help.end(), flag); it != std::sregex_iterator(); ++it)
+        flags.insert(it->str());
+    EXPECT_GE(flags.size(), 5u) << help;
+    for (const auto& f : flags) EXPECT_NE(text.find(f), std::string::npos) << f << " is not in " << page;
+}
+
+TEST(ManPages, CoverEveryOption) {
+    const fs::path man = fs::path(NOD_TEST_DATA).parent_path().parent_path() / "man";
+    std::string nodctl_help;
+    for (const char* command : {"stats", "bucket", "test", "clean"})
+        nodctl_help += nodctl_at("", {command, "--help"}).out;
+    expect_man_covers(nodctl_help, man / "nodctl.1");
+    auto collector = run({collector_binary.string(), "--help"});
+    ASSERT_EQ(collector.status, 0);
+    expect_man_covers(collector.out, man / "nod-collector.8");
+}
+
+// ---- errors: one line, exit 1 ------------------------------------------------------------------------
+
+TEST_F(NodctlTest, BadFlagsNameTheFlagBeforeAnyBusCall) {
+    struct Case {
+        std::vector<std::string> args;
+        std::string message;
+    };
+    for (const auto& c : std::vector<Case>{
+             {{"--days", "0"}, "nodctl: --days must be a positive number, not '0'"},
+             {{"stats", "--days", "-3"}, "nodctl: --days must be a positive number, not '-3'"},
+             {{"stats", "--days", "seven"}, "nodctl: --days must be a positive number, not 'seven'"},
+             {{"stats", "--months", "99999999999"}, "nodctl: --months must be a positive number, not '99999999999'"},
+             {{"stats", "--days", "3", "--months", "1"}, "nodctl: --days and --months exclude each other"},
+             {{"stats", "--kind", "eval"}, "nodctl: --kind must be build, substitute, copy or post-build-hook, not 'eval'"},
+             {{"stats", "--group", "--sort", "size"}, "nodctl: --sort must be count, time or name, not 'size'"},
+             {{"stats", "--sort", "time"}, "nodctl: --sort orders and cuts grouped rows: add --group"},
+             {{"stats", "--group", "--limit", "x"}, "nodctl: --limit must be a number, not 'x'"},
+             {{"stats", "--output", "chart"}, "nodctl: --output must be table, csv, json or test, not 'chart'"},
+             {{"stats", "--output", "test", "--group", "--limit", "3"},
+              "nodctl: --limit does not apply to the test comparison (it compares every name)"},
+             {{"stats", "--days"}, "nodctl stats: the required argument for option '--days' is missing (see 'nodctl stats --help')"},
+             {{"stats", "--frobnicate"}, "nodctl stats: unknown option '--frobnicate' (see 'nodctl stats --help')"},
+             {{"stats", "firefox"}, "nodctl stats: too many arguments (see 'nodctl stats --help')"},
+             {{"bucket"}, "nodctl bucket: say which buckets: day, week or month"},
+             {{"bucket", "year"}, "nodctl bucket: the unit must be day, week or month, not 'year'"},
+             {{"bucket", "day", "--group"}, "nodctl bucket: --group is not an option of bucket (it belongs to stats and test)"},
+             {{"bucket", "day", "--sort", "time"}, "nodctl bucket: --sort is not an option of bucket (it belongs to stats)"},
+             {{"bucket", "day", "--limit", "3"}, "nodctl bucket: --limit is not an option of bucket (it belongs to stats)"},
+             {{"bucket", "day", "-o", "test"}, "nodctl: --output must be table, csv, json or chart, not 'test'"},
+             {{"clean", "--days", "3"}, "nodctl clean: --days is not an option of clean (it takes only --before-days)"},
+             {{"clean", "--before-days", "soon"}, "nodctl: --before-days must be a number, not 'soon'"},
+             {{"frobnicate"}, "nodctl: unknown command 'frobnicate'; the commands are stats, bucket, test and clean (see 'nodctl --help')"},
+             {{"--bus", "user"}, "nodctl: --bus must be system or session, not 'user'"},
+             {{"--bus", "system", "--address", "unix:path=/x"}, "nodctl: --bus and --address exclude each other"},
+         }) {
+        // A bus that is not there: a flag error must come first.
+        auto r = nodctl_at("unix:path=/nonexistent", c.args);
+        EXPECT_EQ(r.status, 1) << c.message;
+        EXPECT_EQ(r.err, c.message + "\n");
+        EXPECT_EQ(r.out, "");
+    }
+}
+
+TEST_F(NodctlTest, TheCollectorsOwnRefusalIsPassedOn) {
+    auto r = nodctl({"stats", "--days", "100001"});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err, "nodctl: the collector refused the options: option 'days' must be between 1 and 100000\n");
+}
+
+TEST_F(NodctlTest, ReadsAreOpenToEveryoneCleanIsNot) {
+    // A copy that user nobody can run wherever the build folder is.
+    fs::path mine = loaded->dir / "nodctl";
+    fs::copy_file(nodctl_binary, mine, fs::copy_options::overwrite_existing);
+    fs::permissions(mine, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec);
+    auto as_nobody = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), mine.string());
+        return run(args, nodctl_env(loaded->bus.address()), nobody);
+    };
+    auto read = as_nobody({"stats", "-o", "csv"});
+    EXPECT_EQ(read.status, 0) << read.err;
+    EXPECT_EQ(read.out, ok({"stats", "-o", "csv"}));
+    auto clean = as_nobody({"clean"});
+    EXPECT_EQ(clean.status, 1);
+    EXPECT_EQ(clean.err, "nodctl clean: access denied: run as root\n");
+    EXPECT_EQ(clean.out, "");
+    EXPECT_EQ(ok({"stats", "-o", "csv"}), read.out) << "nothing was deleted";
+}
+
+TEST(NodctlErrors, CollectorAbsent) {
+    PrivateBus bus{policy_dir, root_may_own};
+    for (std::vector<std::string> args : {std::vector<std::string>{}, {"bucket", "week"}, {"test"}, {"clean"}}) {
+        auto r = nodctl_at(bus.address(), args);
+        EXPECT_EQ(r.status, 1);
+        EXPECT_EQ(r.err,
+                  "nodctl: nod-collector is not running on the system bus (net.bergsoe.Nod1 has no owner); start it "
+                  "with 'systemctl start nod-collector.socket' or check 'systemctl status nod-collector'\n");
+        EXPECT_EQ(r.out, "");
+    }
+    auto session = nodctl_at("", {"--address", bus.address(), "stats"});
+    EXPECT_EQ(session.status, 1);
+    EXPECT_EQ(session.err, "nodctl: nod-collector is not running on the bus at " + bus.address() +
+                               " (net.bergsoe.Nod1 has no owner); start it with 'nod-collector --bus-address " +
+                               bus.address() + "'\n");
+}
+
+TEST(NodctlErrors, NoBusAtAll) {
+    auto r = nodctl_at("unix:path=/nonexistent/bus", {"stats"});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_TRUE(r.err.starts_with("nodctl: cannot connect to the system bus (")) << r.err;
+    EXPECT_TRUE(r.err.ends_with("); is D-Bus running?\n")) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+// ---- the live path and clean, each with a collector of its own ------------------------------------
+
+std::string lines_of(const replay::CapturedConnection& c) {
+    std::string s;
+    for (const auto& l : c.lines) s += l.text + "\n";
+    return s;
+}
+
+TEST_F(CollectorTest, LiveRowsReachNodctlAndRootCleans) {
+    start();
+    {
+        NixConnection nix(socket);
+        nix.write(lines_of(replay::load_capture_folder(corpus / "nix-2.30/h4-local-fail")[0]));
+    }
+    ASSERT_TRUE(eventually([&] { return property_rows() == 2; })) << log_text();
+    auto stats = nodctl_at(bus.address(), {"--no-legend", "stats", "--group", "--kind", "build", "--sort", "name",
+                                           "-o", "csv"});
+    ASSERT_EQ(stats.status, 0) << stats.err;
+    EXPECT_NE(stats.out.find("build,hl-fail-9,1,1,0,"), std::string::npos) << stats.out;
+    EXPECT_NE(stats.out.find("build,hl-good-9,1,0,1,"), std::string::npos) << "cancelled: the stream ended first\n" << stats.out;
+
+    auto keep = nodctl_at(bus.address(), {"clean", "--before-days", "30"});
+    EXPECT_EQ(keep.status, 0) << keep.err;
+    EXPECT_EQ(keep.out, "Deleted 0 rows older than the last 30 days.\n");
+    auto all = nodctl_at(bus.address(), {"clean"});
+    EXPECT_EQ(all.status, 0) << all.err;
+    EXPECT_EQ(all.out, "Deleted 2 rows.\n");
+    EXPECT_TRUE(eventually([&] { return property_rows() == 0; }));
+}
+
+}  // namespace
+}  // namespace nod::test
