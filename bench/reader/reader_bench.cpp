@@ -152,7 +152,10 @@ public:
         ConsoleReporter::ReportRuns(runs);
         for (const auto& r : runs) {
             auto it = r.counters.find("items_per_second");
-            if (it != r.counters.end() && r.run_type == Run::RT_Iteration) rates_[r.benchmark_name()] = it->second;
+            if (it == r.counters.end()) continue;
+            // With --benchmark_repetitions the median stands for the workload; without, the one run.
+            if (r.run_type == Run::RT_Iteration && r.repetitions <= 1) rates_[r.run_name.str()] = it->second;
+            if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "median") rates_[r.run_name.str()] = it->second;
         }
     }
     void Finalize() override {
