@@ -150,41 +150,32 @@ void Store::insert_rows(std::span<const Row> rows, BatchDeltas& deltas) {
     insert.run();
 }
 
-std::int64_t Store::intern_name(std::string_view name) {
-    auto found = names_.find(name);
-    if (found != names_.end()) return found->second;
-    auto& find = statements_->find_name;
-    find.bind(1, name);
+// The id of `text` in a names-like table (id INTEGER PRIMARY KEY, text UNIQUE), inserted on first sight;
+// `cache` spares the lookups for the texts a batch repeats.
+std::int64_t Store::intern(std::string_view text, InternMap& cache, sql::Statement& find, sql::Statement& insert) {
+    auto found = cache.find(text);
+    if (found != cache.end()) return found->second;
+    find.bind(1, text);
     std::int64_t id = 0;
     if (find.step()) {
         id = find.column_int(0);
         find.reset();
     } else {
         find.reset();
-        statements_->insert_name.bind(1, name).run();
+        insert.bind(1, text).run();
         id = sqlite3_last_insert_rowid(db_.handle());
     }
-    names_.emplace(name, id);
+    cache.emplace(text, id);
     return id;
+}
+
+std::int64_t Store::intern_name(std::string_view name) {
+    return intern(name, names_, statements_->find_name, statements_->insert_name);
 }
 
 std::optional<std::int64_t> Store::intern_machine(std::string_view machine) {
     if (machine.empty()) return std::nullopt;  // this machine: NULL costs no bytes
-    auto found = machines_.find(machine);
-    if (found != machines_.end()) return found->second;
-    auto& find = statements_->find_machine;
-    find.bind(1, machine);
-    std::int64_t id = 0;
-    if (find.step()) {
-        id = find.column_int(0);
-        find.reset();
-    } else {
-        find.reset();
-        statements_->insert_machine.bind(1, machine).run();
-        id = sqlite3_last_insert_rowid(db_.handle());
-    }
-    machines_.emplace(machine, id);
-    return id;
+    return intern(machine, machines_, statements_->find_machine, statements_->insert_machine);
 }
 
 void Store::forget_interned() noexcept {

@@ -68,6 +68,7 @@ private:
         std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
     };
     using InternMap = std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>>;
+    std::int64_t intern(std::string_view text, InternMap& cache, sql::Statement& find, sql::Statement& insert);
 
     InternMap names_;
     InternMap machines_;
