@@ -13,6 +13,7 @@
 #include "collector_fixture.hpp"
 #include "replay/capture.hpp"
 #include "store/database.hpp"
+#include "store/store.hpp"
 
 namespace nod::test {
 namespace {
@@ -342,6 +343,16 @@ TEST_F(CollectorTest, BadDatabaseIsAClearErrorAtStart) {
     Process p({collector_binary.string(), "--socket", socket.string(), "--db", db.string()}, bus_env(), log);
     EXPECT_EQ(p.wait(10s), 1);
     EXPECT_NE(log_text().find(db.string()), std::string::npos) << log_text();
+}
+
+TEST_F(CollectorTest, ANewerSchemaIsAClearErrorAtStartAndTheFileIsKept) {
+    { store::Store created(db); }
+    ASSERT_EQ(run({"sqlite3", db.string(), "PRAGMA user_version = 99"}).status, 0);
+    auto before = fs::file_size(db);
+    Process p({collector_binary.string(), "--socket", socket.string(), "--db", db.string()}, bus_env(), log);
+    EXPECT_EQ(p.wait(10s), 1);
+    EXPECT_NE(log_text().find("has schema version 99"), std::string::npos) << log_text();
+    EXPECT_EQ(fs::file_size(db), before) << "never a silent empty history";
 }
 
 // ---- socket activation ----------------------------------------------------------------------------
