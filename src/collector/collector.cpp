@@ -1,12 +1,8 @@
 #include "collector/collector.hpp"
 
-#include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 
-#include <cerrno>
-#include <chrono>
 #include <cstring>
-#include <ctime>
 #include <stdexcept>
 
 #include "collector/clock.hpp"

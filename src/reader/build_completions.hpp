@@ -46,7 +46,6 @@ public:
     Resolution resolve(std::uint64_t build, std::uint64_t evidence_seq, std::uint64_t seq, Micros time,
                        bool at_eof, const OtherBuilds& others);
 
-    bool tracks(std::uint64_t aggregate) const { return aggregates_.contains(aggregate); }
     // The build's end is already known (it needs no completion any more).
     bool settled(std::uint64_t build) const {
         auto it = open_.find(build);

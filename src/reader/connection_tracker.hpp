@@ -40,7 +40,6 @@ public:
 
     std::size_t in_flight() const { return activities_.size(); }
     std::size_t buffered() const { return framer_.buffered(); }
-    const Peer& peer() const { return peer_; }
 
 private:
     struct Activity {

@@ -11,13 +11,11 @@ void CopyCompletions::progress(std::uint64_t aggregate, std::uint64_t done, std:
     std::uint64_t new_failed = failed > p.failed ? failed - p.failed : 0;
     p = {done, failed};
     // Both moving in one update leaves the order unknown; only then is the outcome unknown.
-    Outcome mixed = Outcome::unknown;
-    bool both = new_done > 0 && new_failed > 0;
+    Outcome outcome = new_done > 0 && new_failed > 0 ? Outcome::unknown
+                      : new_done > 0                ? Outcome::succeeded
+                                                    : Outcome::failed;
     std::uint64_t n = std::min<std::uint64_t>(new_done + new_failed, max_credits);
-    for (std::uint64_t i = 0; i < n; ++i) {
-        Outcome o = both ? mixed : (new_done > 0 ? Outcome::succeeded : Outcome::failed);
-        settle(o, out);
-    }
+    for (std::uint64_t i = 0; i < n; ++i) settle(outcome, out);
 }
 
 void CopyCompletions::settle(Outcome outcome, std::vector<Resolved>& out) {

@@ -31,8 +31,6 @@ public:
     // End of stream: whatever still waits gets no word any more.
     void flush(std::vector<Resolved>& out);
 
-    std::size_t waiting() const { return waiting_.size(); }
-
 private:
     struct Progress {
         std::uint64_t done = 0;
