@@ -11,17 +11,6 @@
 
 namespace nod::store::testing {
 
-TempDir::TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "nod-store-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-}
-
-TempDir::~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-}
-
 Micros utc(int year, unsigned month, unsigned day, int hour, int minute, int second) {
     std::int64_t days = day_of_date({year, month, day});
     return ((days * 24 + hour) * 60 + minute) * 60'000'000LL + second * 1'000'000LL;

@@ -12,22 +12,12 @@
 #include "reader/row.hpp"
 #include "store/database.hpp"
 #include "store/totals.hpp"
+#include "support/processes.hpp"
 
 namespace nod::store::testing {
 
-// A fresh folder under /tmp, removed with everything in it on destruction.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
-private:
-    std::filesystem::path path_;
-};
+// A fresh folder under /tmp, removed with everything in it (the one all end-to-end tests use).
+using TempDir = nod::test::TempDir;
 
 // µs since the epoch of a UTC wall-clock time.
 Micros utc(int year, unsigned month, unsigned day, int hour = 0, int minute = 0, int second = 0);
