@@ -13,7 +13,8 @@ constexpr std::uint64_t name_bits = 0xffffffffU;
 
 std::uint64_t pack(Day day, int kind, std::int64_t name_id) {
     return (static_cast<std::uint64_t>((day + day_offset) & 0xffffff) << 40) |
-           (static_cast<std::uint64_t>(kind & 0xff) << 32) | (static_cast<std::uint64_t>(name_id) & name_bits);
+           (static_cast<std::uint64_t>(kind & 0xff) << 32) |
+           (static_cast<std::uint64_t>(name_id) & name_bits);
 }
 
 AggregateKey unpack(std::uint64_t packed) {
@@ -24,9 +25,10 @@ AggregateKey unpack(std::uint64_t packed) {
 // The key a change adds to in `table`, as a sortable integer, and back.
 std::uint64_t table_key(AggregateTable table, std::uint64_t packed) {
     switch (table) {
-    case AggregateTable::name_day: return packed;
-    case AggregateTable::day: return packed & ~name_bits;
-    case AggregateTable::name: return packed & 0xffffffffffULL;  // kind << 32 | name_id: name_totals' order
+        case AggregateTable::name_day: return packed;
+        case AggregateTable::day: return packed & ~name_bits;
+        case AggregateTable::name:
+            return packed & 0xffffffffffULL;  // kind << 32 | name_id: name_totals' order
     }
     return packed;
 }
@@ -40,10 +42,10 @@ AggregateKey key_of(AggregateTable table, std::uint64_t packed) {
 
 }  // namespace
 
-void BatchDeltas::add(int kind, std::int64_t name_id, Day day, std::optional<Micros> duration, Outcome outcome,
-                      std::uint64_t bytes, std::uint64_t download_bytes) {
-    changes_.push_back({pack(day, kind, name_id), duration.value_or(0), bytes, download_bytes, duration.has_value(),
-                        outcome});
+void BatchDeltas::add(int kind, std::int64_t name_id, Day day, std::optional<Micros> duration,
+                      Outcome outcome, std::uint64_t bytes, std::uint64_t download_bytes) {
+    changes_.push_back({pack(day, kind, name_id), duration.value_or(0), bytes, download_bytes,
+                        duration.has_value(), outcome});
 }
 
 void BatchDeltas::for_each(AggregateTable table,
@@ -51,12 +53,15 @@ void BatchDeltas::for_each(AggregateTable table,
     std::vector<std::pair<std::uint64_t, const Change*>> sorted;
     sorted.reserve(changes_.size());
     for (const Change& change : changes_) sorted.emplace_back(table_key(table, change.key), &change);
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
+    // The writer adds rows in (day, kind, name) order already: then only name_totals needs a sort.
+    if (!std::is_sorted(sorted.begin(), sorted.end(), by_key))
+        std::sort(sorted.begin(), sorted.end(), by_key);
     Totals group;
     for (std::size_t i = 0; i < sorted.size(); ++i) {
         const Change& change = *sorted[i].second;
-        group.add(change.timed ? std::optional<Micros>(change.duration) : std::nullopt, change.outcome, change.bytes,
-                  change.download_bytes);
+        group.add(change.timed ? std::optional<Micros>(change.duration) : std::nullopt, change.outcome,
+                  change.bytes, change.download_bytes);
         if (i + 1 == sorted.size() || sorted[i + 1].first != sorted[i].first) {
             visit(key_of(table, sorted[i].second->key), group);
             group = Totals{};

@@ -7,16 +7,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-#include <functional>
 #include <unordered_map>
+#include <vector>
 
 #include "reader/row.hpp"
-#include "store/calendar.hpp"
 #include "store/batch_deltas.hpp"
+#include "store/calendar.hpp"
 #include "store/database.hpp"
 #include "store/totals.hpp"
 
@@ -51,7 +52,14 @@ private:
     // Rows per multi-row INSERT: one statement execution per 32 rows instead of per row.
     static constexpr std::size_t rows_per_insert = 32;
 
-    void insert_rows(std::span<const Row> rows, BatchDeltas& deltas);
+    // A row with the parts of its keys that cost a lookup, computed once per batch.
+    struct KeyedRow {
+        const Row* row;
+        Day day;
+        std::int64_t name_id;
+    };
+    std::vector<KeyedRow> key_and_sort(std::span<const Row> rows);
+    void insert_rows(std::span<const KeyedRow> rows, BatchDeltas& deltas);
     std::int64_t intern_name(std::string_view name);
     std::optional<std::int64_t> intern_machine(std::string_view machine);
     void forget_interned() noexcept;
@@ -65,10 +73,13 @@ private:
     // Lookup by string_view without building a std::string per row.
     struct StringHash {
         using is_transparent = void;
-        std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+        std::size_t operator()(std::string_view text) const noexcept {
+            return std::hash<std::string_view>{}(text);
+        }
     };
     using InternMap = std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>>;
-    std::int64_t intern(std::string_view text, InternMap& cache, sql::Statement& find, sql::Statement& insert);
+    std::int64_t intern(std::string_view text, InternMap& cache, sql::Statement& find,
+                        sql::Statement& insert);
 
     InternMap names_;
     InternMap machines_;

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "store/error.hpp"
 #include "store/row_reader.hpp"
@@ -22,7 +24,8 @@ std::vector<StoredRow> all_rows(const Database& db) {
 }
 
 void expect_consistent(const Database& db) {
-    EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)), "");
+    EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)),
+              "");
 }
 
 class StoreTest : public ::testing::Test {
@@ -43,9 +46,34 @@ TEST_F(StoreTest, RowsRoundTripExactly) {
     store.write(rows);
     auto stored = all_rows(store.database());
     ASSERT_EQ(stored.size(), rows.size());
+    // The writer stores a batch in (day, kind, name) order, not in the order given: compare in one order.
+    auto identity = [](const Row& row) { return std::tuple(row.start, row.pid, row.activity_id); };
+    std::sort(rows.begin(), rows.end(),
+              [&](const Row& a, const Row& b) { return identity(a) < identity(b); });
+    std::sort(stored.begin(), stored.end(),
+              [&](const StoredRow& a, const StoredRow& b) { return identity(a.row) < identity(b.row); });
     for (std::size_t i = 0; i < rows.size(); ++i) {
         EXPECT_EQ(stored[i].row, rows[i]) << i;
         EXPECT_EQ(stored[i].day, local_day(rows[i].start));
+    }
+}
+
+TEST_F(StoreTest, ABatchIsStoredInDayKindAndNameOrder) {
+    Store store(dir / "nod.db");
+    store.write(testing::random_rows(random, 300, first, ten_days));
+    auto stored = all_rows(store.database());
+    ASSERT_EQ(stored.size(), 300U);
+    auto key = [](const StoredRow& s) { return std::tuple(s.day, static_cast<int>(s.row.kind), s.row.name); };
+    // Names are interned in the order first seen, so only (day, kind) is checked against ids, and every
+    // (day, kind, name) group must be contiguous.
+    std::set<std::tuple<Day, int, std::string>> closed;
+    for (std::size_t i = 1; i < stored.size(); ++i) {
+        EXPECT_LE(std::tuple(stored[i - 1].day, static_cast<int>(stored[i - 1].row.kind)),
+                  std::tuple(stored[i].day, static_cast<int>(stored[i].row.kind)))
+            << i;
+        if (key(stored[i - 1]) != key(stored[i])) {
+            EXPECT_TRUE(closed.insert(key(stored[i - 1])).second) << "group split at " << i;
+        }
     }
 }
 
@@ -87,8 +115,9 @@ TEST_F(StoreTest, PruneInChunksKeepsAggregatesExactAfterEveryChunk) {
     }
     EXPECT_EQ(pruned, expected);
     for (const auto& row : all_rows(store.database())) EXPECT_GE(row.day, cutoff);
-    EXPECT_EQ(store.database().query_int("SELECT count(*) FROM day_totals WHERE day < " + std::to_string(cutoff)),
-              0);
+    EXPECT_EQ(
+        store.database().query_int("SELECT count(*) FROM day_totals WHERE day < " + std::to_string(cutoff)),
+        0);
 }
 
 TEST_F(StoreTest, ClearRemovesEverythingAndWritingGoesOn) {
@@ -113,7 +142,8 @@ TEST_F(StoreTest, ReopenKeepsHistoryAndInternedNames) {
     EXPECT_EQ(store.database().query_int("SELECT count(*) FROM rows"), 200);
     std::set<std::string> names;
     for (const auto& row : rows) names.insert(row.name);
-    EXPECT_EQ(store.database().query_int("SELECT count(*) FROM names"), static_cast<std::int64_t>(names.size()));
+    EXPECT_EQ(store.database().query_int("SELECT count(*) FROM names"),
+              static_cast<std::int64_t>(names.size()));
     expect_consistent(store.database());
 }
 
