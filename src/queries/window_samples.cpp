@@ -3,10 +3,22 @@
 #include <algorithm>
 #include <string>
 
+#include "store/day_durations.hpp"
+
 namespace nod::queries {
 
-WindowSamples read_window_samples(const store::Database& db, DayRange days, const NameMap* filter, bool per_name) {
+WindowSamples read_window_samples(const store::Database& db, DayRange days, const NameMap* filter,
+                                  bool per_name) {
     WindowSamples samples;
+    if (filter == nullptr && !per_name) {
+        // All names: the exact durations per kind and day are kept for this, a few thousand blobs per window.
+        for (int kind = 0; kind < kind_count; ++kind) {
+            auto& of_kind = samples.kinds[static_cast<std::size_t>(kind)];
+            store::read_day_durations(db.handle(), db.context(), days.first, days.last, kind, of_kind);
+            sort_durations(of_kind);
+        }
+        return samples;
+    }
     // Without names to tell apart, name_id is not even read: every column costs time over millions of rows.
     bool need_names = filter != nullptr || per_name;
     auto statement = db.prepare(std::string("SELECT ") + (need_names ? "name_id" : "0") +
@@ -15,7 +27,9 @@ WindowSamples read_window_samples(const store::Database& db, DayRange days, cons
     for (int kind = 0; kind < kind_count; ++kind) {
         auto& of_kind = samples.kinds[static_cast<std::size_t>(kind)];
         auto& of_names = samples.names[static_cast<std::size_t>(kind)];
-        statement.bind(1, std::int64_t{kind}).bind(2, std::int64_t{days.first}).bind(3, std::int64_t{days.last});
+        statement.bind(1, std::int64_t{kind})
+            .bind(2, std::int64_t{days.first})
+            .bind(3, std::int64_t{days.last});
         while (statement.step()) {
             if (!need_names) {
                 of_kind.push_back(statement.column_int(1));
@@ -52,7 +66,8 @@ void sort_durations(std::vector<Micros>& values) {
         std::vector<std::size_t> offsets(65537, 0);
         for (Micros v : values) ++offsets[(((static_cast<std::uint64_t>(v) ^ sign) >> shift) & 0xffff) + 1];
         for (std::size_t i = 1; i < offsets.size(); ++i) offsets[i] += offsets[i - 1];
-        for (Micros v : values) buffer[offsets[((static_cast<std::uint64_t>(v) ^ sign) >> shift) & 0xffff]++] = v;
+        for (Micros v : values)
+            buffer[offsets[((static_cast<std::uint64_t>(v) ^ sign) >> shift) & 0xffff]++] = v;
         values.swap(buffer);
     }
 }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/error.hpp"
+#include "store/varint.hpp"
 
 namespace nod::store {
 
@@ -12,26 +13,7 @@ namespace {
 
 const double log_base = std::log(histogram_base);
 
-void put_varint(std::vector<std::uint8_t>& out, std::uint64_t value) {
-    while (value >= 0x80) {
-        out.push_back(static_cast<std::uint8_t>(value | 0x80));
-        value >>= 7;
-    }
-    out.push_back(static_cast<std::uint8_t>(value));
-}
-
-// Reads one LEB128 varint at `pos`; throws on a truncated or oversized value.
-std::uint64_t get_varint(std::span<const std::uint8_t> in, std::size_t& pos) {
-    if (pos < in.size() && in[pos] < 0x80) return in[pos++];  // most bucket deltas and counts are one byte
-    std::uint64_t value = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (pos >= in.size()) break;
-        std::uint8_t byte = in[pos++];
-        value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-        if ((byte & 0x80) == 0) return value;
-    }
-    throw Error(ErrorCode::not_a_database, "malformed duration histogram in database");
-}
+constexpr const char* histogram_what = "duration histogram";
 
 // Calls f(bucket, count) for each pair of an encoded histogram.
 template <typename F>
@@ -40,8 +22,8 @@ void for_each_encoded(std::span<const std::uint8_t> blob, F f) {
     std::uint64_t bucket = 0;
     bool first = true;
     while (pos < blob.size()) {
-        std::uint64_t delta = get_varint(blob, pos);
-        std::uint64_t count = get_varint(blob, pos);
+        std::uint64_t delta = get_varint(blob, pos, histogram_what);
+        std::uint64_t count = get_varint(blob, pos, histogram_what);
         bucket = first ? delta : bucket + delta;
         first = false;
         if (bucket >= static_cast<std::uint64_t>(histogram_buckets))
@@ -62,8 +44,8 @@ public:
             done_ = true;
             return;
         }
-        bucket_ += get_varint(blob_, pos_);
-        count_ = get_varint(blob_, pos_);
+        bucket_ += get_varint(blob_, pos_, histogram_what);
+        count_ = get_varint(blob_, pos_, histogram_what);
         if (bucket_ >= static_cast<std::uint64_t>(histogram_buckets))
             throw Error(ErrorCode::not_a_database, "malformed duration histogram in database");
     }
@@ -77,7 +59,8 @@ private:
 
 }  // namespace
 
-void merge_encoded(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b, std::vector<std::uint8_t>& out) {
+void merge_encoded(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b,
+                   std::vector<std::uint8_t>& out) {
     out.clear();
     EncodedReader x(a), y(b);
     std::uint64_t previous = 0;
@@ -169,8 +152,8 @@ std::uint64_t Histogram::total() const {
 double Histogram::percentile(double p, double max) const {
     std::uint64_t count = total();  // a sum over a few hundred buckets at most
     if (count == 0) return 0;
-    auto rank = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(count))), 1,
-                                          count);
+    auto rank = std::clamp<std::uint64_t>(
+        static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(count))), 1, count);
     std::uint64_t seen = 0;
     for (const auto& [bucket, n] : buckets_) {
         seen += n;
@@ -184,8 +167,8 @@ std::pair<double, double> encoded_p50_p90(std::span<const std::uint8_t> blob, do
     for_each_encoded(blob, [&](int, std::uint64_t n) { count += n; });
     if (count == 0) return {0, 0};
     auto rank_of = [&](double p) {
-        return std::clamp<std::uint64_t>(static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(count))), 1,
-                                         count);
+        return std::clamp<std::uint64_t>(
+            static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(count))), 1, count);
     };
     std::uint64_t rank50 = rank_of(0.5), rank90 = rank_of(0.9), seen = 0;
     double p50 = max, p90 = max;

@@ -1,5 +1,6 @@
 #include "store/schema.hpp"
 
+#include "store/day_durations.hpp"
 #include "store/error.hpp"
 
 namespace nod::store {
@@ -60,18 +61,33 @@ CREATE TABLE name_totals (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 2: the exact durations per kind and day, for the test query (day_durations.hpp).
+constexpr std::string_view version_2 = R"sql(
+CREATE TABLE day_durations (
+    kind INTEGER NOT NULL, day INTEGER NOT NULL, chunk INTEGER NOT NULL,
+    durations BLOB NOT NULL,          -- sorted varint deltas (duration_chunks.hpp)
+    PRIMARY KEY (kind, day, chunk)
+) WITHOUT ROWID;
+)sql";
+
+// The part of a step that SQL alone cannot do.
+void migrate_data(sqlite3* db, const std::string& context, int to) {
+    if (to == 2) fill_day_durations_from_rows(db, context);
+}
+
 }  // namespace
 
 std::string_view migration_sql(int to) {
     switch (to) {
-    case 1: return version_1;
-    default: return {};
+        case 1: return version_1;
+        case 2: return version_2;
+        default: return {};
     }
 }
 
 std::string newer_schema_message(const std::string& path, int found) {
-    return "database " + path + " has schema version " + std::to_string(found) + ", this nod understands up to " +
-           std::to_string(schema_version) + "; upgrade nod";
+    return "database " + path + " has schema version " + std::to_string(found) +
+           ", this nod understands up to " + std::to_string(schema_version) + "; upgrade nod";
 }
 
 void migrate(sqlite3* db, const std::string& context, const std::string& path, int target) {
@@ -79,7 +95,10 @@ void migrate(sqlite3* db, const std::string& context, const std::string& path, i
     auto found = static_cast<int>(sql::query_int(db, "PRAGMA user_version", context));
     if (found > target) throw Error(ErrorCode::newer_schema, newer_schema_message(path, found));
     if (found == target) return;
-    for (int version = found + 1; version <= target; ++version) sql::exec(db, migration_sql(version), context);
+    for (int version = found + 1; version <= target; ++version) {
+        sql::exec(db, migration_sql(version), context);
+        migrate_data(db, context, version);
+    }
     sql::exec(db, "PRAGMA application_id = " + std::to_string(application_id), context);
     sql::exec(db, "PRAGMA user_version = " + std::to_string(target), context);
     transaction.commit();

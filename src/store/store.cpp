@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <tuple>
 #include <vector>
 
 #include "store/batch_deltas.hpp"
+#include "store/day_durations.hpp"
 #include "store/error.hpp"
 #include "store/path_codec.hpp"
 #include "store/row_encoding.hpp"
@@ -87,6 +89,7 @@ struct Store::Statements {
 struct Store::PruneBatch {
     std::vector<std::int64_t> row_ids;
     BatchDeltas deltas;
+    std::map<std::pair<Day, int>, std::vector<Micros>> durations;  // per (day, kind)
 };
 
 Store::Store(const std::filesystem::path& path, const OpenOptions& options)
@@ -96,6 +99,7 @@ Store::Store(const std::filesystem::path& path, const OpenOptions& options)
                                         histogram_merge_function, nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) throw_sqlite(rc, "opening " + db_.context() + ": registering nod_histogram_merge");
     statements_ = std::make_unique<Statements>(db_);
+    durations_ = std::make_unique<DayDurationsWriter>(db_.handle(), db_.context());
 }
 
 Store::~Store() = default;
@@ -112,6 +116,7 @@ void Store::write(std::span<const Row> rows) {
             insert_rows(std::span<const KeyedRow>(keyed).subspan(first, count), deltas);
             first += count;
         }
+        add_day_durations(keyed);
         for (AggregateTable table : aggregate_tables) {
             auto& upsert = statements_->upsert[index_of(table)];
             deltas.for_each(table, [&](const AggregateKey& key, const Totals& totals) {
@@ -143,6 +148,20 @@ std::vector<Store::KeyedRow> Store::key_and_sort(std::span<const Row> rows) {
         return std::tie(a.day, a.row->kind, a.name_id) < std::tie(b.day, b.row->kind, b.name_id);
     });
     return keyed;
+}
+
+// The batch is sorted by (day, kind, name): each (day, kind) is one run of rows.
+void Store::add_day_durations(std::span<const KeyedRow> rows) {
+    std::vector<Micros> durations;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i].row->duration) durations.push_back(*rows[i].row->duration);
+        bool last_of_run = i + 1 == rows.size() || rows[i + 1].day != rows[i].day ||
+                           rows[i + 1].row->kind != rows[i].row->kind;
+        if (last_of_run) {
+            durations_->add(rows[i].day, static_cast<int>(rows[i].row->kind), std::move(durations));
+            durations.clear();
+        }
+    }
 }
 
 // Inserts 1 or rows_per_insert rows with one statement (fewer statement executions per row) and records
@@ -219,6 +238,8 @@ std::size_t Store::prune_before(Day cutoff, std::size_t chunk) {
         if (batch.row_ids.empty()) return 0;
         for (std::int64_t id : batch.row_ids) statements_->delete_row.bind(1, id).run();
         subtract_from_aggregates(batch);
+        for (auto& [day_kind, durations] : batch.durations)
+            durations_->remove(day_kind.first, day_kind.second, std::move(durations));
         transaction.commit();
         return batch.row_ids.size();
     } catch (const Error& e) {
@@ -244,6 +265,9 @@ Store::PruneBatch Store::collect_prunable(Day cutoff, std::size_t chunk) {
             batch.row_ids.push_back(rows.column_int(0));
             std::optional<Micros> duration;
             if (!rows.column_is_null(3)) duration = rows.column_int(3);
+            if (duration)
+                batch.durations[{static_cast<Day>(rows.column_int(1)), static_cast<int>(kind)}].push_back(
+                    *duration);
             batch.deltas.add(static_cast<int>(kind), rows.column_int(2), static_cast<Day>(rows.column_int(1)),
                              duration, static_cast<Outcome>(rows.column_int(4)),
                              static_cast<std::uint64_t>(rows.column_int(5)),
@@ -312,7 +336,7 @@ std::uint64_t Store::clear() {
         auto count = static_cast<std::uint64_t>(db_.query_int("SELECT count(*) FROM rows"));
         db_.exec(
             "DELETE FROM rows; DELETE FROM day_totals; DELETE FROM name_day_totals; "
-            "DELETE FROM name_totals; DELETE FROM names; DELETE FROM machines;");
+            "DELETE FROM name_totals; DELETE FROM day_durations; DELETE FROM names; DELETE FROM machines;");
         transaction.commit();
         forget_interned();
         return count;

@@ -23,6 +23,8 @@
 
 namespace nod::store {
 
+class DayDurationsWriter;
+
 class Store {
 public:
     // Opens or creates the database and migrates it to the current schema; throws store::Error.
@@ -60,6 +62,7 @@ private:
     };
     std::vector<KeyedRow> key_and_sort(std::span<const Row> rows);
     void insert_rows(std::span<const KeyedRow> rows, BatchDeltas& deltas);
+    void add_day_durations(std::span<const KeyedRow> rows);
     std::int64_t intern_name(std::string_view name);
     std::optional<std::int64_t> intern_machine(std::string_view machine);
     void forget_interned() noexcept;
@@ -70,6 +73,7 @@ private:
 
     Database db_;
     std::unique_ptr<Statements> statements_;
+    std::unique_ptr<DayDurationsWriter> durations_;
     // Lookup by string_view without building a std::string per row.
     struct StringHash {
         using is_transparent = void;

@@ -8,6 +8,7 @@
 #include <thread>
 #include <tuple>
 
+#include "store/duration_chunks.hpp"
 #include "store/error.hpp"
 #include "store/row_reader.hpp"
 #include "support.hpp"
@@ -145,6 +146,31 @@ TEST_F(StoreTest, ReopenKeepsHistoryAndInternedNames) {
     EXPECT_EQ(store.database().query_int("SELECT count(*) FROM names"),
               static_cast<std::int64_t>(names.size()));
     expect_consistent(store.database());
+}
+
+// One busy day: every kind's durations fill several chunks of day_durations, through batches of many sizes,
+// and stay exactly the rows' durations after every prune chunk.
+TEST_F(StoreTest, DayDurationsStayExactAcrossChunksWritesAndPrunes) {
+    Store store(dir / "nod.db");
+    Micros one_day = 86'400'000'000LL;
+    for (std::size_t size : {1U, 7U, 300U, 1000U, 2692U}) store.write(testing::random_rows(random, size, first, one_day));
+    store.write(testing::random_rows(random, 500, first + one_day, one_day));
+    expect_consistent(store.database());
+    const Database& db = store.database();
+    EXPECT_GE(db.query_int("SELECT count(*) FROM day_durations WHERE day = " + std::to_string(local_day(first))),
+              4 * 3) << "≈ 900 durations per kind on the busy day: at least 3 chunks each";
+    auto chunks = db.prepare("SELECT durations FROM day_durations");
+    while (chunks.step()) {
+        std::vector<Micros> durations;
+        decode_durations(chunks.column_blob(0), durations);
+        EXPECT_LE(durations.size(), durations_per_chunk);
+        EXPECT_FALSE(durations.empty());
+        EXPECT_TRUE(std::is_sorted(durations.begin(), durations.end()));
+    }
+    Day cutoff = local_day(first) + 1;
+    while (store.prune_before(cutoff, 333) != 0) expect_consistent(db);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM day_durations WHERE day < " + std::to_string(cutoff)), 0);
+    EXPECT_GT(db.query_int("SELECT count(*) FROM day_durations"), 0);
 }
 
 // WAL: a query connection reads consistent snapshots while the writer commits batches on another thread.

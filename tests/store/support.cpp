@@ -2,12 +2,14 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
 #include "store/calendar.hpp"
+#include "store/duration_chunks.hpp"
 
 namespace nod::store::testing {
 
@@ -70,6 +72,14 @@ AggregateSnapshot read_aggregates(const Database& db) {
             groups[key] = read_totals(statement, 3);
         }
     }
+    auto chunks = db.prepare("SELECT day, kind, durations FROM day_durations");
+    while (chunks.step()) {
+        auto& durations = snapshot.day_durations[{static_cast<Day>(chunks.column_int(0)),
+                                                  static_cast<int>(chunks.column_int(1))}];
+        decode_durations(chunks.column_blob(2), durations);
+        if (chunks.column_blob(2).empty()) durations.push_back(-1);  // an empty chunk is a defect: make it differ
+    }
+    for (auto& [day_kind, durations] : snapshot.day_durations) std::sort(durations.begin(), durations.end());
     return snapshot;
 }
 
@@ -89,7 +99,9 @@ AggregateSnapshot recount_aggregates(const Database& db) {
         snapshot[AggregateTable::day][{kind, 0, day}].add(duration, outcome, bytes, download);
         snapshot[AggregateTable::name_day][{kind, name_id, day}].add(duration, outcome, bytes, download);
         snapshot[AggregateTable::name][{kind, name_id, 0}].add(duration, outcome, bytes, download);
+        if (duration) snapshot.day_durations[{day, kind}].push_back(*duration);
     }
+    for (auto& [day_kind, durations] : snapshot.day_durations) std::sort(durations.begin(), durations.end());
     return snapshot;
 }
 
@@ -111,6 +123,18 @@ std::string describe_difference(const AggregateSnapshot& stored, const Aggregate
                        std::to_string(other->second.total_us) + ", max " + std::to_string(totals.max_us.value_or(-1)) +
                        " vs " + std::to_string(other->second.max_us.value_or(-1));
         }
+    }
+    if (stored.day_durations.size() != recounted.day_durations.size())
+        return "day_durations: " + std::to_string(stored.day_durations.size()) + " (day, kind) stored, " +
+               std::to_string(recounted.day_durations.size()) + " recounted";
+    for (const auto& [day_kind, durations] : stored.day_durations) {
+        auto other = recounted.day_durations.find(day_kind);
+        std::string where = "day_durations day " + std::to_string(day_kind.first) + " kind " +
+                            std::to_string(day_kind.second);
+        if (other == recounted.day_durations.end()) return where + ": stored but not recounted";
+        if (other->second != durations)
+            return where + ": " + std::to_string(durations.size()) + " durations stored, " +
+                   std::to_string(other->second.size()) + " recounted";
     }
     return {};
 }

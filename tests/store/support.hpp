@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reader/row.hpp"
@@ -29,7 +30,15 @@ Row make_row(Kind kind, const std::string& name, Micros start, std::optional<Mic
 // starts spread uniformly over [first, first + span).
 std::vector<Row> random_rows(std::mt19937_64& random, std::size_t count, Micros first, Micros span);
 
-using AggregateSnapshot = std::map<AggregateTable, std::map<AggregateKey, Totals>>;
+// Everything the writer keeps beside the rows: the three aggregate tables and day_durations (per (day,
+// kind), the durations sorted).
+struct AggregateSnapshot {
+    std::map<AggregateTable, std::map<AggregateKey, Totals>> tables;
+    std::map<std::pair<Day, int>, std::vector<Micros>> day_durations;
+
+    std::map<AggregateKey, Totals>& operator[](AggregateTable table) { return tables[table]; }
+    const std::map<AggregateKey, Totals>& at(AggregateTable table) const { return tables.at(table); }
+};
 
 // The three aggregate tables as stored.
 AggregateSnapshot read_aggregates(const Database& db);
