@@ -35,7 +35,7 @@ void ActivityRegistry::started(const ActivityKey& key, ConnectionId conn, bool o
 
 std::optional<Row> ActivityRegistry::finished(const ActivityKey& key, ConnectionId conn, Row row, Micros now) {
     auto it = entries_.find(key);
-    if (it == entries_.end()) return row;  // never registered (cannot happen through the tracker)
+    if (it == entries_.end()) return emit_expired(key, conn, std::move(row), now);
     Entry& e = it->second;
     forget(e.open_on, conn);
     if (e.emitted) return std::nullopt;
@@ -50,7 +50,7 @@ std::optional<Row> ActivityRegistry::finished(const ActivityKey& key, Connection
 
 std::optional<Row> ActivityRegistry::abandoned(const ActivityKey& key, ConnectionId conn, Row row, Micros now) {
     auto it = entries_.find(key);
-    if (it == entries_.end()) return row;
+    if (it == entries_.end()) return emit_expired(key, conn, std::move(row), now);
     Entry& e = it->second;
     forget(e.open_on, conn);
     if (e.emitted) return std::nullopt;
@@ -60,6 +60,15 @@ std::optional<Row> ActivityRegistry::abandoned(const ActivityKey& key, Connectio
         e.owner_is_origin = false;
         return std::nullopt;
     }
+    return emit(key, e, std::move(row), now);
+}
+
+// The key expired while the activity was still open here: its row went out more than `window` ago
+// (a copy that late, or an id reused that long after). This row goes out too, and its key is known for
+// another window like any other's, so that the same key reported right after makes no second row.
+std::optional<Row> ActivityRegistry::emit_expired(const ActivityKey& key, ConnectionId conn, Row row, Micros now) {
+    Entry& e = entries_[key];
+    e.owner = conn;
     return emit(key, e, std::move(row), now);
 }
 

@@ -55,6 +55,7 @@ private:
     };
 
     std::optional<Row> emit(const ActivityKey& key, Entry& entry, Row row, Micros now);
+    std::optional<Row> emit_expired(const ActivityKey& key, ConnectionId conn, Row row, Micros now);
     void expire(Micros now);
 
     Micros window_;

@@ -1,6 +1,7 @@
 // The reader end to end on hand-written streams: outcomes, bytes, hooks, hostile input, deduplication.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "harness.hpp"
@@ -175,6 +176,21 @@ TEST(Reader, StartReusingALiveIdClosesTheOldOneAsUnknown) {
     h.send(c, stop(base + 5), 2 * second);
     ASSERT_EQ(h.rows.size(), 2u);
     EXPECT_EQ(h.rows[1].name, "second");
+}
+
+// Regression (fuzzing, tests/data/fuzz/reader-expired-key-twice): a key that expired while its activity
+// was still open went out again without being remembered, so the same key right after was a second row.
+TEST(Reader, AKeyRecordedAfterExpiringIsKnownForAnotherWindow) {
+    Harness h;
+    auto c = h.open();
+    constexpr Micros later = 32 * 60 * second;  // past the 10-minute dedup window
+    h.send(c, start_build(base + 5, "app"), 0);
+    h.send(c, start_build(base + 5, "app"), second);  // reused: the first is recorded, the second stays open
+    h.send(c, start_build(base + 6, "other"), later);    // the key expires, its activity still open
+    h.send(c, start_build(base + 5, "app"), later);      // reused again: the second is recorded
+    h.close(c, later + 1);                               // and the third, a microsecond later, is the same key
+    EXPECT_EQ(std::count_if(h.rows.begin(), h.rows.end(), [](const Row& r) { return r.name == "app"; }), 2);
+    EXPECT_EQ(h.reader.counters().duplicate_rows, 1u);
 }
 
 TEST(Reader, HostileLinesAreCountedNeverFatal) {
