@@ -51,9 +51,13 @@ void StoreWorker::loop() {
     run_in_background("the database writer");
     std::unique_lock lock(mutex_);
     for (;;) {
-        auto ready = [&] { return stopping_ || !incoming_.empty() || !tasks_.empty(); };
-        if (failing_) wake_.wait_for(lock, retry_every, ready);
-        else wake_.wait(lock, ready);
+        if (failing_) {
+            // New rows only join the held ones: retrying on every arrival would hammer a full disk (and
+            // re-send thousands of rows) several times a second while Nix is busy.
+            wake_.wait_until(lock, retry_at_, [&] { return stopping_ || !tasks_.empty(); });
+        } else {
+            wake_.wait(lock, [&] { return stopping_ || !incoming_.empty() || !tasks_.empty(); });
+        }
 
         std::move(incoming_.begin(), incoming_.end(), std::back_inserter(unwritten_));
         incoming_.clear();
@@ -99,6 +103,7 @@ bool StoreWorker::flush() {
                        " rows in memory and trying again every 5 s (Nix is still read)");
         }
         failing_ = true;
+        retry_at_ = std::chrono::steady_clock::now() + retry_every;
         return false;
     }
     if (failing_ && done > 0) log::notice("writing to " + store_.database().path() + " works again");

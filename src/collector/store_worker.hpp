@@ -2,6 +2,7 @@
 // keeps the event loop from reading Nix.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -48,6 +49,7 @@ private:
     std::size_t unwritten_count_ = 0;  // guarded by mutex_, for unwritten()
     bool stopping_ = false;
     bool failing_ = false;
+    std::chrono::steady_clock::time_point retry_at_;  // while failing: the next attempt
     std::uint64_t dropped_ = 0;
     std::thread thread_;
 };

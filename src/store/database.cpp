@@ -60,8 +60,10 @@ void Database::check_file(Access mode) const {
         throw Error(ErrorCode::not_a_database, what + "it is a folder, not a file");
     if (mode == Access::read_only) {
         if (!exists) throw Error(ErrorCode::other, what + "no such file (the collector creates it)");
-        return;
     }
+    if (exists && ::access(path_.c_str(), R_OK) != 0)
+        throw Error(ErrorCode::other, what + "the file is not readable (no read permission)");
+    if (mode == Access::read_only) return;
     struct statvfs fs {};
     if (statvfs(folder.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0)
         throw Error(ErrorCode::read_only, what + "read-only file system");

@@ -18,6 +18,21 @@ void CollectorTest::start(std::vector<std::string> extra) {
     ASSERT_TRUE(notify->wait_for("READY=1")) << log_text();
 }
 
+void CollectorTest::spawn(std::vector<std::string> wrapper, std::vector<std::string> extra,
+                          std::optional<RunAs> as) {
+    notify.emplace(dir / ("notify-" + std::to_string(std::rand())));
+    // Whoever the collector runs as must be able to send READY=1.
+    std::filesystem::permissions(notify->path(), std::filesystem::perms::all);
+    std::vector<std::string> argv = std::move(wrapper);
+    for (const auto& a : {collector_binary.string(), std::string("--socket"), socket.string(),
+                          std::string("--db"), db.string()})
+        argv.push_back(a);
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    Env env = bus_env();
+    env["NOTIFY_SOCKET"] = notify->path().string();
+    collector.emplace(argv, env, log, as);
+}
+
 int CollectorTest::stop() {
     collector->signal(SIGTERM);
     auto status = collector->wait(20s);

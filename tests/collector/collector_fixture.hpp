@@ -41,6 +41,11 @@ protected:
 
     // Starts nod-collector listening on its own socket and waits for READY=1.
     void start(std::vector<std::string> extra = {});
+    // Starts nod-collector like start(), behind `wrapper` (a command that ends by exec'ing the rest of its
+    // arguments, e.g. unshare) and as user `as`, without waiting for READY=1: for starts that are meant to
+    // fail, or to be killed before they are ready.
+    void spawn(std::vector<std::string> wrapper = {}, std::vector<std::string> extra = {},
+               std::optional<RunAs> as = {});
     // Stops it with SIGTERM and returns its exit status.
     int stop();
     std::string log_text() const;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -12,6 +13,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -308,6 +310,29 @@ long peak_rss_kib(pid_t pid) {
         if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
     }
     return 0;
+}
+
+void in_mount_namespace_of(pid_t pid, const std::function<void()>& f) {
+    std::exception_ptr failure;
+    std::thread([&] {
+        try {
+            std::string path = "/proc/" + std::to_string(pid) + "/ns/mnt";
+            int ns = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+            if (ns < 0) throw std::runtime_error("opening " + path + ": " + std::strerror(errno));
+            // Threads share their root and working folder; setns refuses to move one that still shares them.
+            int r = unshare(CLONE_FS);
+            if (r == 0) r = setns(ns, CLONE_NEWNS);
+            int err = errno;
+            close(ns);
+            if (r < 0)
+                throw std::runtime_error("joining the mount namespace of pid " + std::to_string(pid) + ": " +
+                                         std::strerror(err));
+            f();
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    }).join();
+    if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace nod::test

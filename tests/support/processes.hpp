@@ -121,4 +121,10 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds tim
 // Peak resident set size of a process in KiB (VmHWM), 0 if unknown.
 long peak_rss_kib(pid_t pid);
 
+// Runs `f` on a thread of its own that has joined the mount namespace of process `pid` (needs root), so
+// that paths resolve as that process sees them, the mounts of its private namespace included; rethrows
+// what `f` throws. (/proc/PID/root/... is no substitute for SQLite, which resolves symbolic links itself
+// and so would land back in our own namespace.)
+void in_mount_namespace_of(pid_t pid, const std::function<void()>& f);
+
 }  // namespace nod::test
