@@ -424,7 +424,8 @@ TEST_F(FaultTest, ADatabaseTheCollectorMayNotOpenForWritingIsAClearErrorAtStart)
     const auto folder_755 = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                             fs::perms::others_read | fs::perms::others_exec;
     const std::vector<Case> cases = {
-        {"mode 0000", nobody.uid, fs::perms::none, fs::perms::all, "the file is not readable (no read permission)"},
+        {"mode 0000", nobody.uid, fs::perms::none, fs::perms::all,
+         "the file is not readable (no read permission)"},
         {"mode 0200", nobody.uid, fs::perms::owner_write, fs::perms::all,
          "the file is not readable (no read permission)"},
         {"mode 0444", nobody.uid, r_all, fs::perms::all, "the file is read-only (no write permission)"},
