@@ -20,21 +20,23 @@ constexpr std::uint64_t status_every_usec = 5'000'000;
 constexpr std::uint64_t bus_retry_usec = 5'000'000;
 constexpr std::size_t prune_chunk = 5000;
 
-
 }  // namespace
 
 Collector::Collector(Config config) : config_(std::move(config)) {}
 
 Collector::~Collector() {
-    // Sources first (they point at us), then the bus, then the threads (which drain), then the loop.
+    // Sources first (they point at us), then the query thread and the replies it left for the loop (they
+    // hold D-Bus messages, which must go while the bus does and on this thread), then the bus, then the
+    // writer (which drains), then the loop.
     listener_.reset();
     mailbox_source_.reset();
     status_timer_.reset();
     idle_timer_.reset();
     midnight_timer_.reset();
     bus_retry_timer_.reset();
-    drop_bus();
     queries_.reset();
+    mailbox_.discard_pending();
+    drop_bus();
     writer_.reset();
     store_.reset();
     if (event_) sd_event_unref(event_);
@@ -48,8 +50,10 @@ int Collector::run() {
         return 1;
     }
     notify_status("READY=1");
-    log::info("listening on " + (listen_.activated ? std::string("the socket systemd passed") : listen_.path.string()) +
-              ", writing " + config_.db.string() + ", " + std::to_string(status_.rows.load()) + " rows so far");
+    log::info("listening on " +
+              (listen_.activated ? std::string("the socket systemd passed") : listen_.path.string()) +
+              ", writing " + config_.db.string() + ", " + std::to_string(status_.rows.load()) +
+              " rows so far");
     prune_old_rows();
 
     int r = sd_event_loop(event_);
@@ -92,9 +96,12 @@ void Collector::set_up() {
 
 void Collector::connect_bus() {
     try {
-        if (!config_.bus_address.empty()) bus_ = sdbus::createSessionBusConnectionWithAddress(config_.bus_address);
-        else if (config_.bus == BusKind::session) bus_ = sdbus::createSessionBusConnection();
-        else bus_ = sdbus::createSystemBusConnection();
+        if (!config_.bus_address.empty())
+            bus_ = sdbus::createSessionBusConnectionWithAddress(config_.bus_address);
+        else if (config_.bus == BusKind::session)
+            bus_ = sdbus::createSessionBusConnection();
+        else
+            bus_ = sdbus::createSystemBusConnection();
         // The object exists before the name is taken, so no caller can find the name without it.
         service_ = std::make_unique<Service>(
             *bus_, ServiceParts{*queries_, *writer_, mailbox_, status_, config_.db.string(), realtime_now,
@@ -129,7 +136,8 @@ void Collector::drop_bus() {
     bus_.reset();
 }
 
-Collector::SourcePtr Collector::add_timer(clockid_t clock, std::uint64_t usec, sd_event_time_handler_t handler) {
+Collector::SourcePtr Collector::add_timer(clockid_t clock, std::uint64_t usec,
+                                          sd_event_time_handler_t handler) {
     sd_event_source* s = nullptr;
     int r = sd_event_add_time(event_, &s, clock, usec, 0, handler, this);
     if (r < 0) throw std::runtime_error(std::string("adding a timer: ") + std::strerror(-r));
@@ -169,11 +177,10 @@ int Collector::on_status(sd_event_source* s, std::uint64_t, void* self) {
 
 void Collector::notify_status(const char* extra) {
     ReaderCounters k = listener_ ? listener_->counters() : ReaderCounters{};
-    std::string status = "STATUS=" + std::to_string(status_.connections.load()) + " Nix connections, " +
-                         std::to_string(status_.rows.load()) + " rows stored, " + std::to_string(k.lines) +
-                         " lines read, " + std::to_string(k.malformed_lines + k.non_object_lines + k.nul_lines +
-                                                          k.oversized_lines) +
-                         " skipped";
+    std::string status =
+        "STATUS=" + std::to_string(status_.connections.load()) + " Nix connections, " +
+        std::to_string(status_.rows.load()) + " rows stored, " + std::to_string(k.lines) + " lines read, " +
+        std::to_string(k.malformed_lines + k.non_object_lines + k.nul_lines + k.oversized_lines) + " skipped";
     if (bus_failing_) status += ", bus unavailable";
     if (extra) status = std::string(extra) + "\n" + status;
     sd_notify(0, status.c_str());
@@ -213,10 +220,11 @@ void Collector::begin_idle_exit() {
     listener_->stop_accepting();
     try {
         std::string me = bus_->getUniqueName();
-        bus_->addMatch("type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
-                       "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" +
-                           std::string(bus_name) + "',arg1='" + me + "',arg2=''",
-                       [this](sdbus::Message&) { sd_event_exit(event_, 0); }, sdbus::floating_slot);
+        bus_->addMatch(
+            "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+            "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" +
+                std::string(bus_name) + "',arg1='" + me + "',arg2=''",
+            [this](sdbus::Message&) { sd_event_exit(event_, 0); }, sdbus::floating_slot);
         bus_->releaseName(bus_name);
     } catch (const std::exception& e) {
         log::warning(std::string("releasing the bus name: ") + e.what());
@@ -237,7 +245,8 @@ int Collector::on_bus_retry(sd_event_source* s, std::uint64_t, void* self) {
 
 void Collector::arm_midnight() {
     store::Day tomorrow = store::local_day(realtime_now()) + 1;
-    sd_event_source_set_time(midnight_timer_.get(), static_cast<std::uint64_t>(store::local_day_start(tomorrow)));
+    sd_event_source_set_time(midnight_timer_.get(),
+                             static_cast<std::uint64_t>(store::local_day_start(tomorrow)));
     sd_event_source_set_enabled(midnight_timer_.get(), SD_EVENT_ONESHOT);
 }
 
@@ -269,8 +278,9 @@ void Collector::prune_old_rows() {
         std::uint64_t deleted = *total;
         mailbox_.post([this, deleted, cutoff] {
             if (deleted > 0) {
-                log::info("deleted " + std::to_string(deleted) + " rows from before " + store::day_label(cutoff) +
-                          " (--retain-days " + std::to_string(config_.retain_days) + ")");
+                log::info("deleted " + std::to_string(deleted) + " rows from before " +
+                          store::day_label(cutoff) + " (--retain-days " +
+                          std::to_string(config_.retain_days) + ")");
                 refresh_overview();
             }
         });

@@ -20,7 +20,8 @@ void Mailbox::post(std::function<void()> task) {
         tasks_.push_back(std::move(task));
     }
     std::uint64_t one = 1;
-    ssize_t ignored = ::write(event_.get(), &one, sizeof one);  // only fails when the counter is full: still readable
+    ssize_t ignored =
+        ::write(event_.get(), &one, sizeof one);  // only fails when the counter is full: still readable
     (void)ignored;
 }
 
@@ -35,5 +36,13 @@ void Mailbox::run_pending() {
     }
     for (auto& t : tasks) t();
 }
+
+void Mailbox::discard_pending() {
+    std::deque<std::function<void()>> tasks;
+    {
+        std::lock_guard lock(mutex_);
+        tasks.swap(tasks_);
+    }
+}  // destroyed here, on the caller's thread, outside the lock
 
 }  // namespace nod::collector

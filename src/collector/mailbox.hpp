@@ -17,6 +17,8 @@ public:
     void post(std::function<void()> task);
     // The loop's thread, when fd() is readable: runs everything queued so far.
     void run_pending();
+    // The loop's thread, at shutdown: drops what is queued without running it.
+    void discard_pending();
     int fd() const { return event_.get(); }
 
 private:

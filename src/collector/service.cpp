@@ -19,10 +19,14 @@ api::OptionMap decode(const std::map<std::string, sdbus::Variant>& options) {
     api::OptionMap out;
     for (const auto& [key, value] : options) {
         std::string type = value.peekValueType();
-        if (type == "u") out.emplace(key, value.get<std::uint32_t>());
-        else if (type == "s") out.emplace(key, value.get<std::string>());
-        else if (type == "b") out.emplace(key, value.get<bool>());
-        else out.emplace(key, api::OtherType{type});
+        if (type == "u")
+            out.emplace(key, value.get<std::uint32_t>());
+        else if (type == "s")
+            out.emplace(key, value.get<std::string>());
+        else if (type == "b")
+            out.emplace(key, value.get<bool>());
+        else
+            out.emplace(key, api::OtherType{type});
     }
     return out;
 }
@@ -61,16 +65,19 @@ void Service::answer_later(Result&& result, Compute compute) {
     auto shared = std::make_shared<Result>(std::move(result));
     auto& mailbox = parts_.mailbox;
     auto touched = parts_.touched;
-    bool queued = parts_.queries.submit([shared, compute, &mailbox, touched](const QueryWorker::Database& db) {
+    // The job hands its reference on to the main loop (std::move) before posting: the last reference to a
+    // D-Bus message must never be dropped on the query thread, since sd-bus is not thread-safe.
+    bool queued = parts_.queries.submit([shared, compute, &mailbox,
+                                         touched](const QueryWorker::Database& db) mutable {
         try {
             auto value = compute(db());
-            mailbox.post([shared, value = std::move(value), touched]() mutable {
+            mailbox.post([shared = std::move(shared), value = std::move(value), touched]() mutable {
                 std::apply([&](auto&&... v) { shared->returnResults(std::move(v)...); }, std::move(value));
                 touched();
             });
         } catch (...) {
             auto error = to_bus_error(std::current_exception());
-            mailbox.post([shared, error, touched] {
+            mailbox.post([shared = std::move(shared), error, touched] {
                 shared->returnError(error);
                 touched();
             });
@@ -146,24 +153,25 @@ void Service::Clean(sdbus::Result<std::uint64_t>&& result, Options options) {
         auto& mailbox = parts_.mailbox;
         auto touched = parts_.touched;
         auto cleaned = parts_.cleaned;
-        parts_.writer.run([shared, request, now = parts_.now(), &mailbox, touched, cleaned](store::Store& store) {
-            try {
-                std::uint64_t deleted = queries::clean(store, request, now);
-                log::notice("Clean deleted " + std::to_string(deleted) + " rows");
-                mailbox.post([shared, deleted, touched, cleaned] {
-                    shared->returnResults(deleted);
-                    cleaned();
-                    touched();
-                });
-            } catch (...) {
-                auto error = to_bus_error(std::current_exception());
-                mailbox.post([shared, error, touched, cleaned] {
-                    shared->returnError(error);
-                    cleaned();
-                    touched();
-                });
-            }
-        });
+        parts_.writer.run(
+            [shared, request, now = parts_.now(), &mailbox, touched, cleaned](store::Store& store) {
+                try {
+                    std::uint64_t deleted = queries::clean(store, request, now);
+                    log::notice("Clean deleted " + std::to_string(deleted) + " rows");
+                    mailbox.post([shared, deleted, touched, cleaned] {
+                        shared->returnResults(deleted);
+                        cleaned();
+                        touched();
+                    });
+                } catch (...) {
+                    auto error = to_bus_error(std::current_exception());
+                    mailbox.post([shared, error, touched, cleaned] {
+                        shared->returnError(error);
+                        cleaned();
+                        touched();
+                    });
+                }
+            });
     } catch (...) {
         result.returnError(to_bus_error(std::current_exception()));
     }
