@@ -3,8 +3,15 @@
 // the same database: quiet, and while heavy queries (Test over 30+30 days grouped, Stats grouped over
 // everything, Bucket day over a year) and a large Clean run, and the writer checkpoints the WAL.
 //
-//   build/bench/collector/read_stall [--rows N] [--seconds S]
+//   build/bench/collector/read_stall [--rows N] [--seconds S] [--json FILE]
+//
+// The loaded phase lasts at least S seconds and until the first round of queries, Clean included, has
+// finished: the Clean deletes in chunks, each a transaction, and its WAL pages make the writer checkpoint
+// (wal_autocheckpoint) while builds keep coming. Checkpoints are observed from outside: in WAL mode only a
+// checkpoint writes the main database file, so a change of its modification time is one; they are
+// counted per phase (a loaded phase without one would not show what a checkpoint does to reads).
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -14,11 +21,13 @@
 #include <map>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "../store/synthetic.hpp"
 #include "store/row_reader.hpp"
 #include "store/store.hpp"
+#include "support/bench_support.hpp"
 #include "support/processes.hpp"
 
 namespace {
@@ -28,7 +37,8 @@ using namespace nod::test;
 using namespace std::chrono_literals;
 
 Micros now_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -43,15 +53,21 @@ struct Latencies {
     }
 };
 
-// Sends one build start and stop every 2 ms for `seconds`; returns id → send time.
-std::map<std::uint64_t, Micros> send_builds(const std::filesystem::path& socket, std::uint64_t first_id, double seconds) {
+// Sends one build start and stop every 2 ms for `seconds`, and after that until `done` (if given) says
+// so; returns id → send time.
+std::map<std::uint64_t, Micros> send_builds(const std::filesystem::path& socket, std::uint64_t first_id,
+                                            double seconds, const std::atomic<bool>* done = nullptr) {
     std::map<std::uint64_t, Micros> sent;
     NixConnection nix(socket);
     auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    for (std::uint64_t id = first_id; std::chrono::steady_clock::now() < end; ++id) {
+    auto more = [&] { return std::chrono::steady_clock::now() < end || (done && !*done); };
+    for (std::uint64_t id = first_id; more(); ++id) {
         std::string drv = "/nix/store/0123456789abcdfghijklmnpqrsvwxyz-stall-" + std::to_string(id) + ".drv";
-        std::string lines = R"({"action":"start","fields":[")" + drv + R"(","",1,1],"id":)" + std::to_string(id) +
-                            R"(,"level":3,"parent":0,"text":"","type":105})" "\n" R"({"action":"stop","id":)" +
+        std::string lines = R"({"action":"start","fields":[")" + drv + R"(","",1,1],"id":)" +
+                            std::to_string(id) +
+                            R"(,"level":3,"parent":0,"text":"","type":105})"
+                            "\n"
+                            R"({"action":"stop","id":)" +
                             std::to_string(id) + "}\n";
         sent[id] = now_us();
         nix.write(lines);
@@ -59,6 +75,44 @@ std::map<std::uint64_t, Micros> send_builds(const std::filesystem::path& socket,
     }
     return sent;
 }
+
+// Watches the database files every 10 ms while a phase runs: checkpoints (the main file written) and
+// the largest WAL seen.
+class CheckpointWatch {
+public:
+    explicit CheckpointWatch(const std::filesystem::path& db)
+        : thread_([this, main = db.string(), wal = db.string() + "-wal"] {
+              auto stamp = [](const std::string& f) {
+                  struct stat st {};
+                  if (::stat(f.c_str(), &st) != 0) return std::pair<long long, long long>{0, 0};
+                  return std::pair<long long, long long>{
+                      st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec, st.st_size};
+              };
+              auto last = stamp(main).first;
+              while (!stop_) {
+                  auto now = stamp(main).first;
+                  if (now != last) ++checkpoints_;
+                  last = now;
+                  max_wal_ = std::max(max_wal_.load(), stamp(wal).second);
+                  std::this_thread::sleep_for(10ms);
+              }
+          }) {}
+    ~CheckpointWatch() { finish(); }
+    CheckpointWatch(const CheckpointWatch&) = delete;
+    CheckpointWatch& operator=(const CheckpointWatch&) = delete;
+    void finish() {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+    int checkpoints() const { return checkpoints_; }
+    double max_wal_mib() const { return static_cast<double>(max_wal_) / (1024.0 * 1024.0); }
+
+private:
+    std::atomic<bool> stop_{false};
+    std::atomic<int> checkpoints_{0};
+    std::atomic<long long> max_wal_{0};
+    std::thread thread_;
+};
 
 Latencies measure(const std::filesystem::path& db, const std::map<std::uint64_t, Micros>& sent) {
     Latencies l;
@@ -86,57 +140,102 @@ int main(int argc, char** argv) {
     {
         std::printf("populating %llu rows over 365 days ...\n", static_cast<unsigned long long>(rows));
         store::Store store(db);
-        bench::SyntheticRows synthetic({.rows = rows, .days = 365, .names = 20'000, .seed = 7, .end = now_us()});
-        for (auto batch = synthetic.next(50'000); !batch.empty(); batch = synthetic.next(50'000)) store.write(batch);
+        bench::SyntheticRows synthetic(
+            {.rows = rows, .days = 365, .names = 20'000, .seed = 7, .end = now_us()});
+        for (auto batch = synthetic.next(50'000); !batch.empty(); batch = synthetic.next(50'000))
+            store.write(batch);
     }
     PrivateBus bus(NOD_POLICY_DIR, R"(<policy user="root"><allow own="net.bergsoe.Nod1"/></policy>)");
     Env env{{"DBUS_SYSTEM_BUS_ADDRESS", bus.address()}, {"NOTIFY_SOCKET", (dir / "notify").string()}};
     NotifySocket notify(dir / "notify");
-    Process collector({NOD_COLLECTOR, "--socket", socket.string(), "--db", db.string()}, env, dir / "collector.log");
+    Process collector({NOD_COLLECTOR, "--socket", socket.string(), "--db", db.string()}, env,
+                      dir / "collector.log");
     if (!notify.wait_for("READY=1", 60s)) {
         std::fprintf(stderr, "the collector did not start\n");
         return 1;
     }
     auto busctl = [&](std::vector<std::string> args) {
-        std::vector<std::string> command = {"busctl", "--system", "--timeout=120", "call", "net.bergsoe.Nod1",
-                                         "/net/bergsoe/Nod1", "net.bergsoe.Nod1"};
+        std::vector<std::string> command = {
+            "busctl",           "--system",          "--timeout=120",   "call",
+            "net.bergsoe.Nod1", "/net/bergsoe/Nod1", "net.bergsoe.Nod1"};
         command.insert(command.end(), args.begin(), args.end());
         auto t0 = std::chrono::steady_clock::now();
         auto r = run(command, env, std::nullopt, 120s);
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        std::printf("  %-8s %8.1f ms%s\n", args[0].c_str(), ms, r.status == 0 ? "" : (" FAILED: " + r.err).c_str());
+        std::printf("  %-8s %8.1f ms%s\n", args[0].c_str(), ms,
+                    r.status == 0 ? "" : (" FAILED: " + r.err).c_str());
     };
 
     std::printf("quiet: %.0f s of builds, one every 2 ms\n", seconds);
+    CheckpointWatch quiet_watch(db);
+    auto t_quiet = std::chrono::steady_clock::now();
     auto quiet_sent = send_builds(socket, 1'000'000, seconds);
+    double quiet_s = bench::seconds_since(t_quiet);
+    quiet_watch.finish();
 
-    std::printf("loaded: the same, while these run back to back:\n");
+    std::printf("loaded: the same, while these run back to back (at least one round, Clean included):\n");
     std::atomic<bool> sending{true};
+    std::atomic<bool> round_done{false};
+    CheckpointWatch loaded_watch(db);
+    auto t_loaded = std::chrono::steady_clock::now();
     std::thread load([&] {
+        bool cleaned = false;
         while (sending) {
             busctl({"Test", "a{sv}", "2", "days", "u", "30", "group", "b", "true"});
             busctl({"Stats", "a{sv}", "1", "group", "b", "true"});
             busctl({"Bucket", "sa{sv}", "day", "1", "days", "u", "365"});
-            static bool cleaned = false;
             if (!cleaned) {
                 busctl({"Clean", "a{sv}", "1", "before_days", "u", "300"});
                 cleaned = true;
             }
+            // A little longer, so that the last Clean chunk's checkpoint is inside the phase too.
+            if (!round_done) std::this_thread::sleep_for(500ms);
+            round_done = true;
         }
     });
-    auto loaded_sent = send_builds(socket, 2'000'000, seconds);
+    auto loaded_sent = send_builds(socket, 2'000'000, seconds, &round_done);
+    double loaded_s = bench::seconds_since(t_loaded);
     sending = false;
     load.join();
+    loaded_watch.finish();
     collector.signal(SIGTERM);
-    collector.wait(60s);
+    int exit_status = collector.wait(60s).value_or(-1);
+    if (exit_status != 0)
+        std::fprintf(stderr, "WARNING: the collector exited with %d at SIGTERM\n", exit_status);
 
     auto quiet = measure(db, quiet_sent);
     auto loaded = measure(db, loaded_sent);
     std::printf("\nread latency (receipt - send), ms   rows     p50     p99     max\n");
-    std::printf("quiet                              %6zu %7.2f %7.2f %7.2f\n", quiet.ms.size(), quiet.quantile(0.5),
-                quiet.quantile(0.99), quiet.max());
-    std::printf("under heavy queries and a Clean    %6zu %7.2f %7.2f %7.2f\n", loaded.ms.size(), loaded.quantile(0.5),
-                loaded.quantile(0.99), loaded.max());
-    std::printf("ratio of maxima (loaded / quiet): %.2f\n", quiet.max() > 0 ? loaded.max() / quiet.max() : 0.0);
+    std::printf("quiet                              %6zu %7.2f %7.2f %7.2f\n", quiet.ms.size(),
+                quiet.quantile(0.5), quiet.quantile(0.99), quiet.max());
+    std::printf("under heavy queries and a Clean    %6zu %7.2f %7.2f %7.2f\n", loaded.ms.size(),
+                loaded.quantile(0.5), loaded.quantile(0.99), loaded.max());
+    std::printf("ratio of maxima (loaded / quiet): %.2f\n",
+                quiet.max() > 0 ? loaded.max() / quiet.max() : 0.0);
+    std::printf(
+        "phases: quiet %.1f s, loaded %.1f s; WAL checkpoints seen: quiet %d, loaded %d "
+        "(largest WAL %.1f MiB)\n",
+        quiet_s, loaded_s, quiet_watch.checkpoints(), loaded_watch.checkpoints(), loaded_watch.max_wal_mib());
+    if (loaded_watch.checkpoints() == 0)
+        std::printf("WARNING: no WAL checkpoint happened in the loaded phase\n");
+    if (auto file = bench::json_flag(argc, argv); !file.empty()) {
+        bench::Results r;
+        r.set("rows", static_cast<double>(rows));
+        r.set("seconds", seconds);
+        for (auto [name, l, s, w] : {std::tuple{"quiet", &quiet, quiet_s, &quiet_watch},
+                                     std::tuple{"loaded", &loaded, loaded_s, &loaded_watch}}) {
+            std::string k = std::string(name) + ".";
+            r.set(k + "lines", static_cast<double>(l->ms.size()));
+            r.set(k + "p50_ms", l->quantile(0.5));
+            r.set(k + "p99_ms", l->quantile(0.99));
+            r.set(k + "max_ms", l->max());
+            r.set(k + "phase_s", s);
+            r.set(k + "checkpoints", w->checkpoints());
+            r.set(k + "max_wal_mib", w->max_wal_mib());
+        }
+        r.set("ratio_max", quiet.max() > 0 ? loaded.max() / quiet.max() : 0.0);
+        if (exit_status != 0) r.set("collector.exit_status", exit_status);
+        r.write(file);
+    }
     return 0;
 }

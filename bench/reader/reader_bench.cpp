@@ -106,6 +106,7 @@ void Reader(benchmark::State& state, const std::string& name) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * w.lines));
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * w.bytes));
     state.counters["rows"] = benchmark::Counter(static_cast<double>(rows) / static_cast<double>(state.iterations()));
+    state.counters["lines"] = static_cast<double>(w.lines);  // the workload's size, for scripts/bench
 }
 
 // The baseline: frame lines, parse every one into a DOM in situ, do nothing with it.
@@ -143,6 +144,7 @@ void DomBaseline(benchmark::State& state, const std::string& name) {
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * w.lines));
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * w.bytes));
+    state.counters["lines"] = static_cast<double>(w.lines);
 }
 
 // Prints, after the usual table, each workload's reader throughput as a ratio of the baseline's.
