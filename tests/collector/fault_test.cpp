@@ -477,13 +477,13 @@ TEST_F(FaultTest, SigtermWhileQueriesAreAnsweredExitsZero) {
         SCOPED_TRACE("round " + std::to_string(round));
         start();
         std::vector<std::unique_ptr<Process>> callers;
-        for (const char* options : {"0", "1 group b true", "0", "1 days u 7"}) {
+        for (std::vector<std::string> options :
+             {std::vector<std::string>{"0"}, {"1", "group", "b", "true"}, {"0"}, {"1", "days", "u", "7"}}) {
             std::vector<std::string> argv = {
-                "sh", "-c",
-                std::string("exec busctl --system call net.bergsoe.Nod1 /net/bergsoe/Nod1 "
-                            "net.bergsoe.Nod1 Test a{sv} ") +
-                    options + " >/dev/null 2>&1"};
-            callers.push_back(std::make_unique<Process>(argv, bus_env()));
+                "busctl",           "--system", "call", "net.bergsoe.Nod1", "/net/bergsoe/Nod1",
+                "net.bergsoe.Nod1", "Test",     "a{sv}"};
+            argv.insert(argv.end(), options.begin(), options.end());
+            callers.push_back(std::make_unique<Process>(argv, bus_env(), dir / "callers.log"));
         }
         std::this_thread::sleep_for(
             std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 40)(random)));
