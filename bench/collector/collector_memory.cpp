@@ -133,19 +133,16 @@ void phases(const std::string& prefix, pid_t pid, const fs::path& socket, const 
 
 int main(int argc, char** argv) {
     Options o;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string a = argv[i];
-        if (a == "--connections")
-            o.connections = std::stoi(argv[i + 1]);
-        else if (a == "--seconds")
-            o.seconds = std::stod(argv[i + 1]);
-        else if (a == "--line-mib")
-            o.line_mib = std::stoi(argv[i + 1]);
-        else if (a != "--json") {
-            std::fprintf(stderr, "collector_memory: unknown flag %s\n", a.c_str());
-            return 2;
-        }
-    }
+    boost::program_options::options_description flags(
+        "collector_memory: the collector's and a plain reader's memory");
+    flags.add_options()("connections",
+                        boost::program_options::value(&o.connections)->default_value(o.connections),
+                        "connections streaming at once")(
+        "seconds", boost::program_options::value(&o.seconds)->default_value(o.seconds),
+        "how long they stream")("line-mib",
+                                boost::program_options::value(&o.line_mib)->default_value(o.line_mib),
+                                "the huge line's size");
+    fs::path json = parse_flags(argc, argv, "collector_memory", flags);
     try {
         Results results;
         results.set("connections", o.connections);
@@ -172,7 +169,7 @@ int main(int argc, char** argv) {
             results.set("collector.rows", static_cast<double>(client.rows()));
             note_exit(results, "collector", collector.stop(), collector);
         }
-        if (auto file = json_flag(argc, argv); !file.empty()) results.write(file);
+        if (!json.empty()) results.write(json);
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "collector_memory: %s\n", e.what());

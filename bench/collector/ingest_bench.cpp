@@ -243,25 +243,16 @@ Run run_collector(const Workload& w, int connections, const test::PrivateBus& bu
 int main(int argc, char** argv) {
     std::string which = "all";
     int replays = 200, builds = 20, lines_per_build = 50'000, connections = 4, repetitions = 5;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string a = argv[i];
-        if (a == "--workload")
-            which = argv[i + 1];
-        else if (a == "--replays")
-            replays = std::stoi(argv[i + 1]);
-        else if (a == "--builds")
-            builds = std::stoi(argv[i + 1]);
-        else if (a == "--lines-per-build")
-            lines_per_build = std::stoi(argv[i + 1]);
-        else if (a == "--connections")
-            connections = std::stoi(argv[i + 1]);
-        else if (a == "--repetitions")
-            repetitions = std::stoi(argv[i + 1]);
-        else if (a != "--json") {
-            std::fprintf(stderr, "ingest_bench: unknown flag %s\n", a.c_str());
-            return 2;
-        }
-    }
+    namespace po = boost::program_options;
+    po::options_description flags("ingest_bench: the collector's socket against a plain reader");
+    flags.add_options()("workload", po::value(&which)->default_value(which), "all, corpus or chatty")(
+        "replays", po::value(&replays)->default_value(replays), "corpus captures replayed")(
+        "builds", po::value(&builds)->default_value(builds), "chatty builds")(
+        "lines-per-build", po::value(&lines_per_build)->default_value(lines_per_build),
+        "log lines per chatty build")("connections", po::value(&connections)->default_value(connections),
+                                      "connections at once")(
+        "repetitions", po::value(&repetitions)->default_value(repetitions), "runs of each arm");
+    fs::path json = parse_flags(argc, argv, "ingest_bench", flags);
     try {
         std::vector<Workload> workloads;
         if (which == "all" || which == "corpus") workloads.push_back(corpus_workload(replays));
@@ -332,7 +323,7 @@ int main(int argc, char** argv) {
             results.set(k + "ratio_min", *std::min_element(ratios.begin(), ratios.end()));
             results.set(k + "ratio_max", *std::max_element(ratios.begin(), ratios.end()));
         }
-        if (auto file = json_flag(argc, argv); !file.empty()) results.write(file);
+        if (!json.empty()) results.write(json);
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "ingest_bench: %s\n", e.what());

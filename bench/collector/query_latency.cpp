@@ -104,21 +104,12 @@ void summarize(Results& results, const std::string& key, const std::vector<doubl
 int main(int argc, char** argv) {
     std::string db;
     int repetitions = 20;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string a = argv[i];
-        if (a == "--db")
-            db = argv[i + 1];
-        else if (a == "--repetitions")
-            repetitions = std::stoi(argv[i + 1]);
-        else if (a != "--json") {
-            std::fprintf(stderr, "query_latency: unknown flag %s\n", a.c_str());
-            return 2;
-        }
-    }
-    if (db.empty()) {
-        std::fprintf(stderr, "usage: %s --db FILE [--repetitions N] [--json FILE]\n", argv[0]);
-        return 2;
-    }
+    namespace po = boost::program_options;
+    po::options_description flags("query_latency: queries through the bus method and through nodctl");
+    flags.add_options()("db", po::value(&db)->required()->value_name("FILE"),
+                        "database (bench/store/populate)")(
+        "repetitions", po::value(&repetitions)->default_value(repetitions), "calls of each question");
+    fs::path json = parse_flags(argc, argv, "query_latency", flags);
     try {
         test::TempDir dir;
         test::PrivateBus bus(NOD_POLICY_DIR,
@@ -159,7 +150,7 @@ int main(int argc, char** argv) {
         summarize(results, "baseline.ping", ping);
         summarize(results, "baseline.nodctl_help", help);
         note_exit(results, "collector", collector.stop(), collector);
-        if (auto file = json_flag(argc, argv); !file.empty()) results.write(file);
+        if (!json.empty()) results.write(json);
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "query_latency: %s\n", e.what());

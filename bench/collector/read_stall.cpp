@@ -130,10 +130,12 @@ Latencies measure(const std::filesystem::path& db, const std::map<std::uint64_t,
 int main(int argc, char** argv) {
     std::uint64_t rows = 2'000'000;
     double seconds = 8;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (std::strcmp(argv[i], "--rows") == 0) rows = std::stoull(argv[i + 1]);
-        if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::stod(argv[i + 1]);
-    }
+    namespace po = boost::program_options;
+    po::options_description flags(
+        "read_stall: how long a line from Nix waits to be read, quiet and under load");
+    flags.add_options()("rows", po::value(&rows)->default_value(rows), "synthetic rows in the database")(
+        "seconds", po::value(&seconds)->default_value(seconds), "length of the quiet phase");
+    std::filesystem::path json = bench::parse_flags(argc, argv, "read_stall", flags);
     TempDir dir;
     auto db = dir / "nod.db";
     auto socket = dir / "nod.sock";
@@ -218,7 +220,7 @@ int main(int argc, char** argv) {
         quiet_s, loaded_s, quiet_watch.checkpoints(), loaded_watch.checkpoints(), loaded_watch.max_wal_mib());
     if (loaded_watch.checkpoints() == 0)
         std::printf("WARNING: no WAL checkpoint happened in the loaded phase\n");
-    if (auto file = bench::json_flag(argc, argv); !file.empty()) {
+    if (!json.empty()) {
         bench::Results r;
         r.set("rows", static_cast<double>(rows));
         r.set("seconds", seconds);
@@ -235,7 +237,7 @@ int main(int argc, char** argv) {
         }
         r.set("ratio_max", quiet.max() > 0 ? loaded.max() / quiet.max() : 0.0);
         if (exit_status != 0) r.set("collector.exit_status", exit_status);
-        r.write(file);
+        r.write(json);
     }
     return 0;
 }

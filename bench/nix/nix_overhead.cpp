@@ -183,27 +183,15 @@ int main(int argc, char** argv) {
     int repetitions = 10;
     bool keep_store_paths = false;
     Setup s;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a == "--keep-store-paths") {
-            keep_store_paths = true;
-            continue;
-        }
-        if (a != "--repetitions" && a != "--derivations" && a != "--json") {
-            std::fprintf(stderr, "nix_overhead: unknown flag %s\n", a.c_str());
-            return 2;
-        }
-        if (i + 1 >= argc) {
-            std::fprintf(stderr, "nix_overhead: %s needs a value\n", a.c_str());
-            return 2;
-        }
-        std::string value = argv[++i];
-        if (a == "--repetitions") {
-            repetitions = std::stoi(value);
-        } else if (a == "--derivations") {
-            s.derivations = std::stoi(value);
-        }
-    }
+    namespace po = boost::program_options;
+    po::options_description flags(
+        "nix_overhead: Nix's wall time with its log to /dev/null, a plain reader, nod");
+    flags.add_options()("repetitions", po::value(&repetitions)->default_value(repetitions),
+                        "rounds of the three arms")("derivations",
+                                                    po::value(&s.derivations)->default_value(s.derivations),
+                                                    "fresh derivations per build")(
+        "keep-store-paths", po::bool_switch(&keep_store_paths), "do not delete the built paths afterwards");
+    fs::path json = parse_flags(argc, argv, "nix_overhead", flags);
     if (geteuid() != 0) {
         std::fprintf(stderr, "nix_overhead: needs root (Debian's Nix runs single-user here)\n");
         return 77;
@@ -291,7 +279,7 @@ int main(int argc, char** argv) {
         note_exit(results, "collector", collector.stop(), collector);
         if (!keep_store_paths)
             std::printf("deleted %zu store paths of bench/nix/many.nix\n", delete_built_paths(dir / "nix"));
-        if (auto file = json_flag(argc, argv); !file.empty()) results.write(file);
+        if (!json.empty()) results.write(json);
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "nix_overhead: %s\n", e.what());

@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -199,10 +201,25 @@ void note_exit(Results& results, const std::string& who, int status, const Socke
     if (!results.has(who + ".exit_status")) results.set(who + ".exit_status", status);
 }
 
-fs::path json_flag(int argc, char** argv) {
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::strcmp(argv[i], "--json") == 0) return argv[i + 1];
-    return {};
+fs::path parse_flags(int argc, char** argv, const char* program,
+                     boost::program_options::options_description& flags) {
+    namespace po = boost::program_options;
+    std::string json;
+    flags.add_options()("help,h", "show this help")("json", po::value(&json)->value_name("FILE"),
+                                                    "also write the results to FILE as JSON");
+    po::variables_map vm;
+    try {
+        po::store(po::parse_command_line(argc, argv, flags), vm);
+        if (vm.count("help") != 0U) {
+            std::cout << flags;
+            std::exit(0);
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << program << ": " << e.what() << "\n" << flags;
+        std::exit(2);
+    }
+    return json;
 }
 
 }  // namespace nod::bench

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/program_options.hpp>
+
 #include "support/processes.hpp"
 
 namespace nod::bench {
@@ -107,7 +109,10 @@ private:
 // puts it in the document's warnings) and printed with the server's log.
 void note_exit(Results& results, const std::string& who, int status, const SocketServer& server);
 
-// "--json FILE" among argv, or empty.
-fs::path json_flag(int argc, char** argv);
+// Every benchmark's flags, with Boost.Program_options like the rest of nod: `flags` plus --help and
+// --json FILE (also write the results there). Prints the usage and exits 0 on --help, 2 on a bad flag.
+// Returns --json's file, empty when not given.
+fs::path parse_flags(int argc, char** argv, const char* program,
+                     boost::program_options::options_description& flags);
 
 }  // namespace nod::bench
