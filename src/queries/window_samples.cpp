@@ -1,7 +1,6 @@
 #include "queries/window_samples.hpp"
 
 #include <algorithm>
-#include <string>
 
 #include "store/day_durations.hpp"
 
@@ -19,11 +18,10 @@ WindowSamples read_window_samples(const store::Database& db, DayRange days, cons
         }
         return samples;
     }
-    // Without names to tell apart, name_id is not even read: every column costs time over millions of rows.
-    bool need_names = filter != nullptr || per_name;
-    auto statement = db.prepare(std::string("SELECT ") + (need_names ? "name_id" : "0") +
-                                ", duration FROM rows INDEXED BY rows_by_kind_day "
-                                "WHERE kind = ?1 AND day BETWEEN ?2 AND ?3 AND duration IS NOT NULL");
+    // Names to filter or tell apart: only the index has durations per name.
+    auto statement = db.prepare(
+        "SELECT name_id, duration FROM rows INDEXED BY rows_by_kind_day "
+        "WHERE kind = ?1 AND day BETWEEN ?2 AND ?3 AND duration IS NOT NULL");
     for (int kind = 0; kind < kind_count; ++kind) {
         auto& of_kind = samples.kinds[static_cast<std::size_t>(kind)];
         auto& of_names = samples.names[static_cast<std::size_t>(kind)];
@@ -31,10 +29,6 @@ WindowSamples read_window_samples(const store::Database& db, DayRange days, cons
             .bind(2, std::int64_t{days.first})
             .bind(3, std::int64_t{days.last});
         while (statement.step()) {
-            if (!need_names) {
-                of_kind.push_back(statement.column_int(1));
-                continue;
-            }
             std::int64_t name_id = statement.column_int(0);
             if (filter != nullptr && !filter->contains(name_id)) continue;
             Micros duration = statement.column_int(1);
