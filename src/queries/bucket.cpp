@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "queries/name_days.hpp"
+#include "queries/name_pieces.hpp"
 #include "queries/names.hpp"
 #include "store/totals.hpp"
 
@@ -72,13 +72,12 @@ BucketResult bucket(const store::Database& db, const BucketRequest& request, Mic
         add_rows(scan, result.days, bucket_of_day, totals);
     } else {
         NameMap names = matching_names(db, request.name_filter);
-        for_each_name_day(db, result.days, &names, [&](const store::sql::Statement& row) {
-            auto kind = row.column_int(1);
-            auto day = static_cast<store::Day>(row.column_int(0));
-            if (kind < 0 || kind >= kind_count) return;
-            auto index = bucket_of_day[static_cast<std::size_t>(day - result.days.first)];
-            totals[index][static_cast<std::size_t>(kind)].add_columns(row, 3);
-        });
+        for_each_name_row(db, result.days, &names,
+                          [&](store::Day day, int kind, std::int64_t, const NamePiece& piece) {
+                              if (kind < 0 || kind >= kind_count) return;
+                              auto index = bucket_of_day[static_cast<std::size_t>(day - result.days.first)];
+                              piece.add_to(totals[index][static_cast<std::size_t>(kind)]);
+                          });
     }
     for (std::size_t i = 0; i < result.buckets.size(); ++i) {
         for (int kind = 0; kind < kind_count; ++kind)

@@ -44,6 +44,48 @@ void Accumulator<Histogram>::add_columns(const store::sql::Statement& statement,
 }
 
 template <typename Histogram>
+Histogram& Accumulator<Histogram>::own_histogram() {
+    if constexpr (std::is_same_v<Histogram, store::Histogram>) {
+        if (blobs_ == 1) histogram_ = store::Histogram::decode(single_blob_);
+        blobs_ = std::max(blobs_, 2);  // from here on the decoded histogram is the only one
+    }
+    return histogram_;
+}
+
+template <typename Histogram>
+void Accumulator<Histogram>::add_totals(const store::Totals& totals) {
+    count_ += totals.count;
+    failed_ += totals.failed;
+    cancelled_ += totals.cancelled;
+    unknown_ += totals.unknown_duration;
+    total_us_ += totals.total_us;
+    if (totals.max_us) max_us_ = std::max(max_us_, *totals.max_us);
+    bytes_ += totals.bytes;
+    download_ += totals.download_bytes;
+    if constexpr (std::is_same_v<Histogram, store::Histogram>)
+        own_histogram().merge(totals.histogram);
+    else
+        histogram_.add(totals.histogram);
+}
+
+template <typename Histogram>
+void Accumulator<Histogram>::add_row(std::optional<Micros> duration, Outcome outcome, std::uint64_t bytes,
+                                     std::uint64_t download_bytes) {
+    ++count_;
+    if (outcome == Outcome::failed) ++failed_;
+    if (outcome == Outcome::cancelled) ++cancelled_;
+    bytes_ += bytes;
+    download_ += download_bytes;
+    if (!duration) {
+        ++unknown_;
+        return;
+    }
+    total_us_ += *duration;
+    max_us_ = std::max(max_us_, *duration);
+    own_histogram().add_duration(*duration);
+}
+
+template <typename Histogram>
 void Accumulator<Histogram>::merge(const Accumulator& other) {
     count_ += other.count_;
     failed_ += other.failed_;
@@ -53,9 +95,8 @@ void Accumulator<Histogram>::merge(const Accumulator& other) {
     max_us_ = std::max(max_us_, other.max_us_);
     bytes_ += other.bytes_;
     download_ += other.download_;
+    own_histogram();
     if constexpr (std::is_same_v<Histogram, store::Histogram>) {
-        if (blobs_ == 1) histogram_ = store::Histogram::decode(single_blob_);
-        blobs_ = std::max(blobs_, 2);  // from here on the decoded histogram is the only one
         if (other.blobs_ == 1) {
             histogram_.merge(store::Histogram::decode(other.single_blob_));
             return;

@@ -1,11 +1,13 @@
-// The figures every summary query reports for a group of rows, and the accumulator that builds them
-// from aggregate rows (store::Totals columns) without touching the raw rows.
+// The figures every summary query reports for a group of rows, and the accumulator that builds them from
+// aggregate rows (store::Totals, as columns or decoded) and, for windows of days per name, single rows.
 #pragma once
 
 #include <cstdint>
 
+#include "reader/row.hpp"
 #include "store/histogram.hpp"
 #include "store/sqlite.hpp"
+#include "store/totals.hpp"
 
 namespace nod::queries {
 
@@ -35,12 +37,18 @@ class Accumulator {
 public:
     // Adds the figure columns (store::figure_columns order) of the current row from column `first` on.
     void add_columns(const store::sql::Statement& statement, int first);
+    void add_totals(const store::Totals& totals);
+    // One row (read from the covering index rows_by_kind_day).
+    void add_row(std::optional<Micros> duration, Outcome outcome, std::uint64_t bytes, std::uint64_t download_bytes);
     void merge(const Accumulator& other);
     Figures figures() const;
     std::uint64_t count() const { return count_; }
     std::int64_t total_us() const { return total_us_; }
 
 private:
+    // The histogram to add to, decoding the kept single blob first (sparse only).
+    Histogram& own_histogram();
+
     std::uint64_t count_ = 0, failed_ = 0, cancelled_ = 0, unknown_ = 0, bytes_ = 0, download_ = 0;
     std::int64_t total_us_ = 0, max_us_ = 0;
     Histogram histogram_;

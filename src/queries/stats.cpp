@@ -6,7 +6,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "queries/name_days.hpp"
+#include "queries/name_pieces.hpp"
 #include "queries/names.hpp"
 #include "store/totals.hpp"
 
@@ -15,11 +15,6 @@ namespace nod::queries {
 namespace {
 
 using KindAccumulators = std::array<DenseAccumulator, kind_count>;
-// A statement positioned on an aggregate row, with the column where kind, name_id and the figures start.
-using RowVisitor = std::function<void(const store::sql::Statement&, int kind_column, int name_column, int figures)>;
-
-// Above this many matching names one scan of name_totals beats a lookup per name.
-constexpr std::size_t lookup_limit = 2000;
 
 bool known_kind(std::int64_t kind) { return kind >= 0 && kind < kind_count; }
 
@@ -35,34 +30,6 @@ KindAccumulators kind_totals(const store::Database& db, DayRange days) {
         if (known_kind(kind)) totals[static_cast<std::size_t>(kind)].add_columns(statement, 1);
     }
     return totals;
-}
-
-// Visits the name_totals rows of the given names (all names when `names` is null).
-void visit_name_totals(const store::Database& db, const NameMap* names, const RowVisitor& visit) {
-    std::string columns = std::string("SELECT kind, name_id, ") + store::figure_columns + " FROM name_totals";
-    if (names != nullptr && names->size() < lookup_limit) {
-        auto lookup = db.prepare(columns + " WHERE kind = ?1 AND name_id = ?2");
-        for (int kind = 0; kind < kind_count; ++kind) {
-            for (const auto& entry : *names) {
-                lookup.bind(1, std::int64_t{kind}).bind(2, entry.first);
-                if (lookup.step()) visit(lookup, 0, 1, 2);
-                lookup.reset();
-            }
-        }
-        return;
-    }
-    auto scan = db.prepare(columns);
-    while (scan.step())
-        if (names == nullptr || names->contains(scan.column_int(1))) visit(scan, 0, 1, 2);
-}
-
-// Visits the aggregate rows per name of the window: name_totals for all time, else name_day_totals.
-void visit_names(const store::Database& db, const Window& window, DayRange days, const NameMap* names,
-                 const RowVisitor& visit) {
-    if (window.unit == Window::Unit::all)
-        visit_name_totals(db, names, visit);
-    else
-        for_each_name_day(db, days, names, [&](const store::sql::Statement& row) { visit(row, 1, 2, 3); });
 }
 
 struct GroupOrder {
@@ -110,11 +77,11 @@ std::vector<NameFigures> figures_of(const store::Database& db, const StatsReques
         chosen_names.emplace(group.name_id, *group.name);
         accumulators[pair_key(group.kind, group.name_id)];
     }
-    visit_names(db, request.window, days, &chosen_names,
-                [&](const store::sql::Statement& row, int kind_column, int name_column, int figures) {
-                    auto found = accumulators.find(pair_key(row.column_int(kind_column), row.column_int(name_column)));
-                    if (found != accumulators.end()) found->second.add_columns(row, figures);
-                });
+    for_each_name_piece(db, request.window, days, &chosen_names,
+                        [&](store::Day, int kind, std::int64_t name_id, const NamePiece& piece) {
+                            auto found = accumulators.find(pair_key(kind, name_id));
+                            if (found != accumulators.end()) piece.add_to(found->second);
+                        });
     std::vector<NameFigures> result;
     for (const GroupOrder& group : chosen)
         result.push_back({static_cast<Kind>(group.kind), *group.name,
@@ -134,19 +101,17 @@ StatsResult stats(const store::Database& db, const StatsRequest& request, Micros
         NameMap names = matching_names(db, request.name_filter);
         // One pass: the filtered kind totals, and count and total per name for choosing the groups.
         std::unordered_map<std::int64_t, GroupOrder> light;
-        visit_names(db, request.window, result.days, filtered ? &names : nullptr,
-                    [&](const store::sql::Statement& row, int kind_column, int name_column, int figures) {
-                        std::int64_t kind = row.column_int(kind_column);
-                        if (!known_kind(kind)) return;
-                        if (filtered) kinds[static_cast<std::size_t>(kind)].add_columns(row, figures);
-                        if (!request.group_by_name) return;
-                        std::int64_t name_id = row.column_int(name_column);
-                        GroupOrder& group = light[pair_key(kind, name_id)];
-                        group.kind = static_cast<int>(kind);
-                        group.name_id = name_id;
-                        group.count += static_cast<std::uint64_t>(row.column_int(figures));
-                        group.total_us += row.column_int(figures + 4);
-                    });
+        for_each_name_piece(db, request.window, result.days, filtered ? &names : nullptr,
+                            [&](store::Day, int kind, std::int64_t name_id, const NamePiece& piece) {
+                                if (!known_kind(kind)) return;
+                                if (filtered) piece.add_to(kinds[static_cast<std::size_t>(kind)]);
+                                if (!request.group_by_name) return;
+                                GroupOrder& group = light[pair_key(kind, name_id)];
+                                group.kind = kind;
+                                group.name_id = name_id;
+                                group.count += piece.count();
+                                group.total_us += piece.total_us();
+                            });
         if (request.group_by_name)
             result.names = figures_of(db, request, result.days, choose_groups(light, names, request));
     }

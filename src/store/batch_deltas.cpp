@@ -7,7 +7,7 @@ namespace nod::store {
 namespace {
 
 // day + 2^23: 24 bits, kind: 8 bits, name_id: 32 bits (names are interned row ids, far below 2^32).
-// This order is name_day_totals' and day_totals' primary key order.
+// Sorted, these keys are in day_totals' primary key order (and in the writer's row order).
 constexpr std::int64_t day_offset = std::int64_t{1} << 23;
 constexpr std::uint64_t name_bits = 0xffffffffU;
 
@@ -25,7 +25,6 @@ AggregateKey unpack(std::uint64_t packed) {
 // The key a change adds to in `table`, as a sortable integer, and back.
 std::uint64_t table_key(AggregateTable table, std::uint64_t packed) {
     switch (table) {
-        case AggregateTable::name_day: return packed;
         case AggregateTable::day: return packed & ~name_bits;
         case AggregateTable::name:
             return packed & 0xffffffffffULL;  // kind << 32 | name_id: name_totals' order
@@ -54,7 +53,7 @@ void BatchDeltas::for_each(AggregateTable table,
     sorted.reserve(changes_.size());
     for (const Change& change : changes_) sorted.emplace_back(table_key(table, change.key), &change);
     auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
-    // The writer adds rows in (day, kind, name) order already: then only name_totals needs a sort.
+    // The writer adds rows in (day, kind, name) order already: then only the per-name sums need a sort.
     if (!std::is_sorted(sorted.begin(), sorted.end(), by_key))
         std::sort(sorted.begin(), sorted.end(), by_key);
     Totals group;

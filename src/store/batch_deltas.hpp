@@ -1,4 +1,4 @@
-// What one batch (written or pruned) changes in the three aggregate tables. Each row is recorded as a small
+// What one batch (written or pruned) changes per (day, kind) and per (kind, name). Each row is recorded as a small
 // change record (no hashing, no allocation per group); when the batch is flushed the records are sorted in
 // each table's primary-key order and summed group by group, so the upserts also walk each B-tree in order.
 #pragma once

@@ -20,6 +20,10 @@ struct OpenOptions {
     // Writer only: WAL pages before SQLite copies them back into the database (and fsyncs). Larger than
     // SQLite's 1000 so that big batches do not checkpoint on every commit.
     int wal_autocheckpoint_pages = 8192;
+    // Writer only: pending per-name sums (name_deltas.hpp) are folded into name_totals once they hold this
+    // many rows or batches. More rows make the fold cheaper per row; readers merge up to this much.
+    std::int64_t fold_after_rows = 500'000;
+    std::int64_t fold_after_batches = 256;
 };
 
 class Database {

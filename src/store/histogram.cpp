@@ -216,6 +216,11 @@ void DenseHistogram::add(const Histogram& histogram) {
     }
 }
 
+void DenseHistogram::add_duration(Micros duration) {
+    ++counts_[static_cast<std::size_t>(histogram_bucket(duration))];
+    ++total_;
+}
+
 void DenseHistogram::merge(const DenseHistogram& other) {
     for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
     total_ += other.total_;

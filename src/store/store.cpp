@@ -9,6 +9,7 @@
 #include "store/batch_deltas.hpp"
 #include "store/day_durations.hpp"
 #include "store/error.hpp"
+#include "store/name_deltas.hpp"
 #include "store/path_codec.hpp"
 #include "store/row_encoding.hpp"
 
@@ -66,13 +67,15 @@ struct Store::Statements {
                                    "WHERE r.kind = ?1 AND r.day < ?2 ORDER BY r.day, r.name_id LIMIT ?3")),
           delete_row(db.prepare("DELETE FROM rows WHERE id = ?1")),
           max_of_day(db.prepare("SELECT max(duration) FROM rows WHERE kind = ?1 AND day = ?2")),
-          max_of_name_day(
-              db.prepare("SELECT max(duration) FROM rows WHERE kind = ?1 AND day = ?3 AND name_id = ?2")),
-          // One primary-key lookup per day that has rows of the kind (name_day_totals is keyed by day first;
-          // CROSS JOIN keeps SQLite from scanning name_day_totals instead).
-          max_of_name(
-              db.prepare("SELECT max(n.max_us) FROM day_totals AS d CROSS JOIN name_day_totals AS n "
-                         "ON n.day = d.day AND n.kind = d.kind AND n.name_id = ?2 WHERE d.kind = ?1")) {
+          // One index lookup per day that has rows of the kind (the index is keyed by day before name;
+          // CROSS JOIN keeps SQLite from scanning every day's entries instead).
+          max_of_name(db.prepare("SELECT max(r.duration) FROM day_totals AS d CROSS JOIN rows AS r "
+                                 "INDEXED BY rows_by_kind_day ON r.kind = d.kind AND r.day = d.day "
+                                 "AND r.name_id = ?2 WHERE d.kind = ?1")),
+          append_pending(db.prepare("INSERT INTO name_pending (rows, deltas) VALUES (?1, ?2)")),
+          pending_size(db.prepare("SELECT count(*), coalesce(sum(rows), 0) FROM name_pending")),
+          pending_deltas(db.prepare("SELECT deltas FROM name_pending ORDER BY seq")),
+          delete_pending(db.prepare("DELETE FROM name_pending")) {
         for (AggregateTable table : aggregate_tables) {
             upsert.push_back(db.prepare(aggregate_upsert_sql(table)));
             select.push_back(db.prepare(aggregate_select_sql(table)));
@@ -82,7 +85,8 @@ struct Store::Statements {
     }
 
     sql::Statement insert_row, insert_rows, find_name, insert_name, find_machine, insert_machine;
-    sql::Statement prunable_kinds, prunable_rows, delete_row, max_of_day, max_of_name_day, max_of_name;
+    sql::Statement prunable_kinds, prunable_rows, delete_row, max_of_day, max_of_name;
+    sql::Statement append_pending, pending_size, pending_deltas, delete_pending;
     std::vector<sql::Statement> upsert, select, replace, remove;
 };
 
@@ -93,7 +97,7 @@ struct Store::PruneBatch {
 };
 
 Store::Store(const std::filesystem::path& path, const OpenOptions& options)
-    : db_(path, Access::read_write, options) {
+    : db_(path, Access::read_write, options), options_(options) {
     int rc = sqlite3_create_function_v2(db_.handle(), "nod_histogram_merge", 2,
                                         SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr,
                                         histogram_merge_function, nullptr, nullptr, nullptr);
@@ -117,13 +121,13 @@ void Store::write(std::span<const Row> rows) {
             first += count;
         }
         add_day_durations(keyed);
-        for (AggregateTable table : aggregate_tables) {
-            auto& upsert = statements_->upsert[index_of(table)];
-            deltas.for_each(table, [&](const AggregateKey& key, const Totals& totals) {
-                bind_totals(upsert, totals, bind_key(upsert, table, key));
-                upsert.run();
-            });
-        }
+        auto& upsert = statements_->upsert[index_of(AggregateTable::day)];
+        deltas.for_each(AggregateTable::day, [&](const AggregateKey& key, const Totals& totals) {
+            bind_totals(upsert, totals, bind_key(upsert, AggregateTable::day, key));
+            upsert.run();
+        });
+        append_name_deltas(deltas, rows.size());
+        if (fold_due()) fold_pending();
         transaction.commit();
     } catch (const Error& e) {
         statements_->insert_row.reset();
@@ -196,6 +200,47 @@ void Store::insert_rows(std::span<const KeyedRow> rows, BatchDeltas& deltas) {
     insert.run();
 }
 
+void Store::append_name_deltas(const BatchDeltas& deltas, std::size_t rows) {
+    std::vector<std::uint8_t> blob;
+    blob.reserve(rows * 16);
+    deltas.for_each(AggregateTable::name, [&](const AggregateKey& key, const Totals& totals) {
+        encode_name_delta({key.kind, key.name_id, totals}, blob);
+    });
+    auto& append = statements_->append_pending;
+    append.bind(1, static_cast<std::int64_t>(rows)).bind_blob(2, blob, sql::Lifetime::until_step).run();
+}
+
+bool Store::fold_due() {
+    auto& size = statements_->pending_size;
+    size.step();
+    std::int64_t batches = size.column_int(0), rows = size.column_int(1);
+    size.reset();
+    return batches >= options_.fold_after_batches || rows >= options_.fold_after_rows;
+}
+
+// Sums the pending blobs per (kind, name) in memory and upserts each group into name_totals once.
+void Store::fold_pending() {
+    std::unordered_map<std::uint64_t, Totals> sums;
+    auto& pending = statements_->pending_deltas;
+    while (pending.step()) {
+        decode_name_deltas(pending.column_blob(0), [&](int kind, std::int64_t name_id, const Totals& totals) {
+            sums[(static_cast<std::uint64_t>(kind) << 40) | static_cast<std::uint64_t>(name_id)].merge(totals);
+        });
+    }
+    pending.reset();
+    std::vector<std::uint64_t> keys;
+    keys.reserve(sums.size());
+    for (const auto& entry : sums) keys.push_back(entry.first);
+    std::sort(keys.begin(), keys.end());  // name_totals' key order: the upserts walk the tree once
+    auto& upsert = statements_->upsert[index_of(AggregateTable::name)];
+    for (std::uint64_t key : keys) {
+        AggregateKey group{static_cast<int>(key >> 40), static_cast<std::int64_t>(key & ((1ULL << 40) - 1)), 0};
+        bind_totals(upsert, sums[key], bind_key(upsert, AggregateTable::name, group));
+        upsert.run();
+    }
+    statements_->delete_pending.run();
+}
+
 // The id of `text` in a names-like table (id INTEGER PRIMARY KEY, text UNIQUE), inserted on first sight;
 // `cache` spares the lookups for the texts a batch repeats.
 std::int64_t Store::intern(std::string_view text, InternMap& cache, sql::Statement& find,
@@ -235,6 +280,7 @@ std::size_t Store::prune_before(Day cutoff, std::size_t chunk) {
     try {
         sql::Transaction transaction(db_.handle(), db_.context());
         PruneBatch batch = collect_prunable(cutoff, chunk);
+        if (!batch.row_ids.empty()) fold_pending();  // name_totals must hold the rows it loses
         if (batch.row_ids.empty()) return 0;
         for (std::int64_t id : batch.row_ids) statements_->delete_row.bind(1, id).run();
         subtract_from_aggregates(batch);
@@ -317,13 +363,13 @@ std::optional<Micros> Store::recount_max(AggregateTable table, const AggregateKe
     sql::Statement* statement = nullptr;
     switch (table) {
         case AggregateTable::day: statement = &statements_->max_of_day; break;
-        case AggregateTable::name_day: statement = &statements_->max_of_name_day; break;
         case AggregateTable::name: statement = &statements_->max_of_name; break;
     }
     statement->bind(1, std::int64_t{key.kind});
-    if (table != AggregateTable::day) statement->bind(2, key.name_id);
-    if (table != AggregateTable::name)
-        statement->bind(table == AggregateTable::day ? 2 : 3, std::int64_t{key.day});
+    if (table == AggregateTable::name)
+        statement->bind(2, key.name_id);
+    else
+        statement->bind(2, std::int64_t{key.day});
     std::optional<Micros> max;
     if (statement->step() && !statement->column_is_null(0)) max = statement->column_int(0);
     statement->reset();
@@ -335,8 +381,8 @@ std::uint64_t Store::clear() {
         sql::Transaction transaction(db_.handle(), db_.context());
         auto count = static_cast<std::uint64_t>(db_.query_int("SELECT count(*) FROM rows"));
         db_.exec(
-            "DELETE FROM rows; DELETE FROM day_totals; DELETE FROM name_day_totals; "
-            "DELETE FROM name_totals; DELETE FROM day_durations; DELETE FROM names; DELETE FROM machines;");
+            "DELETE FROM rows; DELETE FROM day_totals; DELETE FROM name_totals; DELETE FROM name_pending; "
+            "DELETE FROM day_durations; DELETE FROM names; DELETE FROM machines;");
         transaction.commit();
         forget_interned();
         return count;

@@ -1,6 +1,6 @@
 // The writer: the collector's one connection to the database. It writes finished rows in batches and
-// keeps the three aggregate tables equal to what the rows say, in the same transaction, so that no crash
-// can leave them apart. Not thread-safe: one thread (the collector's) owns it; queries use their own
+// keeps the aggregates (day_totals, day_durations, name_totals with name_pending) equal to what the rows
+// say, in the same transaction, so that no crash can leave them apart. Not thread-safe: one thread (the collector's) owns it; queries use their own
 // read-only Database connections.
 #pragma once
 
@@ -63,6 +63,9 @@ private:
     std::vector<KeyedRow> key_and_sort(std::span<const Row> rows);
     void insert_rows(std::span<const KeyedRow> rows, BatchDeltas& deltas);
     void add_day_durations(std::span<const KeyedRow> rows);
+    void append_name_deltas(const BatchDeltas& deltas, std::size_t rows);
+    bool fold_due();
+    void fold_pending();
     std::int64_t intern_name(std::string_view name);
     std::optional<std::int64_t> intern_machine(std::string_view machine);
     void forget_interned() noexcept;
@@ -72,6 +75,7 @@ private:
     std::optional<Micros> recount_max(AggregateTable table, const AggregateKey& key);
 
     Database db_;
+    OpenOptions options_;
     std::unique_ptr<Statements> statements_;
     std::unique_ptr<DayDurationsWriter> durations_;
     // Lookup by string_view without building a std::string per row.

@@ -63,7 +63,6 @@ std::string figure_columns_of(const std::string& alias) {
 const char* table_name(AggregateTable table) {
     switch (table) {
     case AggregateTable::day: return "day_totals";
-    case AggregateTable::name_day: return "name_day_totals";
     case AggregateTable::name: return "name_totals";
     }
     return "";
@@ -72,7 +71,6 @@ const char* table_name(AggregateTable table) {
 const char* key_columns(AggregateTable table) {
     switch (table) {
     case AggregateTable::day: return "day, kind";
-    case AggregateTable::name_day: return "day, kind, name_id";
     case AggregateTable::name: return "kind, name_id";
     }
     return "";
@@ -83,10 +81,6 @@ int bind_key(sql::Statement& statement, AggregateTable table, const AggregateKey
     case AggregateTable::day:
         statement.bind(first, std::int64_t{key.day}).bind(first + 1, std::int64_t{key.kind});
         return first + 2;
-    case AggregateTable::name_day:
-        statement.bind(first, std::int64_t{key.day}).bind(first + 1, std::int64_t{key.kind});
-        statement.bind(first + 2, key.name_id);
-        return first + 3;
     case AggregateTable::name:
         statement.bind(first, std::int64_t{key.kind}).bind(first + 1, key.name_id);
         return first + 2;
@@ -130,12 +124,11 @@ std::string placeholders(int count) {
     return text;
 }
 
-int key_count(AggregateTable table) { return table == AggregateTable::name_day ? 3 : 2; }
+constexpr int key_count = 2;
 
 std::string key_condition(AggregateTable table) {
     switch (table) {
     case AggregateTable::day: return "day = ?1 AND kind = ?2";
-    case AggregateTable::name_day: return "day = ?1 AND kind = ?2 AND name_id = ?3";
     case AggregateTable::name: return "kind = ?1 AND name_id = ?2";
     }
     return "";
@@ -145,7 +138,7 @@ std::string key_condition(AggregateTable table) {
 
 std::string aggregate_upsert_sql(AggregateTable table) {
     return std::string("INSERT INTO ") + table_name(table) + " (" + key_columns(table) + ", " + figure_columns +
-           ") VALUES (" + placeholders(key_count(table) + figure_column_count) +
+           ") VALUES (" + placeholders(key_count + figure_column_count) +
            ") ON CONFLICT DO UPDATE SET count = count + excluded.count, failed = failed + excluded.failed, "
            "cancelled = cancelled + excluded.cancelled, "
            "unknown_duration = unknown_duration + excluded.unknown_duration, "
@@ -162,7 +155,7 @@ std::string aggregate_select_sql(AggregateTable table) {
 
 std::string aggregate_replace_sql(AggregateTable table) {
     return std::string("INSERT OR REPLACE INTO ") + table_name(table) + " (" + key_columns(table) + ", " +
-           figure_columns + ") VALUES (" + placeholders(key_count(table) + figure_column_count) + ")";
+           figure_columns + ") VALUES (" + placeholders(key_count + figure_column_count) + ")";
 }
 
 std::string aggregate_delete_sql(AggregateTable table) {

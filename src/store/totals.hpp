@@ -1,5 +1,5 @@
-// The figures every aggregate row holds (per day and kind, per day, kind and name, per kind and name), and
-// how they are read from and written to the three aggregate tables.
+// The figures every aggregate row holds (per day and kind, per kind and name), and how they are read from
+// and written to the aggregate tables.
 #pragma once
 
 #include <cstdint>
@@ -34,9 +34,8 @@ struct Totals {
     bool operator==(const Totals&) const = default;
 };
 
-enum class AggregateTable { day, name_day, name };
-inline constexpr AggregateTable aggregate_tables[] = {AggregateTable::day, AggregateTable::name_day,
-                                                      AggregateTable::name};
+enum class AggregateTable { day, name };
+inline constexpr AggregateTable aggregate_tables[] = {AggregateTable::day, AggregateTable::name};
 
 // A key of any aggregate table; the fields a table does not have are ignored (and should be 0).
 struct AggregateKey {

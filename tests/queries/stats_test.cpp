@@ -16,7 +16,8 @@ protected:
     void SetUp() override {
         setenv("TZ", "Europe/Copenhagen", 1);
         tzset();
-        store_ = std::make_unique<store::Store>(dir_ / "nod.db");
+        // Folding every 3 batches leaves all-time per-name figures in name_totals and in name_pending.
+        store_ = std::make_unique<store::Store>(dir_ / "nod.db", store::OpenOptions{.fold_after_batches = 3});
         std::mt19937_64 random(11);
         // 90 days of random rows, then a few names with characters that LIKE or GLOB would treat specially.
         for (int i = 0; i < 6; ++i) store_->write(store::testing::random_rows(random, 400, first_, 90 * day_));
@@ -26,6 +27,8 @@ protected:
                 odd.push_back(store::testing::make_row(Kind::build, name, first_ + 80 * day_ + i, 1'000'000 * (i + 1)));
         store_->write(odd);
         rows_ = testing::all_rows(store_->database());
+        ASSERT_GT(db().query_int("SELECT count(*) FROM name_totals"), 0);
+        ASSERT_GT(db().query_int("SELECT count(*) FROM name_pending"), 0);
     }
 
     const store::Database& db() { return store_->database(); }

@@ -2,8 +2,10 @@
 // file) opens and ends up exactly like a freshly created one; a newer one is refused.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
+#include "store/day_durations.hpp"
 #include "store/error.hpp"
 #include "store/schema.hpp"
 #include "store/store.hpp"
@@ -80,6 +82,80 @@ TEST(Migration, Version2FillsDayDurationsFromTheRows) {
     auto recounted = testing::recount_aggregates(store.database());
     EXPECT_EQ(stored.day_durations.size(), 3U * kind_count);
     EXPECT_EQ(stored.day_durations, recounted.day_durations);
+}
+
+// The aggregates version 2's writer kept for the rows of `db`, counted here independently and written with
+// version 2's tables (name_day_totals included).
+void fill_version_2_aggregates(sqlite3* db, const std::string& context) {
+    std::map<AggregateKey, Totals> per_day, per_name, per_name_day;
+    sql::Statement rows(db, "SELECT kind, name_id, day, duration, outcome, bytes, download_bytes FROM rows", context);
+    while (rows.step()) {
+        int kind = static_cast<int>(rows.column_int(0));
+        std::int64_t name_id = rows.column_int(1);
+        auto day = static_cast<Day>(rows.column_int(2));
+        std::optional<Micros> duration;
+        if (!rows.column_is_null(3)) duration = rows.column_int(3);
+        auto outcome = static_cast<Outcome>(rows.column_int(4));
+        auto bytes = static_cast<std::uint64_t>(rows.column_int(5));
+        auto download = static_cast<std::uint64_t>(rows.column_int(6));
+        per_day[{kind, 0, day}].add(duration, outcome, bytes, download);
+        per_name[{kind, name_id, 0}].add(duration, outcome, bytes, download);
+        per_name_day[{kind, name_id, day}].add(duration, outcome, bytes, download);
+    }
+    for (auto [table, groups] : {std::pair{AggregateTable::day, &per_day}, std::pair{AggregateTable::name, &per_name}}) {
+        sql::Statement replace(db, aggregate_replace_sql(table), context);
+        for (const auto& [key, totals] : *groups) {
+            bind_totals(replace, totals, bind_key(replace, table, key));
+            replace.run();
+        }
+    }
+    sql::Statement name_day(db,
+                            std::string("INSERT INTO name_day_totals (day, kind, name_id, ") + figure_columns +
+                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            context);
+    for (const auto& [key, totals] : per_name_day) {
+        name_day.bind(1, std::int64_t{key.day}).bind(2, std::int64_t{key.kind}).bind(3, key.name_id);
+        bind_totals(name_day, totals, 4);
+        name_day.run();
+    }
+    fill_day_durations_from_rows(db, context);
+}
+
+// Version 3 drops name_day_totals, widens rows_by_kind_day to cover the per-name figures and adds
+// name_pending. A version 2 database with history keeps its rows, and its aggregates stay exact.
+TEST(Migration, Version3KeepsHistoryAndAggregates) {
+    testing::TempDir dir;
+    auto path = dir / "v2.db";
+    make_database_at(path, 2);
+    {
+        sqlite3* raw = nullptr;
+        ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+        sql::ConnectionPtr db(raw);
+        std::string context = "test database";
+        sql::exec(db.get(), "INSERT INTO names (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')", context);
+        std::string insert = "INSERT INTO rows (kind, day, name_id, duration, outcome, start_offset, bytes, "
+                             "download_bytes, uid, pid, activity_bits, path, direction) VALUES ";
+        for (int i = 0; i < 600; ++i) {
+            std::string duration = i % 9 == 0 ? "NULL" : std::to_string(1000 + i * 7919 % 100000);
+            insert += (i == 0 ? "(" : ",(") + std::to_string(i % kind_count) + "," + std::to_string(20000 + i % 4) +
+                      "," + std::to_string(1 + i % 3) + "," + duration + "," + std::to_string(i % 5 == 0 ? 1 : 0) +
+                      ",0," + std::to_string(i * 100) + "," + std::to_string(i) + ",0,1," + std::to_string(i) +
+                      ",'/x',0)";
+        }
+        sql::exec(db.get(), insert, context);
+        fill_version_2_aggregates(db.get(), context);
+    }
+    Store store(path);
+    const Database& db = store.database();
+    EXPECT_EQ(db.query_int("PRAGMA user_version"), schema_version);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM rows"), 600);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'name_day_totals'"), 0);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM pragma_index_info('rows_by_kind_day')"), 7);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM name_pending"), 0);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM name_totals"), 3 * kind_count);
+    EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)), "");
+    store.write(std::vector<Row>{testing::make_row(Kind::build, "a", 1'800'000'000'000'000, 1)});
+    EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)), "");
 }
 
 TEST(Migration, ReopeningTheCurrentVersionChangesNothing) {

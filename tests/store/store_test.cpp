@@ -105,6 +105,7 @@ TEST_F(StoreTest, UnknownDurationsCountButDoNotTime) {
 TEST_F(StoreTest, PruneInChunksKeepsAggregatesExactAfterEveryChunk) {
     Store store(dir / "nod.db");
     for (int batch = 0; batch < 10; ++batch) store.write(testing::random_rows(random, 300, first, ten_days));
+    ASSERT_EQ(store.database().query_int("SELECT count(*) FROM name_pending"), 10) << "nothing folded yet";
     Day cutoff = local_day(first) + 6;
     std::size_t expected = 0;
     for (const auto& row : all_rows(store.database())) expected += row.day < cutoff ? 1 : 0;
@@ -113,6 +114,8 @@ TEST_F(StoreTest, PruneInChunksKeepsAggregatesExactAfterEveryChunk) {
         EXPECT_LE(went, 37U);
         pruned += went;
         expect_consistent(store.database());
+        // Pruning subtracts from name_totals, so it folds what is pending first.
+        EXPECT_EQ(store.database().query_int("SELECT count(*) FROM name_pending"), 0);
     }
     EXPECT_EQ(pruned, expected);
     for (const auto& row : all_rows(store.database())) EXPECT_GE(row.day, cutoff);
@@ -122,11 +125,13 @@ TEST_F(StoreTest, PruneInChunksKeepsAggregatesExactAfterEveryChunk) {
 }
 
 TEST_F(StoreTest, ClearRemovesEverythingAndWritingGoesOn) {
-    Store store(dir / "nod.db");
-    store.write(testing::random_rows(random, 200, first, ten_days));
-    EXPECT_EQ(store.clear(), 200U);
-    EXPECT_EQ(store.database().query_int("SELECT count(*) FROM rows"), 0);
-    EXPECT_EQ(store.database().query_int("SELECT count(*) FROM name_totals"), 0);
+    Store store(dir / "nod.db", {.fold_after_batches = 2});
+    for (int batch = 0; batch < 3; ++batch) store.write(testing::random_rows(random, 100, first, ten_days));
+    ASSERT_GT(store.database().query_int("SELECT count(*) FROM name_totals"), 0);
+    ASSERT_GT(store.database().query_int("SELECT count(*) FROM name_pending"), 0);
+    EXPECT_EQ(store.clear(), 300U);
+    for (const char* table : {"rows", "day_totals", "name_totals", "name_pending", "day_durations", "names"})
+        EXPECT_EQ(store.database().query_int(std::string("SELECT count(*) FROM ") + table), 0) << table;
     store.write(testing::random_rows(random, 50, first, ten_days));
     expect_consistent(store.database());
     EXPECT_EQ(store.database().query_int("SELECT count(*) FROM rows"), 50);
@@ -146,6 +151,37 @@ TEST_F(StoreTest, ReopenKeepsHistoryAndInternedNames) {
     EXPECT_EQ(store.database().query_int("SELECT count(*) FROM names"),
               static_cast<std::int64_t>(names.size()));
     expect_consistent(store.database());
+}
+
+// Per-name sums wait in name_pending until a batch brings them to the threshold (rows or batches); then
+// that batch folds them all into name_totals. Before, during and after, name_totals plus the pending sums
+// equal a recount.
+TEST_F(StoreTest, PendingNameSumsFoldAtTheThresholdsAndAlwaysAddUp) {
+    Store store(dir / "nod.db", {.fold_after_rows = 1000, .fold_after_batches = 5});
+    const Database& db = store.database();
+    auto pending = [&] { return db.query_int("SELECT count(*) FROM name_pending"); };
+    for (int batch = 1; batch <= 4; ++batch) {
+        store.write(testing::random_rows(random, 10, first, ten_days));
+        EXPECT_EQ(pending(), batch);
+        EXPECT_EQ(db.query_int("SELECT count(*) FROM name_totals"), 0);
+        expect_consistent(db);
+    }
+    store.write(testing::random_rows(random, 10, first, ten_days));  // the 5th batch: folds
+    EXPECT_EQ(pending(), 0);
+    EXPECT_GT(db.query_int("SELECT count(*) FROM name_totals"), 0);
+    expect_consistent(db);
+    store.write(testing::random_rows(random, 600, first, ten_days));
+    EXPECT_EQ(pending(), 1);
+    expect_consistent(db);
+    store.write(testing::random_rows(random, 400, first, ten_days));  // 1 000 rows pending: folds
+    EXPECT_EQ(pending(), 0);
+    expect_consistent(db);
+    // A store that reopens the file finds the pending sums where the last one left them.
+    store.write(testing::random_rows(random, 10, first, ten_days));
+    Store reopened(dir / "nod.db", {.fold_after_rows = 1000, .fold_after_batches = 2});
+    reopened.write(testing::random_rows(random, 10, first, ten_days));
+    EXPECT_EQ(pending(), 0);
+    expect_consistent(db);
 }
 
 // One busy day: every kind's durations fill several chunks of day_durations, through batches of many sizes,

@@ -10,6 +10,7 @@
 
 #include "store/calendar.hpp"
 #include "store/duration_chunks.hpp"
+#include "store/name_deltas.hpp"
 
 namespace nod::store::testing {
 
@@ -72,6 +73,10 @@ AggregateSnapshot read_aggregates(const Database& db) {
             groups[key] = read_totals(statement, 3);
         }
     }
+    // name_totals holds the folded part of the per-name sums; the pending part counts as much.
+    for_each_pending_name_delta(db, [&](int kind, std::int64_t name_id, const Totals& totals) {
+        snapshot[AggregateTable::name][{kind, name_id, 0}].merge(totals);
+    });
     auto chunks = db.prepare("SELECT day, kind, durations FROM day_durations");
     while (chunks.step()) {
         auto& durations = snapshot.day_durations[{static_cast<Day>(chunks.column_int(0)),
@@ -97,7 +102,6 @@ AggregateSnapshot recount_aggregates(const Database& db) {
         auto bytes = static_cast<std::uint64_t>(statement.column_int(5));
         auto download = static_cast<std::uint64_t>(statement.column_int(6));
         snapshot[AggregateTable::day][{kind, 0, day}].add(duration, outcome, bytes, download);
-        snapshot[AggregateTable::name_day][{kind, name_id, day}].add(duration, outcome, bytes, download);
         snapshot[AggregateTable::name][{kind, name_id, 0}].add(duration, outcome, bytes, download);
         if (duration) snapshot.day_durations[{day, kind}].push_back(*duration);
     }

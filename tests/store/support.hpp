@@ -30,8 +30,8 @@ Row make_row(Kind kind, const std::string& name, Micros start, std::optional<Mic
 // starts spread uniformly over [first, first + span).
 std::vector<Row> random_rows(std::mt19937_64& random, std::size_t count, Micros first, Micros span);
 
-// Everything the writer keeps beside the rows: the three aggregate tables and day_durations (per (day,
-// kind), the durations sorted).
+// Everything the writer keeps beside the rows: day_totals, the per-name totals (name_totals plus the
+// pending sums of name_pending) and day_durations (per (day, kind), the durations sorted).
 struct AggregateSnapshot {
     std::map<AggregateTable, std::map<AggregateKey, Totals>> tables;
     std::map<std::pair<Day, int>, std::vector<Micros>> day_durations;
@@ -40,7 +40,7 @@ struct AggregateSnapshot {
     const std::map<AggregateKey, Totals>& at(AggregateTable table) const { return tables.at(table); }
 };
 
-// The three aggregate tables as stored.
+// The aggregates as stored.
 AggregateSnapshot read_aggregates(const Database& db);
 // The same figures counted again from the rows table, without the store's code paths.
 AggregateSnapshot recount_aggregates(const Database& db);

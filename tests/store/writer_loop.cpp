@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
     }
     setenv("TZ", "UTC", 1);
     try {
-        nod::store::Store store(argv[1]);
+        // Folds every few batches, so that kills also land in the middle of folds.
+        nod::store::Store store(argv[1], {.fold_after_batches = 4});
         std::mt19937_64 random(std::strtoull(argv[2], nullptr, 10));
         std::uniform_int_distribution<std::size_t> batch_size(50, 300);
         nod::Micros first = nod::store::testing::utc(2026, 1, 1);

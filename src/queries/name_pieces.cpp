@@ -1,0 +1,150 @@
+#include "queries/name_pieces.hpp"
+
+#include "store/name_deltas.hpp"
+#include "store/totals.hpp"
+
+namespace nod::queries {
+
+namespace {
+
+// Above this many matching names one scan of name_totals beats a lookup per name.
+constexpr std::size_t name_lookup_limit = 2000;
+// Index lookups for a window cost about as much as a few scanned rows each; past this many one scan of the
+// window's index entries wins.
+constexpr std::int64_t row_lookup_budget = 50'000;
+
+constexpr const char* row_columns = "r.day, r.kind, r.name_id, r.duration, r.outcome, r.bytes, r.download_bytes";
+
+void visit_name_totals(const store::Database& db, const NameMap* names, const NamePieceVisitor& visit) {
+    std::string columns = std::string("SELECT kind, name_id, ") + store::figure_columns + " FROM name_totals";
+    auto visit_row = [&](const store::sql::Statement& row) {
+        visit(0, static_cast<int>(row.column_int(0)), row.column_int(1), NamePiece::aggregate(row, 2));
+    };
+    if (names != nullptr && names->size() < name_lookup_limit) {
+        auto lookup = db.prepare(columns + " WHERE kind = ?1 AND name_id = ?2");
+        for (int kind = 0; kind < kind_count; ++kind) {
+            for (const auto& entry : *names) {
+                lookup.bind(1, std::int64_t{kind}).bind(2, entry.first);
+                if (lookup.step()) visit_row(lookup);
+                lookup.reset();
+            }
+        }
+        return;
+    }
+    auto scan = db.prepare(columns);
+    while (scan.step())
+        if (names == nullptr || names->contains(scan.column_int(1))) visit_row(scan);
+}
+
+void visit_pending(const store::Database& db, const NameMap* names, const NamePieceVisitor& visit) {
+    store::for_each_pending_name_delta(db, [&](int kind, std::int64_t name_id, const store::Totals& totals) {
+        if (names == nullptr || names->contains(name_id)) visit(0, kind, name_id, NamePiece::totals(totals));
+    });
+}
+
+void visit_row(const store::sql::Statement& row, const NamePieceVisitor& visit) {
+    visit(static_cast<store::Day>(row.column_int(0)), static_cast<int>(row.column_int(1)), row.column_int(2),
+          NamePiece::row(row, 3));
+}
+
+// Per kind, one range of the index (kind, day, ...).
+void scan_rows(const store::Database& db, DayRange days, const NameMap* names, const NamePieceVisitor& visit) {
+    auto scan = db.prepare(std::string("SELECT ") + row_columns +
+                           " FROM rows AS r INDEXED BY rows_by_kind_day WHERE r.kind = ?1 AND r.day BETWEEN ?2 AND ?3");
+    for (int kind = 0; kind < kind_count; ++kind) {
+        scan.bind(1, std::int64_t{kind}).bind(2, std::int64_t{days.first}).bind(3, std::int64_t{days.last});
+        while (scan.step())
+            if (names == nullptr || names->contains(scan.column_int(2))) visit_row(scan, visit);
+        scan.reset();
+    }
+}
+
+// Per name and kind: one index lookup per day that has rows of the kind (CROSS JOIN fixes that order: left to
+// itself the planner walks every entry of the window instead).
+void look_up_rows(const store::Database& db, DayRange days, const NameMap& names, const NamePieceVisitor& visit) {
+    auto lookup = db.prepare(std::string("SELECT ") + row_columns +
+                             " FROM day_totals AS d CROSS JOIN rows AS r INDEXED BY rows_by_kind_day"
+                             " ON r.kind = d.kind AND r.day = d.day AND r.name_id = ?2"
+                             " WHERE d.kind = ?1 AND d.day BETWEEN ?3 AND ?4");
+    for (const auto& entry : names) {
+        for (int kind = 0; kind < kind_count; ++kind) {
+            lookup.bind(1, std::int64_t{kind}).bind(2, entry.first);
+            lookup.bind(3, std::int64_t{days.first}).bind(4, std::int64_t{days.last});
+            while (lookup.step()) visit_row(lookup, visit);
+            lookup.reset();
+        }
+    }
+}
+
+}  // namespace
+
+NamePiece NamePiece::aggregate(const store::sql::Statement& statement, int figures) {
+    return {Source::aggregate, &statement, figures, nullptr};
+}
+
+NamePiece NamePiece::totals(const store::Totals& totals) { return {Source::totals, nullptr, 0, &totals}; }
+
+NamePiece NamePiece::row(const store::sql::Statement& statement, int first) {
+    return {Source::row, &statement, first, nullptr};
+}
+
+std::optional<Micros> NamePiece::duration() const {
+    if (statement_->column_is_null(first_)) return std::nullopt;
+    return statement_->column_int(first_);
+}
+
+std::uint64_t NamePiece::count() const {
+    switch (source_) {
+    case Source::aggregate: return static_cast<std::uint64_t>(statement_->column_int(first_));
+    case Source::totals: return totals_->count;
+    case Source::row: return 1;
+    }
+    return 0;
+}
+
+std::int64_t NamePiece::total_us() const {
+    switch (source_) {
+    case Source::aggregate: return statement_->column_int(first_ + 4);
+    case Source::totals: return totals_->total_us;
+    case Source::row: return duration().value_or(0);
+    }
+    return 0;
+}
+
+template <typename Histogram>
+void NamePiece::add_to(Accumulator<Histogram>& accumulator) const {
+    switch (source_) {
+    case Source::aggregate: accumulator.add_columns(*statement_, first_); return;
+    case Source::totals: accumulator.add_totals(*totals_); return;
+    case Source::row:
+        accumulator.add_row(duration(), static_cast<Outcome>(statement_->column_int(first_ + 1)),
+                            static_cast<std::uint64_t>(statement_->column_int(first_ + 2)),
+                            static_cast<std::uint64_t>(statement_->column_int(first_ + 3)));
+        return;
+    }
+}
+
+template void NamePiece::add_to(SparseAccumulator&) const;
+template void NamePiece::add_to(DenseAccumulator&) const;
+
+void for_each_name_row(const store::Database& db, DayRange days, const NameMap* names, const NamePieceVisitor& visit) {
+    std::int64_t lookups = names == nullptr ? INT64_MAX
+                                            : static_cast<std::int64_t>(names->size()) * kind_count *
+                                                  (std::int64_t{days.last} - days.first + 1);
+    if (lookups <= row_lookup_budget)
+        look_up_rows(db, days, *names, visit);
+    else
+        scan_rows(db, days, names, visit);
+}
+
+void for_each_name_piece(const store::Database& db, const Window& window, DayRange days, const NameMap* names,
+                         const NamePieceVisitor& visit) {
+    if (window.unit != Window::Unit::all) {
+        for_each_name_row(db, days, names, visit);
+        return;
+    }
+    visit_name_totals(db, names, visit);
+    visit_pending(db, names, visit);
+}
+
+}  // namespace nod::queries

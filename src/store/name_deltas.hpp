@@ -1,0 +1,37 @@
+// The per-name totals not yet folded into name_totals (schema 3). Upserting name_totals on every batch
+// cost more than inserting the rows themselves: a batch of 10 000 rows touches about 6 400 (kind, name)
+// groups at random places in the table. So a batch appends one blob with its per-name sums to
+// name_pending instead (one sequential insert, in the batch's transaction), and the writer folds the
+// pending blobs into name_totals once they hold enough rows, when a few tens of thousands of upserts
+// cover hundreds of thousands of rows. The per-name truth is name_totals plus every pending blob; readers
+// merge both.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "store/database.hpp"
+#include "store/totals.hpp"
+
+namespace nod::store {
+
+// One (kind, name) group's change in a batch.
+struct NameDelta {
+    int kind = 0;
+    std::int64_t name_id = 0;
+    Totals totals;
+};
+
+using NameDeltaVisitor = std::function<void(int kind, std::int64_t name_id, const Totals& totals)>;
+
+// Appends the encoded form of `delta` to `out` (varints; a blob is a sequence of these).
+void encode_name_delta(const NameDelta& delta, std::vector<std::uint8_t>& out);
+// Calls `visit` for each delta of an encoded blob; throws Error(not_a_database) on a malformed one.
+void decode_name_deltas(std::span<const std::uint8_t> blob, const NameDeltaVisitor& visit);
+
+// Every pending delta in the database, oldest batch first.
+void for_each_pending_name_delta(const Database& db, const NameDeltaVisitor& visit);
+
+}  // namespace nod::store
