@@ -47,24 +47,21 @@ void visit_row(const store::sql::Statement& row, const NamePieceVisitor& visit) 
           NamePiece::row(row, 3));
 }
 
-// Per kind, one range of the index (kind, day, ...).
+// One range of the index (day, kind, ...).
 void scan_rows(const store::Database& db, DayRange days, const NameMap* names, const NamePieceVisitor& visit) {
     auto scan = db.prepare(std::string("SELECT ") + row_columns +
-                           " FROM rows AS r INDEXED BY rows_by_kind_day WHERE r.kind = ?1 AND r.day BETWEEN ?2 AND ?3");
-    for (int kind = 0; kind < kind_count; ++kind) {
-        scan.bind(1, std::int64_t{kind}).bind(2, std::int64_t{days.first}).bind(3, std::int64_t{days.last});
-        while (scan.step())
-            if (names == nullptr || names->contains(scan.column_int(2))) visit_row(scan, visit);
-        scan.reset();
-    }
+                           " FROM rows AS r INDEXED BY rows_by_day WHERE r.day BETWEEN ?1 AND ?2");
+    scan.bind(1, std::int64_t{days.first}).bind(2, std::int64_t{days.last});
+    while (scan.step())
+        if (names == nullptr || names->contains(scan.column_int(2))) visit_row(scan, visit);
 }
 
 // Per name and kind: one index lookup per day that has rows of the kind (CROSS JOIN fixes that order: left to
 // itself the planner walks every entry of the window instead).
 void look_up_rows(const store::Database& db, DayRange days, const NameMap& names, const NamePieceVisitor& visit) {
     auto lookup = db.prepare(std::string("SELECT ") + row_columns +
-                             " FROM day_totals AS d CROSS JOIN rows AS r INDEXED BY rows_by_kind_day"
-                             " ON r.kind = d.kind AND r.day = d.day AND r.name_id = ?2"
+                             " FROM day_totals AS d CROSS JOIN rows AS r INDEXED BY rows_by_day"
+                             " ON r.day = d.day AND r.kind = d.kind AND r.name_id = ?2"
                              " WHERE d.kind = ?1 AND d.day BETWEEN ?3 AND ?4");
     for (const auto& entry : names) {
         for (int kind = 0; kind < kind_count; ++kind) {

@@ -1,6 +1,6 @@
 // The per-name data of a window, from wherever nod keeps it: over all time, name_totals plus the per-name
 // sums not folded into it yet (store/name_deltas.hpp); over a window of days, the rows themselves, read
-// through the covering index rows_by_kind_day. Either way a group's pieces add up to exactly its rows.
+// through the covering index rows_by_day. Either way a group's pieces add up to exactly its rows.
 #pragma once
 
 #include <functional>

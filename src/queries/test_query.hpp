@@ -1,7 +1,7 @@
 // `test`: did things get slower? The window's durations against those of the prior window of equal length,
 // per kind and (grouped) per derivation name, the way Go's benchstat compares benchmark runs: medians,
 // change in percent, two-sided Mann-Whitney U p-value, an effect size, Holm correction across names.
-// Reads raw durations through the covering index rows_by_kind_day.
+// Reads raw durations through the covering index rows_by_day.
 #pragma once
 
 #include <array>

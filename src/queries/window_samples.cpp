@@ -20,24 +20,18 @@ WindowSamples read_window_samples(const store::Database& db, DayRange days, cons
     }
     // Names to filter or tell apart: only the index has durations per name.
     auto statement = db.prepare(
-        "SELECT name_id, duration FROM rows INDEXED BY rows_by_kind_day "
-        "WHERE kind = ?1 AND day BETWEEN ?2 AND ?3 AND duration IS NOT NULL");
-    for (int kind = 0; kind < kind_count; ++kind) {
-        auto& of_kind = samples.kinds[static_cast<std::size_t>(kind)];
-        auto& of_names = samples.names[static_cast<std::size_t>(kind)];
-        statement.bind(1, std::int64_t{kind})
-            .bind(2, std::int64_t{days.first})
-            .bind(3, std::int64_t{days.last});
-        while (statement.step()) {
-            std::int64_t name_id = statement.column_int(0);
-            if (filter != nullptr && !filter->contains(name_id)) continue;
-            Micros duration = statement.column_int(1);
-            of_kind.push_back(duration);
-            if (per_name) of_names[name_id].push_back(duration);
-        }
-        statement.reset();
-        sort_durations(of_kind);
+        "SELECT kind, name_id, duration FROM rows INDEXED BY rows_by_day "
+        "WHERE day BETWEEN ?1 AND ?2 AND duration IS NOT NULL");
+    statement.bind(1, std::int64_t{days.first}).bind(2, std::int64_t{days.last});
+    while (statement.step()) {
+        std::int64_t kind = statement.column_int(0);
+        std::int64_t name_id = statement.column_int(1);
+        if (kind < 0 || kind >= kind_count || (filter != nullptr && !filter->contains(name_id))) continue;
+        Micros duration = statement.column_int(2);
+        samples.kinds[static_cast<std::size_t>(kind)].push_back(duration);
+        if (per_name) samples.names[static_cast<std::size_t>(kind)][name_id].push_back(duration);
     }
+    for (auto& of_kind : samples.kinds) sort_durations(of_kind);
     return samples;
 }
 

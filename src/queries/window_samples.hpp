@@ -1,5 +1,5 @@
 // Raw durations of one window for the test query: from day_durations for all names, else through the
-// covering index rows_by_kind_day.
+// covering index rows_by_day.
 #pragma once
 
 #include <array>

@@ -46,6 +46,9 @@ Database::Database(const std::filesystem::path& path, Access mode, const OpenOpt
     }
     exec("PRAGMA synchronous = NORMAL");
     exec("PRAGMA wal_autocheckpoint = " + std::to_string(options.wal_autocheckpoint_pages));
+    // A flood of writes can grow the WAL past the checkpoint limit; when SQLite starts it over, it cuts the
+    // file back to twice the limit (pages of 4 KiB).
+    exec("PRAGMA journal_size_limit = " + std::to_string(std::int64_t{options.wal_autocheckpoint_pages} * 2 * 4096));
     migrate(handle(), context_, path_);
 }
 

@@ -17,9 +17,12 @@ enum class Access { read_write, read_only };
 struct OpenOptions {
     std::chrono::milliseconds busy_timeout{5000};  // how long to wait for another process's lock
     int cache_mib = 64;                             // page cache of this connection
-    // Writer only: WAL pages before SQLite copies them back into the database (and fsyncs). Larger than
+    // Writer only: WAL pages before they are copied back into the database (and fsynced). Larger than
     // SQLite's 1000 so that big batches do not checkpoint on every commit.
     int wal_autocheckpoint_pages = 8192;
+    // Writer only: copy them on a thread of its own (checkpointer.hpp); the writer then checkpoints itself
+    // only past 4 × wal_autocheckpoint_pages. false: SQLite's own checkpoints after the commits.
+    bool background_checkpoints = true;
     // Writer only: pending per-name sums (name_deltas.hpp) are folded into name_totals once they hold this
     // many rows or batches. More rows make the fold cheaper per row; readers merge up to this much.
     std::int64_t fold_after_rows = 500'000;

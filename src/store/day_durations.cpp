@@ -83,6 +83,7 @@ void read_day_durations(sqlite3* db, const std::string& context, Day first, Day 
     while (statement.step()) decode_durations(statement.column_blob(0), out);
 }
 
+// Runs in the step to version 2, when the index of version 1 (kind, day, name_id, duration) exists.
 void fill_day_durations_from_rows(sqlite3* db, const std::string& context) {
     DayDurationsWriter writer(db, context);
     sql::Statement rows(db,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/batch_deltas.hpp"
+#include "store/checkpointer.hpp"
 #include "store/day_durations.hpp"
 #include "store/error.hpp"
 #include "store/name_deltas.hpp"
@@ -60,17 +61,16 @@ struct Store::Statements {
           insert_name(db.prepare("INSERT INTO names (name) VALUES (?1)")),
           find_machine(db.prepare("SELECT id FROM machines WHERE machine = ?1")),
           insert_machine(db.prepare("INSERT INTO machines (machine) VALUES (?1)")),
-          prunable_kinds(db.prepare("SELECT DISTINCT kind FROM day_totals WHERE day < ?1 ORDER BY kind")),
-          // Index order (kind, day, name_id, duration): a chunk ends inside at most one day and one name.
-          prunable_rows(db.prepare("SELECT r.id, r.day, r.name_id, r.duration, r.outcome, r.bytes, "
-                                   "r.download_bytes FROM rows AS r INDEXED BY rows_by_kind_day "
-                                   "WHERE r.kind = ?1 AND r.day < ?2 ORDER BY r.day, r.name_id LIMIT ?3")),
+          // Oldest first in index order (day, kind, name_id): a chunk ends inside at most one group.
+          prunable_rows(db.prepare("SELECT r.id, r.day, r.kind, r.name_id, r.duration, r.outcome, r.bytes, "
+                                   "r.download_bytes FROM rows AS r INDEXED BY rows_by_day "
+                                   "WHERE r.day < ?1 ORDER BY r.day, r.kind, r.name_id LIMIT ?2")),
           delete_row(db.prepare("DELETE FROM rows WHERE id = ?1")),
           max_of_day(db.prepare("SELECT max(duration) FROM rows WHERE kind = ?1 AND day = ?2")),
           // One index lookup per day that has rows of the kind (the index is keyed by day before name;
           // CROSS JOIN keeps SQLite from scanning every day's entries instead).
           max_of_name(db.prepare("SELECT max(r.duration) FROM day_totals AS d CROSS JOIN rows AS r "
-                                 "INDEXED BY rows_by_kind_day ON r.kind = d.kind AND r.day = d.day "
+                                 "INDEXED BY rows_by_day ON r.day = d.day AND r.kind = d.kind "
                                  "AND r.name_id = ?2 WHERE d.kind = ?1")),
           append_pending(db.prepare("INSERT INTO name_pending (rows, deltas) VALUES (?1, ?2)")),
           pending_size(db.prepare("SELECT count(*), coalesce(sum(rows), 0) FROM name_pending")),
@@ -85,7 +85,7 @@ struct Store::Statements {
     }
 
     sql::Statement insert_row, insert_rows, find_name, insert_name, find_machine, insert_machine;
-    sql::Statement prunable_kinds, prunable_rows, delete_row, max_of_day, max_of_name;
+    sql::Statement prunable_rows, delete_row, max_of_day, max_of_name;
     sql::Statement append_pending, pending_size, pending_deltas, delete_pending;
     std::vector<sql::Statement> upsert, select, replace, remove;
 };
@@ -104,9 +104,30 @@ Store::Store(const std::filesystem::path& path, const OpenOptions& options)
     if (rc != SQLITE_OK) throw_sqlite(rc, "opening " + db_.context() + ": registering nod_histogram_merge");
     statements_ = std::make_unique<Statements>(db_);
     durations_ = std::make_unique<DayDurationsWriter>(db_.handle(), db_.context());
+    if (options.background_checkpoints) {
+        checkpointer_ = std::make_unique<Checkpointer>(db_.path(), db_.context());
+        sqlite3_wal_hook(db_.handle(), on_wal_commit, this);  // replaces SQLite's autocheckpoint hook
+    }
 }
 
-Store::~Store() = default;
+Store::~Store() {
+    if (checkpointer_) sqlite3_wal_hook(db_.handle(), nullptr, nullptr);
+}
+
+// Called by SQLite after each commit with the WAL's size in pages. The checkpointer copies pages from a
+// quarter of the limit on; SQLite can start the WAL over only at the start of a write transaction that
+// finds every page copied, which a writer that never pauses does not see: at the limit it copies the
+// (few) remaining pages itself, as SQLite's own hook would, so the WAL stays as small as before.
+int Store::on_wal_commit(void* store, sqlite3* db, const char* schema, int wal_pages) {
+    const auto& self = *static_cast<Store*>(store);
+    int limit = self.options_.wal_autocheckpoint_pages;
+    if (limit <= 0) return SQLITE_OK;
+    if (wal_pages >= limit)
+        sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    else if (wal_pages >= limit / 4)
+        self.checkpointer_->request();
+    return SQLITE_OK;
+}
 
 void Store::write(std::span<const Row> rows) {
     if (rows.empty()) return;
@@ -137,8 +158,8 @@ void Store::write(std::span<const Row> rows) {
     }
 }
 
-// Rows go in sorted by (day, kind, name): the index rows_by_kind_day then grows page after page instead of
-// at random places in each day, which in a measured batch of 50 000 rows cut the pages written to the WAL
+// Rows go in sorted by (day, kind, name), the order of the index rows_by_day, which then grows at its end
+// instead of at random places in each day, which in a measured batch of 50 000 rows cut the pages written to the WAL
 // (system time) by two thirds. The order of rows inside one batch is arbitrary anyway (they come from
 // several Nix connections finishing at the same moment); the batch's rows stay together, in id order.
 std::vector<Store::KeyedRow> Store::key_and_sort(std::span<const Row> rows) {
@@ -296,35 +317,24 @@ std::size_t Store::prune_before(Day cutoff, std::size_t chunk) {
 
 Store::PruneBatch Store::collect_prunable(Day cutoff, std::size_t chunk) {
     PruneBatch batch;
-    std::vector<std::int64_t> kinds;
-    auto& find_kinds = statements_->prunable_kinds;
-    find_kinds.bind(1, std::int64_t{cutoff});
-    while (find_kinds.step()) kinds.push_back(find_kinds.column_int(0));
-    find_kinds.reset();
-
     auto& rows = statements_->prunable_rows;
-    for (std::int64_t kind : kinds) {
-        if (batch.row_ids.size() >= chunk) break;
-        rows.bind(1, kind).bind(2, std::int64_t{cutoff});
-        rows.bind(3, static_cast<std::int64_t>(chunk - batch.row_ids.size()));
-        while (rows.step()) {
-            batch.row_ids.push_back(rows.column_int(0));
-            std::optional<Micros> duration;
-            if (!rows.column_is_null(3)) duration = rows.column_int(3);
-            if (duration)
-                batch.durations[{static_cast<Day>(rows.column_int(1)), static_cast<int>(kind)}].push_back(
-                    *duration);
-            batch.deltas.add(static_cast<int>(kind), rows.column_int(2), static_cast<Day>(rows.column_int(1)),
-                             duration, static_cast<Outcome>(rows.column_int(4)),
-                             static_cast<std::uint64_t>(rows.column_int(5)),
-                             static_cast<std::uint64_t>(rows.column_int(6)));
-        }
-        rows.reset();
+    rows.bind(1, std::int64_t{cutoff}).bind(2, static_cast<std::int64_t>(chunk));
+    while (rows.step()) {
+        batch.row_ids.push_back(rows.column_int(0));
+        auto day = static_cast<Day>(rows.column_int(1));
+        auto kind = static_cast<int>(rows.column_int(2));
+        std::optional<Micros> duration;
+        if (!rows.column_is_null(4)) duration = rows.column_int(4);
+        if (duration) batch.durations[{day, kind}].push_back(*duration);
+        batch.deltas.add(kind, rows.column_int(3), day, duration, static_cast<Outcome>(rows.column_int(5)),
+                         static_cast<std::uint64_t>(rows.column_int(6)),
+                         static_cast<std::uint64_t>(rows.column_int(7)));
     }
+    rows.reset();
     return batch;
 }
 
-// Runs after the rows are deleted; name totals come last because their max is recounted from name_day.
+// Runs after the rows are deleted (a removed maximum is recounted from the remaining rows).
 void Store::subtract_from_aggregates(const PruneBatch& batch) {
     for (AggregateTable table : aggregate_tables)
         batch.deltas.for_each(table, [&](const AggregateKey& key, const Totals& removed) {

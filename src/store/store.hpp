@@ -23,6 +23,7 @@
 
 namespace nod::store {
 
+class Checkpointer;
 class DayDurationsWriter;
 
 class Store {
@@ -69,6 +70,7 @@ private:
     std::int64_t intern_name(std::string_view name);
     std::optional<std::int64_t> intern_machine(std::string_view machine);
     void forget_interned() noexcept;
+    static int on_wal_commit(void* store, sqlite3* db, const char* schema, int wal_pages);
     PruneBatch collect_prunable(Day cutoff, std::size_t chunk);
     void subtract_from_aggregates(const PruneBatch& batch);
     void subtract_group(AggregateTable table, const AggregateKey& key, const Totals& removed);
@@ -78,6 +80,7 @@ private:
     OpenOptions options_;
     std::unique_ptr<Statements> statements_;
     std::unique_ptr<DayDurationsWriter> durations_;
+    std::unique_ptr<Checkpointer> checkpointer_;
     // Lookup by string_view without building a std::string per row.
     struct StringHash {
         using is_transparent = void;

@@ -121,8 +121,8 @@ void fill_version_2_aggregates(sqlite3* db, const std::string& context) {
     fill_day_durations_from_rows(db, context);
 }
 
-// Version 3 drops name_day_totals, widens rows_by_kind_day to cover the per-name figures and adds
-// name_pending. A version 2 database with history keeps its rows, and its aggregates stay exact.
+// Version 3 drops name_day_totals, replaces rows_by_kind_day with rows_by_day (which covers the per-name
+// figures) and adds name_pending. A version 2 database with history keeps its rows and exact aggregates.
 TEST(Migration, Version3KeepsHistoryAndAggregates) {
     testing::TempDir dir;
     auto path = dir / "v2.db";
@@ -150,7 +150,7 @@ TEST(Migration, Version3KeepsHistoryAndAggregates) {
     EXPECT_EQ(db.query_int("PRAGMA user_version"), schema_version);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM rows"), 600);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'name_day_totals'"), 0);
-    EXPECT_EQ(db.query_int("SELECT count(*) FROM pragma_index_info('rows_by_kind_day')"), 7);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM pragma_index_info('rows_by_day')"), 7);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM name_pending"), 0);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM name_totals"), 3 * kind_count);
     EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)), "");

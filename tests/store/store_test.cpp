@@ -184,6 +184,45 @@ TEST_F(StoreTest, PendingNameSumsFoldAtTheThresholdsAndAlwaysAddUp) {
     expect_consistent(db);
 }
 
+std::uintmax_t size_of(const std::filesystem::path& path) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    return ec ? 0 : size;
+}
+
+// The checkpointer thread copies the WAL back into the database once it holds a quarter of the limit; the
+// writer copies the rest itself at the limit (unless the checkpointer is busy copying just then), so the
+// WAL stays within a few times the limit. Without checkpoints these batches would make it 30 times as big.
+TEST_F(StoreTest, CheckpointsKeepTheWalSmallAndRunBesideTheWriter) {
+    auto db = dir / "nod.db", wal = dir / "nod.db-wal";
+    constexpr int limit = 200;  // pages of 4 KiB
+    Store store(db, {.wal_autocheckpoint_pages = limit});
+    std::uintmax_t largest_wal = 0;
+    for (int batch = 0; batch < 40; ++batch) {
+        store.write(testing::random_rows(random, 500, first, ten_days));
+        largest_wal = std::max(largest_wal, size_of(wal));
+    }
+    EXPECT_GT(size_of(db), 2U * limit * 4096) << "the rows reached the database file";
+    // A batch of 500 rows takes about 150 pages.
+    EXPECT_LT(largest_wal, (4U * limit + 150U) * 4096) << "largest WAL " << largest_wal;
+    expect_consistent(store.database());
+}
+
+// Below the limit only the checkpointer thread copies pages: the database file grows while the WAL is
+// still far from the limit.
+TEST_F(StoreTest, CheckpointerThreadCopiesBeforeTheWriterWould) {
+    auto db = dir / "nod.db", wal = dir / "nod.db-wal";
+    constexpr std::uintmax_t limit = 2000, frame = 24 + 4096;
+    Store store(db, {.wal_autocheckpoint_pages = static_cast<int>(limit)});
+    std::uintmax_t before = size_of(db);
+    while (size_of(db) == before && size_of(wal) < limit / 2 * frame) {
+        store.write(testing::random_rows(random, 50, first, ten_days));
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_GT(size_of(db), before) << "WAL " << size_of(wal) / frame << " pages, nothing copied";
+    expect_consistent(store.database());
+}
+
 // One busy day: every kind's durations fill several chunks of day_durations, through batches of many sizes,
 // and stay exactly the rows' durations after every prune chunk.
 TEST_F(StoreTest, DayDurationsStayExactAcrossChunksWritesAndPrunes) {
