@@ -60,6 +60,7 @@ void add_rows(store::sql::Statement& statement, DayRange days, const std::vector
 }  // namespace
 
 BucketResult bucket(const store::Database& db, const BucketRequest& request, Micros now) {
+    store::sql::Transaction snapshot(db.handle(), db.context(), false);  // every read from one snapshot
     BucketResult result;
     result.days = resolve(db, request.window, now);
     std::vector<std::size_t> bucket_of_day;
@@ -84,6 +85,7 @@ BucketResult bucket(const store::Database& db, const BucketRequest& request, Mic
             result.buckets[i].kinds.push_back(
                 {static_cast<Kind>(kind), totals[i][static_cast<std::size_t>(kind)].figures()});
     }
+    snapshot.commit();
     return result;
 }
 

@@ -24,23 +24,27 @@ void add_blob(store::DenseHistogram& histogram, std::span<const std::uint8_t> bl
 
 template <typename Histogram>
 void Accumulator<Histogram>::add_columns(const store::sql::Statement& statement, int first) {
-    count_ += static_cast<std::uint64_t>(statement.column_int(first));
-    failed_ += static_cast<std::uint64_t>(statement.column_int(first + 1));
-    cancelled_ += static_cast<std::uint64_t>(statement.column_int(first + 2));
-    unknown_ += static_cast<std::uint64_t>(statement.column_int(first + 3));
-    total_us_ += statement.column_int(first + 4);
-    if (!statement.column_is_null(first + 5)) max_us_ = std::max(max_us_, statement.column_int(first + 5));
-    bytes_ += static_cast<std::uint64_t>(statement.column_int(first + 6));
-    download_ += static_cast<std::uint64_t>(statement.column_int(first + 7));
-    auto blob = statement.column_blob(first + 8);
+    add(store::read_encoded_totals(statement, first));
+}
+
+template <typename Histogram>
+void Accumulator<Histogram>::add(const store::EncodedTotals& totals) {
+    count_ += totals.count;
+    failed_ += totals.failed;
+    cancelled_ += totals.cancelled;
+    unknown_ += totals.unknown_duration;
+    total_us_ += totals.total_us;
+    if (totals.max_us) max_us_ = std::max(max_us_, *totals.max_us);
+    bytes_ += totals.bytes;
+    download_ += totals.download_bytes;
     if constexpr (std::is_same_v<Histogram, store::Histogram>) {
         if (blobs_++ == 0) {
-            single_blob_.assign(blob.begin(), blob.end());
+            single_blob_.assign(totals.histogram.begin(), totals.histogram.end());
             return;
         }
         if (blobs_ == 2) histogram_ = store::Histogram::decode(single_blob_);
     }
-    add_blob(histogram_, blob);
+    add_blob(histogram_, totals.histogram);
 }
 
 template <typename Histogram>
@@ -50,22 +54,6 @@ Histogram& Accumulator<Histogram>::own_histogram() {
         blobs_ = std::max(blobs_, 2);  // from here on the decoded histogram is the only one
     }
     return histogram_;
-}
-
-template <typename Histogram>
-void Accumulator<Histogram>::add_totals(const store::Totals& totals) {
-    count_ += totals.count;
-    failed_ += totals.failed;
-    cancelled_ += totals.cancelled;
-    unknown_ += totals.unknown_duration;
-    total_us_ += totals.total_us;
-    if (totals.max_us) max_us_ = std::max(max_us_, *totals.max_us);
-    bytes_ += totals.bytes;
-    download_ += totals.download_bytes;
-    if constexpr (std::is_same_v<Histogram, store::Histogram>)
-        own_histogram().merge(totals.histogram);
-    else
-        histogram_.add(totals.histogram);
 }
 
 template <typename Histogram>

@@ -37,7 +37,7 @@ class Accumulator {
 public:
     // Adds the figure columns (store::figure_columns order) of the current row from column `first` on.
     void add_columns(const store::sql::Statement& statement, int first);
-    void add_totals(const store::Totals& totals);
+    void add(const store::EncodedTotals& totals);
     // One row (read from the covering index rows_by_day).
     void add_row(std::optional<Micros> duration, Outcome outcome, std::uint64_t bytes, std::uint64_t download_bytes);
     void merge(const Accumulator& other);

@@ -1,5 +1,8 @@
 #include "queries/name_pieces.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include "store/name_deltas.hpp"
 #include "store/totals.hpp"
 
@@ -15,10 +18,33 @@ constexpr std::int64_t row_lookup_budget = 50'000;
 
 constexpr const char* row_columns = "r.day, r.kind, r.name_id, r.duration, r.outcome, r.bytes, r.download_bytes";
 
+// Membership by name id for scans that test every row: a bit per id (ids are the names table's rowids,
+// dense from 1) instead of a hash lookup per row.
+class NameSet {
+public:
+    explicit NameSet(const NameMap* names) : all_(names == nullptr) {
+        if (all_) return;
+        for (const auto& entry : *names) {
+            if (entry.first < 0) continue;
+            auto id = static_cast<std::size_t>(entry.first);
+            if (id >= bits_.size()) bits_.resize(std::max(id + 1, bits_.size() * 2), false);
+            bits_[id] = true;
+        }
+    }
+    bool contains(std::int64_t id) const {
+        return all_ || (id >= 0 && static_cast<std::size_t>(id) < bits_.size() && bits_[static_cast<std::size_t>(id)]);
+    }
+
+private:
+    bool all_;
+    std::vector<bool> bits_;
+};
+
 void visit_name_totals(const store::Database& db, const NameMap* names, const NamePieceVisitor& visit) {
     std::string columns = std::string("SELECT kind, name_id, ") + store::figure_columns + " FROM name_totals";
     auto visit_row = [&](const store::sql::Statement& row) {
-        visit(0, static_cast<int>(row.column_int(0)), row.column_int(1), NamePiece::aggregate(row, 2));
+        store::EncodedTotals totals = store::read_encoded_totals(row, 2);
+        visit(0, static_cast<int>(row.column_int(0)), row.column_int(1), NamePiece::aggregate(totals));
     };
     if (names != nullptr && names->size() < name_lookup_limit) {
         auto lookup = db.prepare(columns + " WHERE kind = ?1 AND name_id = ?2");
@@ -32,15 +58,11 @@ void visit_name_totals(const store::Database& db, const NameMap* names, const Na
         return;
     }
     auto scan = db.prepare(columns);
+    NameSet wanted(names);
     while (scan.step())
-        if (names == nullptr || names->contains(scan.column_int(1))) visit_row(scan);
+        if (wanted.contains(scan.column_int(1))) visit_row(scan);
 }
 
-void visit_pending(const store::Database& db, const NameMap* names, const NamePieceVisitor& visit) {
-    store::for_each_pending_name_delta(db, [&](int kind, std::int64_t name_id, const store::Totals& totals) {
-        if (names == nullptr || names->contains(name_id)) visit(0, kind, name_id, NamePiece::totals(totals));
-    });
-}
 
 void visit_row(const store::sql::Statement& row, const NamePieceVisitor& visit) {
     visit(static_cast<store::Day>(row.column_int(0)), static_cast<int>(row.column_int(1)), row.column_int(2),
@@ -52,8 +74,9 @@ void scan_rows(const store::Database& db, DayRange days, const NameMap* names, c
     auto scan = db.prepare(std::string("SELECT ") + row_columns +
                            " FROM rows AS r INDEXED BY rows_by_day WHERE r.day BETWEEN ?1 AND ?2");
     scan.bind(1, std::int64_t{days.first}).bind(2, std::int64_t{days.last});
+    NameSet wanted(names);
     while (scan.step())
-        if (names == nullptr || names->contains(scan.column_int(2))) visit_row(scan, visit);
+        if (wanted.contains(scan.column_int(2))) visit_row(scan, visit);
 }
 
 // Per name and kind: one index lookup per day that has rows of the kind (CROSS JOIN fixes that order: left to
@@ -75,50 +98,24 @@ void look_up_rows(const store::Database& db, DayRange days, const NameMap& names
 
 }  // namespace
 
-NamePiece NamePiece::aggregate(const store::sql::Statement& statement, int figures) {
-    return {Source::aggregate, &statement, figures, nullptr};
-}
-
-NamePiece NamePiece::totals(const store::Totals& totals) { return {Source::totals, nullptr, 0, &totals}; }
-
-NamePiece NamePiece::row(const store::sql::Statement& statement, int first) {
-    return {Source::row, &statement, first, nullptr};
-}
-
 std::optional<Micros> NamePiece::duration() const {
-    if (statement_->column_is_null(first_)) return std::nullopt;
-    return statement_->column_int(first_);
+    if (row_->column_is_null(first_)) return std::nullopt;
+    return row_->column_int(first_);
 }
 
-std::uint64_t NamePiece::count() const {
-    switch (source_) {
-    case Source::aggregate: return static_cast<std::uint64_t>(statement_->column_int(first_));
-    case Source::totals: return totals_->count;
-    case Source::row: return 1;
-    }
-    return 0;
-}
+std::uint64_t NamePiece::count() const { return totals_ != nullptr ? totals_->count : 1; }
 
-std::int64_t NamePiece::total_us() const {
-    switch (source_) {
-    case Source::aggregate: return statement_->column_int(first_ + 4);
-    case Source::totals: return totals_->total_us;
-    case Source::row: return duration().value_or(0);
-    }
-    return 0;
-}
+std::int64_t NamePiece::total_us() const { return totals_ != nullptr ? totals_->total_us : duration().value_or(0); }
 
 template <typename Histogram>
 void NamePiece::add_to(Accumulator<Histogram>& accumulator) const {
-    switch (source_) {
-    case Source::aggregate: accumulator.add_columns(*statement_, first_); return;
-    case Source::totals: accumulator.add_totals(*totals_); return;
-    case Source::row:
-        accumulator.add_row(duration(), static_cast<Outcome>(statement_->column_int(first_ + 1)),
-                            static_cast<std::uint64_t>(statement_->column_int(first_ + 2)),
-                            static_cast<std::uint64_t>(statement_->column_int(first_ + 3)));
+    if (totals_ != nullptr) {
+        accumulator.add(*totals_);
         return;
     }
+    accumulator.add_row(duration(), static_cast<Outcome>(row_->column_int(first_ + 1)),
+                        static_cast<std::uint64_t>(row_->column_int(first_ + 2)),
+                        static_cast<std::uint64_t>(row_->column_int(first_ + 3)));
 }
 
 template void NamePiece::add_to(SparseAccumulator&) const;
@@ -134,14 +131,44 @@ void for_each_name_row(const store::Database& db, DayRange days, const NameMap* 
         scan_rows(db, days, names, visit);
 }
 
+PendingNames::PendingNames(const store::Database& db) {
+    auto pending = db.prepare("SELECT deltas FROM name_pending ORDER BY seq");
+    while (pending.step()) {
+        auto blob = pending.column_blob(0);
+        blobs_.emplace_back(blob.begin(), blob.end());
+        const auto& kept = blobs_.back();
+        int kind = 0;
+        std::int64_t name_id = 0;
+        store::EncodedTotals totals;
+        for (std::size_t pos = 0; pos < kept.size();) {
+            auto offset = static_cast<std::uint32_t>(pos);
+            store::decode_name_delta(kept, pos, kind, name_id, totals);
+            entries_.push_back({name_id, static_cast<std::uint32_t>(blobs_.size() - 1), offset});
+        }
+    }
+}
+
+void PendingNames::visit(const NameMap* names, const NamePieceVisitor& visit) const {
+    NameSet wanted(names);
+    int kind = 0;
+    std::int64_t name_id = 0;
+    store::EncodedTotals totals;
+    for (const Entry& entry : entries_) {
+        if (!wanted.contains(entry.name_id)) continue;
+        std::size_t pos = entry.offset;
+        store::decode_name_delta(blobs_[entry.blob], pos, kind, name_id, totals);
+        visit(0, kind, name_id, NamePiece::aggregate(totals));
+    }
+}
+
 void for_each_name_piece(const store::Database& db, const Window& window, DayRange days, const NameMap* names,
-                         const NamePieceVisitor& visit) {
+                         const PendingNames* pending, const NamePieceVisitor& visit) {
     if (window.unit != Window::Unit::all) {
         for_each_name_row(db, days, names, visit);
         return;
     }
     visit_name_totals(db, names, visit);
-    visit_pending(db, names, visit);
+    if (pending != nullptr) pending->visit(names, visit);
 }
 
 }  // namespace nod::queries

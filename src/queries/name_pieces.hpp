@@ -3,8 +3,10 @@
 // through the covering index rows_by_day. Either way a group's pieces add up to exactly its rows.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "queries/figures.hpp"
 #include "queries/names.hpp"
@@ -14,12 +16,12 @@
 namespace nod::queries {
 
 // One piece of a (kind, name) group: an aggregate (a name_totals row, a pending sum) or a single row. It
-// refers to the statement or totals it came from and is valid only during the visit.
+// refers to the totals or statement it came from and is valid only during the visit.
 class NamePiece {
 public:
-    static NamePiece aggregate(const store::sql::Statement& statement, int figures);  // store::figure_columns
-    static NamePiece totals(const store::Totals& totals);
-    static NamePiece row(const store::sql::Statement& statement, int first);  // duration, outcome, bytes, download
+    static NamePiece aggregate(const store::EncodedTotals& totals) { return NamePiece(&totals, nullptr, 0); }
+    // Columns from `first` on: duration, outcome, bytes, download_bytes.
+    static NamePiece row(const store::sql::Statement& statement, int first) { return NamePiece(nullptr, &statement, first); }
 
     std::uint64_t count() const;
     std::int64_t total_us() const;
@@ -27,24 +29,40 @@ public:
     void add_to(Accumulator<Histogram>& accumulator) const;
 
 private:
-    enum class Source { aggregate, totals, row };
-    NamePiece(Source source, const store::sql::Statement* statement, int first, const store::Totals* totals)
-        : source_(source), statement_(statement), first_(first), totals_(totals) {}
+    NamePiece(const store::EncodedTotals* totals, const store::sql::Statement* row, int first)
+        : totals_(totals), row_(row), first_(first) {}
     std::optional<Micros> duration() const;
 
-    Source source_;
-    const store::sql::Statement* statement_;
+    const store::EncodedTotals* totals_;  // an aggregate, or
+    const store::sql::Statement* row_;    // a row
     int first_;
-    const store::Totals* totals_;
 };
 
 // `day` is the row's day over a window, 0 over all time.
 using NamePieceVisitor = std::function<void(store::Day day, int kind, std::int64_t name_id, const NamePiece& piece)>;
 
+// The pending per-name sums (name_pending), read once for the passes of one query: a pass that wants only
+// a few names decodes only their entries.
+class PendingNames {
+public:
+    explicit PendingNames(const store::Database& db);
+    void visit(const NameMap* names, const NamePieceVisitor& visit) const;
+
+private:
+    struct Entry {
+        std::int64_t name_id;
+        std::uint32_t blob;
+        std::uint32_t offset;
+    };
+    std::vector<std::vector<std::uint8_t>> blobs_;
+    std::vector<Entry> entries_;
+};
+
 // Visits the pieces of every (kind, name) of the window with a name in `names` (every name when null):
-// the aggregates when `window` is all time, else the rows of `days`.
+// the aggregates when `window` is all time (`pending` must then be given), else the rows of `days`.
+// Call it inside one read transaction: name_totals and name_pending must come from the same snapshot.
 void for_each_name_piece(const store::Database& db, const Window& window, DayRange days, const NameMap* names,
-                         const NamePieceVisitor& visit);
+                         const PendingNames* pending, const NamePieceVisitor& visit);
 // The rows of `days` only (bucket needs each row's day even when the window is all time).
 void for_each_name_row(const store::Database& db, DayRange days, const NameMap* names, const NamePieceVisitor& visit);
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <functional>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "queries/name_pieces.hpp"
@@ -40,6 +41,39 @@ struct GroupOrder {
     const std::string* name = nullptr;
 };
 
+// The count and total of every (kind, name) group, found by name id in a dense table: a hash map was a
+// quarter of a grouped query over a window, which visits every row. Ids are the names table's rowids,
+// dense from 1; an id far outside (not written by nod) goes to a map instead.
+class LightGroups {
+public:
+    GroupOrder& at(int kind, std::int64_t name_id) {
+        if (name_id < 0 || name_id >= dense_limit) {
+            GroupOrder& group = sparse_[pair_key(kind, name_id)];
+            group.kind = kind;
+            group.name_id = name_id;
+            return group;
+        }
+        auto slot = static_cast<std::size_t>(name_id) * kind_count + static_cast<std::size_t>(kind);
+        if (slot >= slots_.size()) slots_.resize(std::max(slot + 1, slots_.size() * 2), -1);
+        if (slots_[slot] < 0) {
+            slots_[slot] = static_cast<std::int32_t>(groups_.size());
+            groups_.push_back({kind, name_id, 0, 0, nullptr});
+        }
+        return groups_[static_cast<std::size_t>(slots_[slot])];
+    }
+    template <typename F>
+    void for_each(F f) const {
+        for (const GroupOrder& group : groups_) f(group);
+        for (const auto& entry : sparse_) f(entry.second);
+    }
+
+private:
+    static constexpr std::int64_t dense_limit = std::int64_t{1} << 26;
+    std::vector<std::int32_t> slots_;
+    std::vector<GroupOrder> groups_;
+    std::unordered_map<std::int64_t, GroupOrder> sparse_;
+};
+
 bool sorts_before(const GroupOrder& a, const GroupOrder& b, SortBy sort) {
     if (sort == SortBy::count && a.count != b.count) return a.count > b.count;
     if (sort == SortBy::time && a.total_us != b.total_us) return a.total_us > b.total_us;
@@ -48,16 +82,15 @@ bool sorts_before(const GroupOrder& a, const GroupOrder& b, SortBy sort) {
 
 // Per kind, the groups to report in order: sorted on count and total alone (no histogram needed), cut to
 // `limit`.
-std::vector<GroupOrder> choose_groups(const std::unordered_map<std::int64_t, GroupOrder>& light,
-                                      const NameMap& names, const StatsRequest& request) {
+std::vector<GroupOrder> choose_groups(const LightGroups& light, const NameMap& names, const StatsRequest& request) {
     std::array<std::vector<GroupOrder>, kind_count> per_kind;
-    for (const auto& [key, group] : light) {
+    light.for_each([&](const GroupOrder& group) {
         auto name = names.find(group.name_id);
-        if (name == names.end()) continue;
+        if (name == names.end()) return;
         GroupOrder named = group;
         named.name = &name->second;
         per_kind[static_cast<std::size_t>(group.kind)].push_back(named);
-    }
+    });
     std::vector<GroupOrder> chosen;
     for (auto& groups : per_kind) {
         auto by_order = [&](const GroupOrder& a, const GroupOrder& b) { return sorts_before(a, b, request.sort); };
@@ -70,14 +103,14 @@ std::vector<GroupOrder> choose_groups(const std::unordered_map<std::int64_t, Gro
 
 // The full figures (with percentiles) of the chosen groups only: a second, narrow read.
 std::vector<NameFigures> figures_of(const store::Database& db, const StatsRequest& request, DayRange days,
-                                    const std::vector<GroupOrder>& chosen) {
+                                    const PendingNames* pending, const std::vector<GroupOrder>& chosen) {
     NameMap chosen_names;
     std::unordered_map<std::int64_t, SparseAccumulator> accumulators;
     for (const GroupOrder& group : chosen) {
         chosen_names.emplace(group.name_id, *group.name);
         accumulators[pair_key(group.kind, group.name_id)];
     }
-    for_each_name_piece(db, request.window, days, &chosen_names,
+    for_each_name_piece(db, request.window, days, &chosen_names, pending,
                         [&](store::Day, int kind, std::int64_t name_id, const NamePiece& piece) {
                             auto found = accumulators.find(pair_key(kind, name_id));
                             if (found != accumulators.end()) piece.add_to(found->second);
@@ -92,6 +125,9 @@ std::vector<NameFigures> figures_of(const store::Database& db, const StatsReques
 }  // namespace
 
 StatsResult stats(const store::Database& db, const StatsRequest& request, Micros now) {
+    // One snapshot for every read: a fold that commits meanwhile moves sums from name_pending to
+    // name_totals, and reading one before and the other after would lose or double them.
+    store::sql::Transaction snapshot(db.handle(), db.context(), false);
     StatsResult result;
     result.days = resolve(db, request.window, now);
     bool filtered = !request.name_filter.empty();
@@ -100,23 +136,25 @@ StatsResult stats(const store::Database& db, const StatsRequest& request, Micros
     if (filtered || request.group_by_name) {
         NameMap names = matching_names(db, request.name_filter);
         // One pass: the filtered kind totals, and count and total per name for choosing the groups.
-        std::unordered_map<std::int64_t, GroupOrder> light;
-        for_each_name_piece(db, request.window, result.days, filtered ? &names : nullptr,
+        LightGroups light;
+        std::optional<PendingNames> pending;
+        if (request.window.unit == Window::Unit::all) pending.emplace(db);
+        const PendingNames* pending_names = pending ? &*pending : nullptr;
+        for_each_name_piece(db, request.window, result.days, filtered ? &names : nullptr, pending_names,
                             [&](store::Day, int kind, std::int64_t name_id, const NamePiece& piece) {
                                 if (!known_kind(kind)) return;
                                 if (filtered) piece.add_to(kinds[static_cast<std::size_t>(kind)]);
                                 if (!request.group_by_name) return;
-                                GroupOrder& group = light[pair_key(kind, name_id)];
-                                group.kind = kind;
-                                group.name_id = name_id;
+                                GroupOrder& group = light.at(kind, name_id);
                                 group.count += piece.count();
                                 group.total_us += piece.total_us();
                             });
         if (request.group_by_name)
-            result.names = figures_of(db, request, result.days, choose_groups(light, names, request));
+            result.names = figures_of(db, request, result.days, pending_names, choose_groups(light, names, request));
     }
     for (int kind = 0; kind < kind_count; ++kind)
         result.kinds.push_back({static_cast<Kind>(kind), kinds[static_cast<std::size_t>(kind)].figures()});
+    snapshot.commit();
     return result;
 }
 

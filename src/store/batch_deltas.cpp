@@ -44,7 +44,8 @@ AggregateKey key_of(AggregateTable table, std::uint64_t packed) {
 void BatchDeltas::add(int kind, std::int64_t name_id, Day day, std::optional<Micros> duration,
                       Outcome outcome, std::uint64_t bytes, std::uint64_t download_bytes) {
     changes_.push_back({pack(day, kind, name_id), duration.value_or(0), bytes, download_bytes,
-                        duration.has_value(), outcome});
+                        static_cast<std::uint16_t>(duration ? histogram_bucket(*duration) : 0), duration.has_value(),
+                        outcome});
 }
 
 void BatchDeltas::for_each(AggregateTable table,
@@ -59,11 +60,11 @@ void BatchDeltas::for_each(AggregateTable table,
     Totals group;
     for (std::size_t i = 0; i < sorted.size(); ++i) {
         const Change& change = *sorted[i].second;
-        group.add(change.timed ? std::optional<Micros>(change.duration) : std::nullopt, change.outcome,
-                  change.bytes, change.download_bytes);
+        group.add(change.timed ? std::optional<Micros>(change.duration) : std::nullopt, change.bucket,
+                  change.outcome, change.bytes, change.download_bytes);
         if (i + 1 == sorted.size() || sorted[i + 1].first != sorted[i].first) {
             visit(key_of(table, sorted[i].second->key), group);
-            group = Totals{};
+            group.clear();
         }
     }
 }

@@ -26,6 +26,7 @@ private:
         std::uint64_t key;  // packed (day, kind, name_id)
         Micros duration;
         std::uint64_t bytes, download_bytes;
+        std::uint16_t bucket;  // histogram_bucket(duration), computed once for every table
         bool timed;
         Outcome outcome;
     };

@@ -25,7 +25,7 @@ struct OpenOptions {
     bool background_checkpoints = true;
     // Writer only: pending per-name sums (name_deltas.hpp) are folded into name_totals once they hold this
     // many rows or batches. More rows make the fold cheaper per row; readers merge up to this much.
-    std::int64_t fold_after_rows = 500'000;
+    std::int64_t fold_after_rows = 250'000;
     std::int64_t fold_after_batches = 256;
 };
 

@@ -184,13 +184,17 @@ std::pair<double, double> encoded_p50_p90(std::span<const std::uint8_t> blob, do
 std::vector<std::uint8_t> Histogram::encode() const {
     std::vector<std::uint8_t> out;
     out.reserve(buckets_.size() * 3);
+    encode_to(out);
+    return out;
+}
+
+void Histogram::encode_to(std::vector<std::uint8_t>& out) const {
     std::uint16_t previous = 0;
     for (const auto& [bucket, count] : buckets_) {
         put_varint(out, static_cast<std::uint64_t>(bucket - previous));
         put_varint(out, count);
         previous = bucket;
     }
-    return out;
 }
 
 Histogram Histogram::decode(std::span<const std::uint8_t> blob) {

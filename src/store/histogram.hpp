@@ -41,6 +41,8 @@ public:
 
     // Compact form stored in the database: varint (bucket delta, count) pairs.
     std::vector<std::uint8_t> encode() const;
+    void encode_to(std::vector<std::uint8_t>& out) const;  // appends
+    void clear() noexcept { buckets_.clear(); }            // keeps the capacity
     // Throws store::Error(not_a_database) on a malformed blob.
     static Histogram decode(std::span<const std::uint8_t> blob);
 

@@ -25,10 +25,9 @@ std::int64_t unzigzag(std::uint64_t value) {
 
 }  // namespace
 
-void encode_name_delta(const NameDelta& delta, std::vector<std::uint8_t>& out) {
-    const Totals& t = delta.totals;
-    put_varint(out, static_cast<std::uint64_t>(delta.kind));
-    put_varint(out, static_cast<std::uint64_t>(delta.name_id));
+void encode_name_delta(int kind, std::int64_t name_id, const Totals& t, std::vector<std::uint8_t>& out) {
+    put_varint(out, static_cast<std::uint64_t>(kind));
+    put_varint(out, static_cast<std::uint64_t>(name_id));
     put_varint(out, t.count);
     put_varint(out, t.failed);
     put_varint(out, t.cancelled);
@@ -37,33 +36,44 @@ void encode_name_delta(const NameDelta& delta, std::vector<std::uint8_t>& out) {
     put_varint(out, t.max_us ? zigzag(*t.max_us) + 1 : 0);  // 0: no row had a duration
     put_varint(out, t.bytes);
     put_varint(out, t.download_bytes);
-    std::vector<std::uint8_t> histogram = t.histogram.encode();
+    thread_local std::vector<std::uint8_t> histogram;  // reused: no allocation per group
+    histogram.clear();
+    t.histogram.encode_to(histogram);
     put_varint(out, histogram.size());
     out.insert(out.end(), histogram.begin(), histogram.end());
 }
 
+void decode_name_delta(std::span<const std::uint8_t> blob, std::size_t& pos, int& kind, std::int64_t& name_id,
+                       EncodedTotals& totals) {
+    std::uint64_t raw_kind = get_varint(blob, pos, deltas_what);
+    std::uint64_t raw_name = get_varint(blob, pos, deltas_what);
+    if (raw_kind > 255 || raw_name > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        malformed();
+    kind = static_cast<int>(raw_kind);
+    name_id = static_cast<std::int64_t>(raw_name);
+    totals.count = get_varint(blob, pos, deltas_what);
+    totals.failed = get_varint(blob, pos, deltas_what);
+    totals.cancelled = get_varint(blob, pos, deltas_what);
+    totals.unknown_duration = get_varint(blob, pos, deltas_what);
+    totals.total_us = unzigzag(get_varint(blob, pos, deltas_what));
+    std::uint64_t max = get_varint(blob, pos, deltas_what);
+    totals.max_us = max != 0 ? std::optional<Micros>(unzigzag(max - 1)) : std::nullopt;
+    totals.bytes = get_varint(blob, pos, deltas_what);
+    totals.download_bytes = get_varint(blob, pos, deltas_what);
+    std::uint64_t histogram_size = get_varint(blob, pos, deltas_what);
+    if (histogram_size > blob.size() - pos) malformed();
+    totals.histogram = blob.subspan(pos, histogram_size);
+    pos += histogram_size;
+}
+
 void decode_name_deltas(std::span<const std::uint8_t> blob, const NameDeltaVisitor& visit) {
     std::size_t pos = 0;
+    int kind = 0;
+    std::int64_t name_id = 0;
+    EncodedTotals totals;
     while (pos < blob.size()) {
-        std::uint64_t kind = get_varint(blob, pos, deltas_what);
-        std::uint64_t name_id = get_varint(blob, pos, deltas_what);
-        if (kind > 255 || name_id > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-            malformed();
-        Totals totals;
-        totals.count = get_varint(blob, pos, deltas_what);
-        totals.failed = get_varint(blob, pos, deltas_what);
-        totals.cancelled = get_varint(blob, pos, deltas_what);
-        totals.unknown_duration = get_varint(blob, pos, deltas_what);
-        totals.total_us = unzigzag(get_varint(blob, pos, deltas_what));
-        std::uint64_t max = get_varint(blob, pos, deltas_what);
-        if (max != 0) totals.max_us = unzigzag(max - 1);
-        totals.bytes = get_varint(blob, pos, deltas_what);
-        totals.download_bytes = get_varint(blob, pos, deltas_what);
-        std::uint64_t histogram_size = get_varint(blob, pos, deltas_what);
-        if (histogram_size > blob.size() - pos) malformed();
-        totals.histogram = Histogram::decode(blob.subspan(pos, histogram_size));
-        pos += histogram_size;
-        visit(static_cast<int>(kind), static_cast<std::int64_t>(name_id), totals);
+        decode_name_delta(blob, pos, kind, name_id, totals);
+        visit(kind, name_id, totals);
     }
 }
 

@@ -17,19 +17,16 @@
 
 namespace nod::store {
 
-// One (kind, name) group's change in a batch.
-struct NameDelta {
-    int kind = 0;
-    std::int64_t name_id = 0;
-    Totals totals;
-};
+// The totals point into the blob: valid during the visit.
+using NameDeltaVisitor = std::function<void(int kind, std::int64_t name_id, const EncodedTotals& totals)>;
 
-using NameDeltaVisitor = std::function<void(int kind, std::int64_t name_id, const Totals& totals)>;
-
-// Appends the encoded form of `delta` to `out` (varints; a blob is a sequence of these).
-void encode_name_delta(const NameDelta& delta, std::vector<std::uint8_t>& out);
+// Appends the encoded form of one group's change to `out` (varints; a blob is a sequence of these).
+void encode_name_delta(int kind, std::int64_t name_id, const Totals& totals, std::vector<std::uint8_t>& out);
 // Calls `visit` for each delta of an encoded blob; throws Error(not_a_database) on a malformed one.
 void decode_name_deltas(std::span<const std::uint8_t> blob, const NameDeltaVisitor& visit);
+// Decodes the delta at `pos` (< blob.size()) and moves `pos` past it.
+void decode_name_delta(std::span<const std::uint8_t> blob, std::size_t& pos, int& kind, std::int64_t& name_id,
+                       EncodedTotals& totals);
 
 // Every pending delta in the database, oldest batch first.
 void for_each_pending_name_delta(const Database& db, const NameDeltaVisitor& visit);

@@ -225,7 +225,7 @@ void Store::append_name_deltas(const BatchDeltas& deltas, std::size_t rows) {
     std::vector<std::uint8_t> blob;
     blob.reserve(rows * 16);
     deltas.for_each(AggregateTable::name, [&](const AggregateKey& key, const Totals& totals) {
-        encode_name_delta({key.kind, key.name_id, totals}, blob);
+        encode_name_delta(key.kind, key.name_id, totals, blob);
     });
     auto& append = statements_->append_pending;
     append.bind(1, static_cast<std::int64_t>(rows)).bind_blob(2, blob, sql::Lifetime::until_step).run();
@@ -244,8 +244,8 @@ void Store::fold_pending() {
     std::unordered_map<std::uint64_t, Totals> sums;
     auto& pending = statements_->pending_deltas;
     while (pending.step()) {
-        decode_name_deltas(pending.column_blob(0), [&](int kind, std::int64_t name_id, const Totals& totals) {
-            sums[(static_cast<std::uint64_t>(kind) << 40) | static_cast<std::uint64_t>(name_id)].merge(totals);
+        decode_name_deltas(pending.column_blob(0), [&](int kind, std::int64_t name_id, const EncodedTotals& totals) {
+            sums[(static_cast<std::uint64_t>(kind) << 40) | static_cast<std::uint64_t>(name_id)].merge(totals.decode());
         });
     }
     pending.reset();

@@ -6,6 +6,18 @@ namespace nod::store {
 
 void Totals::add(std::optional<Micros> duration, Outcome outcome, std::uint64_t row_bytes,
                  std::uint64_t row_download_bytes) {
+    add(duration, duration ? histogram_bucket(*duration) : 0, outcome, row_bytes, row_download_bytes);
+}
+
+void Totals::clear() noexcept {
+    Histogram kept = std::move(histogram);
+    kept.clear();
+    *this = Totals{};
+    histogram = std::move(kept);
+}
+
+void Totals::add(std::optional<Micros> duration, int bucket, Outcome outcome, std::uint64_t row_bytes,
+                 std::uint64_t row_download_bytes) {
     ++count;
     if (outcome == Outcome::failed) ++failed;
     if (outcome == Outcome::cancelled) ++cancelled;
@@ -17,7 +29,7 @@ void Totals::add(std::optional<Micros> duration, Outcome outcome, std::uint64_t 
     }
     total_us += *duration;
     max_us = max_us ? std::max(*max_us, *duration) : *duration;
-    histogram.add(*duration);
+    histogram.add_bucket(bucket, 1);
 }
 
 void Totals::merge(const Totals& other) {
@@ -102,8 +114,22 @@ int bind_totals(sql::Statement& statement, const Totals& totals, int first) {
     return first + figure_column_count;
 }
 
-Totals read_totals(const sql::Statement& statement, int first) {
+Totals EncodedTotals::decode() const {
     Totals totals;
+    totals.count = count;
+    totals.failed = failed;
+    totals.cancelled = cancelled;
+    totals.unknown_duration = unknown_duration;
+    totals.total_us = total_us;
+    totals.max_us = max_us;
+    totals.bytes = bytes;
+    totals.download_bytes = download_bytes;
+    totals.histogram = Histogram::decode(histogram);
+    return totals;
+}
+
+EncodedTotals read_encoded_totals(const sql::Statement& statement, int first) {
+    EncodedTotals totals;
     totals.count = static_cast<std::uint64_t>(statement.column_int(first));
     totals.failed = static_cast<std::uint64_t>(statement.column_int(first + 1));
     totals.cancelled = static_cast<std::uint64_t>(statement.column_int(first + 2));
@@ -112,9 +138,11 @@ Totals read_totals(const sql::Statement& statement, int first) {
     if (!statement.column_is_null(first + 5)) totals.max_us = statement.column_int(first + 5);
     totals.bytes = static_cast<std::uint64_t>(statement.column_int(first + 6));
     totals.download_bytes = static_cast<std::uint64_t>(statement.column_int(first + 7));
-    totals.histogram = Histogram::decode(statement.column_blob(first + 8));
+    totals.histogram = statement.column_blob(first + 8);
     return totals;
 }
+
+Totals read_totals(const sql::Statement& statement, int first) { return read_encoded_totals(statement, first).decode(); }
 
 namespace {
 

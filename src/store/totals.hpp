@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "reader/row.hpp"
@@ -26,6 +27,10 @@ struct Totals {
 
     void add(std::optional<Micros> duration, Outcome outcome, std::uint64_t row_bytes,
              std::uint64_t row_download_bytes);
+    // The same with the duration's histogram bucket computed already (histogram_bucket(*duration)).
+    void add(std::optional<Micros> duration, int bucket, Outcome outcome, std::uint64_t row_bytes,
+             std::uint64_t row_download_bytes);
+    void clear() noexcept;  // back to zero, keeping the histogram's capacity
     void merge(const Totals& other);
     // Removes figures that were added before (pruning); max_us is left to the caller, who must recount it.
     // Returns false, changing nothing, when `other` is not part of this.
@@ -36,6 +41,18 @@ struct Totals {
 
 enum class AggregateTable { day, name };
 inline constexpr AggregateTable aggregate_tables[] = {AggregateTable::day, AggregateTable::name};
+
+// The same figures with the histogram still encoded, pointing into a statement's column or a blob (valid
+// while those are): what readers sum, without decoding a histogram they may never need.
+struct EncodedTotals {
+    std::uint64_t count = 0, failed = 0, cancelled = 0, unknown_duration = 0;
+    std::int64_t total_us = 0;
+    std::optional<Micros> max_us;
+    std::uint64_t bytes = 0, download_bytes = 0;
+    std::span<const std::uint8_t> histogram;
+
+    Totals decode() const;  // throws Error(not_a_database) on a malformed histogram
+};
 
 // A key of any aggregate table; the fields a table does not have are ignored (and should be 0).
 struct AggregateKey {
@@ -59,6 +76,7 @@ std::string figure_columns_of(const std::string& alias);
 int bind_key(sql::Statement& statement, AggregateTable table, const AggregateKey& key, int first = 1);
 int bind_totals(sql::Statement& statement, const Totals& totals, int first);
 Totals read_totals(const sql::Statement& statement, int first);
+EncodedTotals read_encoded_totals(const sql::Statement& statement, int first);
 
 // SQL text for the writer and the pruner.
 std::string aggregate_upsert_sql(AggregateTable table);  // adds to a row, creating it (nod_histogram_merge)

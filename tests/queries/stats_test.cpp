@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "reference.hpp"
 #include "store/store.hpp"
 #include "support.hpp"
@@ -130,6 +133,30 @@ TEST_F(StatsTest, GroupedWithFilterOnlyHasMatchingNames) {
     EXPECT_EQ(result.names[1].name, "lib_foo");
     EXPECT_EQ(result.names[1].figures.count, 3U);
     EXPECT_NEAR(result.names[1].figures.max_seconds, 3.0, 1e-9);
+}
+
+// The writer folds after every batch while a query reads: name_totals, name_pending and day_totals must come
+// from one snapshot, or the per-name counts would miss or double what moved between them.
+TEST_F(StatsTest, GroupedAllTimeReadsOneSnapshotWhileTheWriterFolds) {
+    store::Store writer(dir_ / "nod.db", {.fold_after_batches = 1});
+    std::atomic<bool> done{false};
+    std::thread writing([&] {
+        std::mt19937_64 random(5);
+        for (int batch = 0; batch < 150; ++batch)
+            writer.write(store::testing::random_rows(random, 40, first_, 90 * day_));
+        done = true;
+    });
+    store::Database reader(dir_ / "nod.db", store::Access::read_only);
+    int queries = 0;
+    while (!done || queries < 20) {
+        StatsResult result = stats(reader, {.group_by_name = true, .limit = 0}, now_);
+        std::array<std::uint64_t, kind_count> grouped{};
+        for (const NameFigures& n : result.names) grouped[static_cast<std::size_t>(n.kind)] += n.figures.count;
+        for (const KindFigures& k : result.kinds)
+            ASSERT_EQ(grouped[static_cast<std::size_t>(k.kind)], k.figures.count) << "query " << queries;
+        ++queries;
+    }
+    writing.join();
 }
 
 TEST_F(StatsTest, EmptyDatabaseGivesZeros) {

@@ -9,10 +9,16 @@
 namespace nod::store {
 namespace {
 
+struct NameDelta {
+    int kind = 0;
+    std::int64_t name_id = 0;
+    Totals totals;
+};
+
 std::vector<NameDelta> decode(std::span<const std::uint8_t> blob) {
     std::vector<NameDelta> deltas;
-    decode_name_deltas(blob, [&](int kind, std::int64_t name_id, const Totals& totals) {
-        deltas.push_back({kind, name_id, totals});
+    decode_name_deltas(blob, [&](int kind, std::int64_t name_id, const EncodedTotals& totals) {
+        deltas.push_back({kind, name_id, totals.decode()});
     });
     return deltas;
 }
@@ -32,7 +38,7 @@ TEST(NameDeltas, RoundTripExactly) {
     NameDelta negative = sample(2, std::numeric_limits<std::int32_t>::max(), {-3});  // clock went back
     deltas.push_back(negative);
     std::vector<std::uint8_t> blob;
-    for (const NameDelta& delta : deltas) encode_name_delta(delta, blob);
+    for (const NameDelta& delta : deltas) encode_name_delta(delta.kind, delta.name_id, delta.totals, blob);
     auto decoded = decode(blob);
     ASSERT_EQ(decoded.size(), deltas.size());
     for (std::size_t i = 0; i < deltas.size(); ++i) {
@@ -47,7 +53,8 @@ TEST(NameDeltas, RoundTripExactly) {
 
 TEST(NameDeltas, DamagedBlobsAreRefusedNotMisread) {
     std::vector<std::uint8_t> blob;
-    encode_name_delta(sample(1, 42, {1'000, 2'000'000}), blob);
+    NameDelta delta = sample(1, 42, {1'000, 2'000'000});
+    encode_name_delta(delta.kind, delta.name_id, delta.totals, blob);
     for (std::size_t cut = 1; cut < blob.size(); ++cut) {
         std::vector<std::uint8_t> truncated(blob.begin(), blob.begin() + static_cast<std::ptrdiff_t>(cut));
         try {

@@ -74,8 +74,8 @@ AggregateSnapshot read_aggregates(const Database& db) {
         }
     }
     // name_totals holds the folded part of the per-name sums; the pending part counts as much.
-    for_each_pending_name_delta(db, [&](int kind, std::int64_t name_id, const Totals& totals) {
-        snapshot[AggregateTable::name][{kind, name_id, 0}].merge(totals);
+    for_each_pending_name_delta(db, [&](int kind, std::int64_t name_id, const EncodedTotals& totals) {
+        snapshot[AggregateTable::name][{kind, name_id, 0}].merge(totals.decode());
     });
     auto chunks = db.prepare("SELECT day, kind, durations FROM day_durations");
     while (chunks.step()) {
