@@ -33,7 +33,8 @@ public:
     std::size_t unwritten() const;
 
     static constexpr std::size_t max_unwritten = 500'000;  // rows kept in memory while the disk is full
-    static constexpr std::size_t batch_rows = 10'000;      // rows per transaction (what bench/store/populate measures)
+    static constexpr std::size_t batch_rows =
+        10'000;  // rows per transaction (what bench/store/populate measures)
 
 private:
     void loop();
@@ -44,8 +45,8 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::function<void(store::Store&)>> tasks_;
-    std::vector<Row> incoming_;   // guarded by mutex_
-    std::vector<Row> unwritten_;  // writer thread only
+    std::vector<Row> incoming_;        // guarded by mutex_
+    std::vector<Row> unwritten_;       // writer thread only
     std::size_t unwritten_count_ = 0;  // guarded by mutex_, for unwritten()
     bool stopping_ = false;
     bool failing_ = false;

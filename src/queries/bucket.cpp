@@ -14,18 +14,18 @@ using KindAccumulators = std::array<SparseAccumulator, kind_count>;
 
 store::Day next_bucket_start(store::Day day, BucketUnit unit) {
     switch (unit) {
-    case BucketUnit::day: return day + 1;
-    case BucketUnit::week: return store::iso_week_start(day) + 7;
-    case BucketUnit::month: return store::add_months(store::month_start(day), 1);
+        case BucketUnit::day: return day + 1;
+        case BucketUnit::week: return store::iso_week_start(day) + 7;
+        case BucketUnit::month: return store::add_months(store::month_start(day), 1);
     }
     return day + 1;
 }
 
 std::string label_of(store::Day day, BucketUnit unit) {
     switch (unit) {
-    case BucketUnit::day: return store::day_label(day);
-    case BucketUnit::week: return store::iso_week_label(day);
-    case BucketUnit::month: return store::month_label(day);
+        case BucketUnit::day: return store::day_label(day);
+        case BucketUnit::week: return store::iso_week_label(day);
+        case BucketUnit::month: return store::month_label(day);
     }
     return {};
 }
@@ -68,7 +68,8 @@ BucketResult bucket(const store::Database& db, const BucketRequest& request, Mic
     std::vector<KindAccumulators> totals(result.buckets.size());
     std::string figures = store::figure_columns;
     if (request.name_filter.empty()) {
-        auto scan = db.prepare("SELECT kind, day, " + figures + " FROM day_totals WHERE day BETWEEN ?1 AND ?2");
+        auto scan =
+            db.prepare("SELECT kind, day, " + figures + " FROM day_totals WHERE day BETWEEN ?1 AND ?2");
         scan.bind(1, std::int64_t{result.days.first}).bind(2, std::int64_t{result.days.last});
         add_rows(scan, result.days, bucket_of_day, totals);
     } else {

@@ -39,7 +39,8 @@ public:
     void add_columns(const store::sql::Statement& statement, int first);
     void add(const store::EncodedTotals& totals);
     // One row (read from the covering index rows_by_day).
-    void add_row(std::optional<Micros> duration, Outcome outcome, std::uint64_t bytes, std::uint64_t download_bytes);
+    void add_row(std::optional<Micros> duration, Outcome outcome, std::uint64_t bytes,
+                 std::uint64_t download_bytes);
     void merge(const Accumulator& other);
     Figures figures() const;
     std::uint64_t count() const { return count_; }

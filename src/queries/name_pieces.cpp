@@ -1,6 +1,7 @@
 #include "queries/name_pieces.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 #include <vector>
 
 #include "store/name_deltas.hpp"
@@ -16,28 +17,37 @@ constexpr std::size_t name_lookup_limit = 2000;
 // window's index entries wins.
 constexpr std::int64_t row_lookup_budget = 50'000;
 
-constexpr const char* row_columns = "r.day, r.kind, r.name_id, r.duration, r.outcome, r.bytes, r.download_bytes";
+constexpr const char* row_columns =
+    "r.day, r.kind, r.name_id, r.duration, r.outcome, r.bytes, r.download_bytes";
 
 // Membership by name id for scans that test every row: a bit per id (ids are the names table's rowids,
-// dense from 1) instead of a hash lookup per row.
+// dense from 1) instead of a hash lookup per row; an id far outside that (not written by nod) goes to a set.
 class NameSet {
 public:
     explicit NameSet(const NameMap* names) : all_(names == nullptr) {
         if (all_) return;
         for (const auto& entry : *names) {
-            if (entry.first < 0) continue;
+            if (entry.first < 0 || entry.first >= dense_limit) {
+                far_.insert(entry.first);
+                continue;
+            }
             auto id = static_cast<std::size_t>(entry.first);
             if (id >= bits_.size()) bits_.resize(std::max(id + 1, bits_.size() * 2), false);
             bits_[id] = true;
         }
     }
     bool contains(std::int64_t id) const {
-        return all_ || (id >= 0 && static_cast<std::size_t>(id) < bits_.size() && bits_[static_cast<std::size_t>(id)]);
+        if (all_) return true;
+        if (id >= 0 && id < dense_limit)
+            return static_cast<std::size_t>(id) < bits_.size() && bits_[static_cast<std::size_t>(id)];
+        return far_.contains(id);
     }
 
 private:
+    static constexpr std::int64_t dense_limit = std::int64_t{1} << 26;
     bool all_;
     std::vector<bool> bits_;
+    std::unordered_set<std::int64_t> far_;
 };
 
 void visit_name_totals(const store::Database& db, const NameMap* names, const NamePieceVisitor& visit) {
@@ -63,14 +73,14 @@ void visit_name_totals(const store::Database& db, const NameMap* names, const Na
         if (wanted.contains(scan.column_int(1))) visit_row(scan);
 }
 
-
 void visit_row(const store::sql::Statement& row, const NamePieceVisitor& visit) {
     visit(static_cast<store::Day>(row.column_int(0)), static_cast<int>(row.column_int(1)), row.column_int(2),
           NamePiece::row(row, 3));
 }
 
 // One range of the index (day, kind, ...).
-void scan_rows(const store::Database& db, DayRange days, const NameMap* names, const NamePieceVisitor& visit) {
+void scan_rows(const store::Database& db, DayRange days, const NameMap* names,
+               const NamePieceVisitor& visit) {
     auto scan = db.prepare(std::string("SELECT ") + row_columns +
                            " FROM rows AS r INDEXED BY rows_by_day WHERE r.day BETWEEN ?1 AND ?2");
     scan.bind(1, std::int64_t{days.first}).bind(2, std::int64_t{days.last});
@@ -81,7 +91,8 @@ void scan_rows(const store::Database& db, DayRange days, const NameMap* names, c
 
 // Per name and kind: one index lookup per day that has rows of the kind (CROSS JOIN fixes that order: left to
 // itself the planner walks every entry of the window instead).
-void look_up_rows(const store::Database& db, DayRange days, const NameMap& names, const NamePieceVisitor& visit) {
+void look_up_rows(const store::Database& db, DayRange days, const NameMap& names,
+                  const NamePieceVisitor& visit) {
     auto lookup = db.prepare(std::string("SELECT ") + row_columns +
                              " FROM day_totals AS d CROSS JOIN rows AS r INDEXED BY rows_by_day"
                              " ON r.day = d.day AND r.kind = d.kind AND r.name_id = ?2"
@@ -105,7 +116,9 @@ std::optional<Micros> NamePiece::duration() const {
 
 std::uint64_t NamePiece::count() const { return totals_ != nullptr ? totals_->count : 1; }
 
-std::int64_t NamePiece::total_us() const { return totals_ != nullptr ? totals_->total_us : duration().value_or(0); }
+std::int64_t NamePiece::total_us() const {
+    return totals_ != nullptr ? totals_->total_us : duration().value_or(0);
+}
 
 template <typename Histogram>
 void NamePiece::add_to(Accumulator<Histogram>& accumulator) const {
@@ -121,7 +134,8 @@ void NamePiece::add_to(Accumulator<Histogram>& accumulator) const {
 template void NamePiece::add_to(SparseAccumulator&) const;
 template void NamePiece::add_to(DenseAccumulator&) const;
 
-void for_each_name_row(const store::Database& db, DayRange days, const NameMap* names, const NamePieceVisitor& visit) {
+void for_each_name_row(const store::Database& db, DayRange days, const NameMap* names,
+                       const NamePieceVisitor& visit) {
     std::int64_t lookups = names == nullptr ? INT64_MAX
                                             : static_cast<std::int64_t>(names->size()) * kind_count *
                                                   (std::int64_t{days.last} - days.first + 1);

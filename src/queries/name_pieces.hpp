@@ -21,7 +21,9 @@ class NamePiece {
 public:
     static NamePiece aggregate(const store::EncodedTotals& totals) { return NamePiece(&totals, nullptr, 0); }
     // Columns from `first` on: duration, outcome, bytes, download_bytes.
-    static NamePiece row(const store::sql::Statement& statement, int first) { return NamePiece(nullptr, &statement, first); }
+    static NamePiece row(const store::sql::Statement& statement, int first) {
+        return NamePiece(nullptr, &statement, first);
+    }
 
     std::uint64_t count() const;
     std::int64_t total_us() const;
@@ -39,7 +41,8 @@ private:
 };
 
 // `day` is the row's day over a window, 0 over all time.
-using NamePieceVisitor = std::function<void(store::Day day, int kind, std::int64_t name_id, const NamePiece& piece)>;
+using NamePieceVisitor =
+    std::function<void(store::Day day, int kind, std::int64_t name_id, const NamePiece& piece)>;
 
 // The pending per-name sums (name_pending), read once for the passes of one query: a pass that wants only
 // a few names decodes only their entries.
@@ -64,6 +67,7 @@ private:
 void for_each_name_piece(const store::Database& db, const Window& window, DayRange days, const NameMap* names,
                          const PendingNames* pending, const NamePieceVisitor& visit);
 // The rows of `days` only (bucket needs each row's day even when the window is all time).
-void for_each_name_row(const store::Database& db, DayRange days, const NameMap* names, const NamePieceVisitor& visit);
+void for_each_name_row(const store::Database& db, DayRange days, const NameMap* names,
+                       const NamePieceVisitor& visit);
 
 }  // namespace nod::queries

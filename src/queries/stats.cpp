@@ -82,7 +82,8 @@ bool sorts_before(const GroupOrder& a, const GroupOrder& b, SortBy sort) {
 
 // Per kind, the groups to report in order: sorted on count and total alone (no histogram needed), cut to
 // `limit`.
-std::vector<GroupOrder> choose_groups(const LightGroups& light, const NameMap& names, const StatsRequest& request) {
+std::vector<GroupOrder> choose_groups(const LightGroups& light, const NameMap& names,
+                                      const StatsRequest& request) {
     std::array<std::vector<GroupOrder>, kind_count> per_kind;
     light.for_each([&](const GroupOrder& group) {
         auto name = names.find(group.name_id);
@@ -93,9 +94,12 @@ std::vector<GroupOrder> choose_groups(const LightGroups& light, const NameMap& n
     });
     std::vector<GroupOrder> chosen;
     for (auto& groups : per_kind) {
-        auto by_order = [&](const GroupOrder& a, const GroupOrder& b) { return sorts_before(a, b, request.sort); };
+        auto by_order = [&](const GroupOrder& a, const GroupOrder& b) {
+            return sorts_before(a, b, request.sort);
+        };
         std::size_t keep = request.limit == 0 ? groups.size() : std::min(request.limit, groups.size());
-        std::partial_sort(groups.begin(), groups.begin() + static_cast<std::ptrdiff_t>(keep), groups.end(), by_order);
+        std::partial_sort(groups.begin(), groups.begin() + static_cast<std::ptrdiff_t>(keep), groups.end(),
+                          by_order);
         chosen.insert(chosen.end(), groups.begin(), groups.begin() + static_cast<std::ptrdiff_t>(keep));
     }
     return chosen;
@@ -150,7 +154,8 @@ StatsResult stats(const store::Database& db, const StatsRequest& request, Micros
                                 group.total_us += piece.total_us();
                             });
         if (request.group_by_name)
-            result.names = figures_of(db, request, result.days, pending_names, choose_groups(light, names, request));
+            result.names =
+                figures_of(db, request, result.days, pending_names, choose_groups(light, names, request));
     }
     for (int kind = 0; kind < kind_count; ++kind)
         result.kinds.push_back({static_cast<Kind>(kind), kinds[static_cast<std::size_t>(kind)].figures()});

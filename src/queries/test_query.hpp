@@ -37,7 +37,8 @@ struct Comparison {
     bool significant = false;      // p_adjusted < stats::mann_whitney_alpha; otherwise benchstat prints "~"
     double cliffs_delta = 0;       // P(new > old) - P(new < old), in [-1, 1]; NaN for an empty sample
     // Hodges-Lehmann estimate of new - old; NaN for an empty sample, and not computed (NaN) when both samples
-    // together exceed 20,000 values: it costs far more than the test itself there, and Cliff's delta is given.
+    // together exceed 20,000 values: it costs far more than the test itself there, and Cliff's delta is
+    // given.
     double shift_seconds = 0;
 };
 

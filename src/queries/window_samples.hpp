@@ -22,7 +22,8 @@ struct WindowSamples {
 
 // Durations (µs) of the rows with a known duration in `days`, per kind, only of names in `filter` when it
 // is given, and per name when `per_name`.
-WindowSamples read_window_samples(const store::Database& db, DayRange days, const NameMap* filter, bool per_name);
+WindowSamples read_window_samples(const store::Database& db, DayRange days, const NameMap* filter,
+                                  bool per_name);
 
 // Sorts durations in linear time (they are integers): the test query sorts millions of them.
 void sort_durations(std::vector<Micros>& values);

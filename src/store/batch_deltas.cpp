@@ -44,8 +44,8 @@ AggregateKey key_of(AggregateTable table, std::uint64_t packed) {
 void BatchDeltas::add(int kind, std::int64_t name_id, Day day, std::optional<Micros> duration,
                       Outcome outcome, std::uint64_t bytes, std::uint64_t download_bytes) {
     changes_.push_back({pack(day, kind, name_id), duration.value_or(0), bytes, download_bytes,
-                        static_cast<std::uint16_t>(duration ? histogram_bucket(*duration) : 0), duration.has_value(),
-                        outcome});
+                        static_cast<std::uint16_t>(duration ? histogram_bucket(*duration) : 0),
+                        duration.has_value(), outcome});
 }
 
 void BatchDeltas::for_each(AggregateTable table,

@@ -1,6 +1,6 @@
-// What one batch (written or pruned) changes per (day, kind) and per (kind, name). Each row is recorded as a small
-// change record (no hashing, no allocation per group); when the batch is flushed the records are sorted in
-// each table's primary-key order and summed group by group, so the upserts also walk each B-tree in order.
+// What one batch (written or pruned) changes per (day, kind) and per (kind, name). Each row is recorded as a
+// small change record (no hashing, no allocation per group); when the batch is flushed the records are sorted
+// in each table's primary-key order and summed group by group, so the upserts also walk each B-tree in order.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +19,8 @@ public:
              std::uint64_t bytes, std::uint64_t download_bytes);
     bool empty() const { return changes_.empty(); }
     // Calls `visit` with each changed key of `table` (in primary-key order) and its change.
-    void for_each(AggregateTable table, const std::function<void(const AggregateKey&, const Totals&)>& visit) const;
+    void for_each(AggregateTable table,
+                  const std::function<void(const AggregateKey&, const Totals&)>& visit) const;
 
 private:
     struct Change {

@@ -11,7 +11,8 @@ Checkpointer::Checkpointer(const std::string& path, const std::string& context) 
     if (rc != SQLITE_OK)
         throw_sqlite(rc, "opening " + context + " for checkpoints", raw ? sqlite3_errmsg(raw) : "");
     // SQLite opens the WAL on a connection's first read; until then a checkpoint does nothing (-1 frames).
-    sql::query_int(db_.get(), "SELECT count(*) FROM sqlite_schema", "opening " + context + " for checkpoints");
+    sql::query_int(db_.get(), "SELECT count(*) FROM sqlite_schema",
+                   "opening " + context + " for checkpoints");
     thread_ = std::thread([this] { loop(); });
 }
 

@@ -33,7 +33,8 @@ Database::Database(const std::filesystem::path& path, Access mode, const OpenOpt
     exec("PRAGMA cache_size = -" + std::to_string(options.cache_mib * 1024));
     if (mode == Access::read_only) {
         if (empty)
-            throw Error(ErrorCode::other, "database " + path_ + " is empty: the collector creates its tables");
+            throw Error(ErrorCode::other,
+                        "database " + path_ + " is empty: the collector creates its tables");
         check_version_for_reading();
         return;
     }
@@ -42,13 +43,15 @@ Database::Database(const std::filesystem::path& path, Access mode, const OpenOpt
     {
         sql::Statement wal(handle(), "PRAGMA journal_mode = WAL", context_);
         if (!wal.step() || wal.column_text(0) != "wal")
-            throw Error(ErrorCode::io, "opening database " + path_ + ": cannot switch it to WAL journal mode");
+            throw Error(ErrorCode::io,
+                        "opening database " + path_ + ": cannot switch it to WAL journal mode");
     }
     exec("PRAGMA synchronous = NORMAL");
     exec("PRAGMA wal_autocheckpoint = " + std::to_string(options.wal_autocheckpoint_pages));
     // A flood of writes can grow the WAL past the checkpoint limit; when SQLite starts it over, it cuts the
     // file back to twice the limit (pages of 4 KiB).
-    exec("PRAGMA journal_size_limit = " + std::to_string(std::int64_t{options.wal_autocheckpoint_pages} * 2 * 4096));
+    exec("PRAGMA journal_size_limit = " +
+         std::to_string(std::int64_t{options.wal_autocheckpoint_pages} * 2 * 4096));
     migrate(handle(), context_, path_);
 }
 
@@ -73,8 +76,9 @@ void Database::check_file(Access mode) const {
     if (exists && ::access(path_.c_str(), W_OK) != 0)
         throw Error(ErrorCode::read_only, what + "the file is read-only (no write permission)");
     if (::access(folder.c_str(), W_OK) != 0)
-        throw Error(ErrorCode::read_only,
-                    what + "folder " + folder + " is not writable (SQLite creates its -wal and -shm files there)");
+        throw Error(
+            ErrorCode::read_only,
+            what + "folder " + folder + " is not writable (SQLite creates its -wal and -shm files there)");
 }
 
 void Database::connect(Access mode, const OpenOptions& options) {
@@ -87,7 +91,8 @@ void Database::connect(Access mode, const OpenOptions& options) {
     sqlite3_extended_result_codes(handle(), 1);
     sqlite3_busy_timeout(handle(), static_cast<int>(options.busy_timeout.count()));
     if (mode == Access::read_write && sqlite3_db_readonly(handle(), "main") == 1)
-        throw Error(ErrorCode::read_only, "opening database " + path_ + ": SQLite could open it only read-only");
+        throw Error(ErrorCode::read_only,
+                    "opening database " + path_ + ": SQLite could open it only read-only");
 }
 
 bool Database::check_identity() {
@@ -99,14 +104,15 @@ bool Database::check_identity() {
         tables = query_int("SELECT count(*) FROM sqlite_schema");
     } catch (const Error& e) {
         if (e.code() == ErrorCode::not_a_database)
-            throw Error(ErrorCode::not_a_database, "opening database " + path_ + ": the file is not a database");
+            throw Error(ErrorCode::not_a_database,
+                        "opening database " + path_ + ": the file is not a database");
         throw Error(e.code(), "opening " + std::string(e.what()));
     }
     if (app_id == application_id) return false;
     if (app_id == 0 && version == 0 && tables == 0) return true;
     throw Error(ErrorCode::not_a_database,
-                "opening database " + path_ + ": an SQLite database, but not nod's (application_id " + hex(app_id) +
-                    ", " + std::to_string(tables) + " schema objects); refusing to use it");
+                "opening database " + path_ + ": an SQLite database, but not nod's (application_id " +
+                    hex(app_id) + ", " + std::to_string(tables) + " schema objects); refusing to use it");
 }
 
 void Database::check_version_for_reading() {

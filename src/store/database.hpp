@@ -16,7 +16,7 @@ enum class Access { read_write, read_only };
 
 struct OpenOptions {
     std::chrono::milliseconds busy_timeout{5000};  // how long to wait for another process's lock
-    int cache_mib = 64;                             // page cache of this connection
+    int cache_mib = 64;                            // page cache of this connection
     // Writer only: WAL pages before they are copied back into the database (and fsynced). Larger than
     // SQLite's 1000 so that big batches do not checkpoint on every commit.
     int wal_autocheckpoint_pages = 8192;

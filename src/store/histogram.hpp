@@ -17,7 +17,7 @@ namespace nod::store {
 
 inline constexpr double histogram_base = 1.05;
 inline constexpr double percentile_error_bound = 0.0247;  // sqrt(1.05) - 1, rounded up
-inline constexpr int histogram_buckets = 900;              // covers every positive int64 µs value
+inline constexpr int histogram_buckets = 900;             // covers every positive int64 µs value
 
 int histogram_bucket(Micros duration);
 // The value reported for a bucket: its geometric middle (0 for bucket 0).
@@ -54,7 +54,8 @@ private:
 
 // Merges two encoded histograms into `out` (replacing its content) without decoding them: the writer's
 // upserts call this once per aggregate row. Throws store::Error on a malformed blob.
-void merge_encoded(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b, std::vector<std::uint8_t>& out);
+void merge_encoded(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b,
+                   std::vector<std::uint8_t>& out);
 
 // The p50 and p90 of an encoded histogram, read in place (no decoding into a vector): for groups that consist
 // of a single aggregate row. Same results as Histogram::decode(blob).percentile(0.5 / 0.9, max).

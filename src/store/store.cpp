@@ -159,8 +159,8 @@ void Store::write(std::span<const Row> rows) {
 }
 
 // Rows go in sorted by (day, kind, name), the order of the index rows_by_day, which then grows at its end
-// instead of at random places in each day, which in a measured batch of 50 000 rows cut the pages written to the WAL
-// (system time) by two thirds. The order of rows inside one batch is arbitrary anyway (they come from
+// instead of at random places in each day, which in a measured batch of 50 000 rows cut the pages written to
+// the WAL (system time) by two thirds. The order of rows inside one batch is arbitrary anyway (they come from
 // several Nix connections finishing at the same moment); the batch's rows stay together, in id order.
 std::vector<Store::KeyedRow> Store::key_and_sort(std::span<const Row> rows) {
     std::vector<KeyedRow> keyed;
@@ -244,9 +244,11 @@ void Store::fold_pending() {
     std::unordered_map<std::uint64_t, Totals> sums;
     auto& pending = statements_->pending_deltas;
     while (pending.step()) {
-        decode_name_deltas(pending.column_blob(0), [&](int kind, std::int64_t name_id, const EncodedTotals& totals) {
-            sums[(static_cast<std::uint64_t>(kind) << 40) | static_cast<std::uint64_t>(name_id)].merge(totals.decode());
-        });
+        decode_name_deltas(
+            pending.column_blob(0), [&](int kind, std::int64_t name_id, const EncodedTotals& totals) {
+                sums[(static_cast<std::uint64_t>(kind) << 40) | static_cast<std::uint64_t>(name_id)].merge(
+                    totals.decode());
+            });
     }
     pending.reset();
     std::vector<std::uint64_t> keys;
@@ -255,7 +257,8 @@ void Store::fold_pending() {
     std::sort(keys.begin(), keys.end());  // name_totals' key order: the upserts walk the tree once
     auto& upsert = statements_->upsert[index_of(AggregateTable::name)];
     for (std::uint64_t key : keys) {
-        AggregateKey group{static_cast<int>(key >> 40), static_cast<std::int64_t>(key & ((1ULL << 40) - 1)), 0};
+        AggregateKey group{static_cast<int>(key >> 40), static_cast<std::int64_t>(key & ((1ULL << 40) - 1)),
+                           0};
         bind_totals(upsert, sums[key], bind_key(upsert, AggregateTable::name, group));
         upsert.run();
     }

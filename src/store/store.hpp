@@ -1,7 +1,7 @@
 // The writer: the collector's one connection to the database. It writes finished rows in batches and
 // keeps the aggregates (day_totals, day_durations, name_totals with name_pending) equal to what the rows
-// say, in the same transaction, so that no crash can leave them apart. Not thread-safe: one thread (the collector's) owns it; queries use their own
-// read-only Database connections.
+// say, in the same transaction, so that no crash can leave them apart. Not thread-safe: one thread (the
+// collector's) owns it; queries use their own read-only Database connections.
 #pragma once
 
 #include <cstddef>

@@ -46,7 +46,8 @@ void Totals::merge(const Totals& other) {
 
 bool Totals::subtract(const Totals& other) {
     if (other.count > count || other.failed > failed || other.cancelled > cancelled ||
-        other.unknown_duration > unknown_duration || other.bytes > bytes || other.download_bytes > download_bytes)
+        other.unknown_duration > unknown_duration || other.bytes > bytes ||
+        other.download_bytes > download_bytes)
         return false;
     Histogram remaining = histogram;
     if (!remaining.subtract(other.histogram)) return false;
@@ -74,28 +75,28 @@ std::string figure_columns_of(const std::string& alias) {
 
 const char* table_name(AggregateTable table) {
     switch (table) {
-    case AggregateTable::day: return "day_totals";
-    case AggregateTable::name: return "name_totals";
+        case AggregateTable::day: return "day_totals";
+        case AggregateTable::name: return "name_totals";
     }
     return "";
 }
 
 const char* key_columns(AggregateTable table) {
     switch (table) {
-    case AggregateTable::day: return "day, kind";
-    case AggregateTable::name: return "kind, name_id";
+        case AggregateTable::day: return "day, kind";
+        case AggregateTable::name: return "kind, name_id";
     }
     return "";
 }
 
 int bind_key(sql::Statement& statement, AggregateTable table, const AggregateKey& key, int first) {
     switch (table) {
-    case AggregateTable::day:
-        statement.bind(first, std::int64_t{key.day}).bind(first + 1, std::int64_t{key.kind});
-        return first + 2;
-    case AggregateTable::name:
-        statement.bind(first, std::int64_t{key.kind}).bind(first + 1, key.name_id);
-        return first + 2;
+        case AggregateTable::day:
+            statement.bind(first, std::int64_t{key.day}).bind(first + 1, std::int64_t{key.kind});
+            return first + 2;
+        case AggregateTable::name:
+            statement.bind(first, std::int64_t{key.kind}).bind(first + 1, key.name_id);
+            return first + 2;
     }
     return first;
 }
@@ -142,7 +143,9 @@ EncodedTotals read_encoded_totals(const sql::Statement& statement, int first) {
     return totals;
 }
 
-Totals read_totals(const sql::Statement& statement, int first) { return read_encoded_totals(statement, first).decode(); }
+Totals read_totals(const sql::Statement& statement, int first) {
+    return read_encoded_totals(statement, first).decode();
+}
 
 namespace {
 
@@ -156,8 +159,8 @@ constexpr int key_count = 2;
 
 std::string key_condition(AggregateTable table) {
     switch (table) {
-    case AggregateTable::day: return "day = ?1 AND kind = ?2";
-    case AggregateTable::name: return "kind = ?1 AND name_id = ?2";
+        case AggregateTable::day: return "day = ?1 AND kind = ?2";
+        case AggregateTable::name: return "kind = ?1 AND name_id = ?2";
     }
     return "";
 }
@@ -165,8 +168,8 @@ std::string key_condition(AggregateTable table) {
 }  // namespace
 
 std::string aggregate_upsert_sql(AggregateTable table) {
-    return std::string("INSERT INTO ") + table_name(table) + " (" + key_columns(table) + ", " + figure_columns +
-           ") VALUES (" + placeholders(key_count + figure_column_count) +
+    return std::string("INSERT INTO ") + table_name(table) + " (" + key_columns(table) + ", " +
+           figure_columns + ") VALUES (" + placeholders(key_count + figure_column_count) +
            ") ON CONFLICT DO UPDATE SET count = count + excluded.count, failed = failed + excluded.failed, "
            "cancelled = cancelled + excluded.cancelled, "
            "unknown_duration = unknown_duration + excluded.unknown_duration, "
@@ -178,7 +181,8 @@ std::string aggregate_upsert_sql(AggregateTable table) {
 }
 
 std::string aggregate_select_sql(AggregateTable table) {
-    return std::string("SELECT ") + figure_columns + " FROM " + table_name(table) + " WHERE " + key_condition(table);
+    return std::string("SELECT ") + figure_columns + " FROM " + table_name(table) + " WHERE " +
+           key_condition(table);
 }
 
 std::string aggregate_replace_sql(AggregateTable table) {

@@ -15,15 +15,15 @@
 namespace nod::store {
 
 struct Totals {
-    std::uint64_t count = 0;             // every row, timed or not
+    std::uint64_t count = 0;  // every row, timed or not
     std::uint64_t failed = 0;
     std::uint64_t cancelled = 0;
     std::uint64_t unknown_duration = 0;  // rows without a duration: in count, not in time figures
     std::int64_t total_us = 0;
-    std::optional<Micros> max_us;        // empty when no row had a duration
+    std::optional<Micros> max_us;  // empty when no row had a duration
     std::uint64_t bytes = 0;
     std::uint64_t download_bytes = 0;
-    Histogram histogram;                 // durations of the timed rows
+    Histogram histogram;  // durations of the timed rows
 
     void add(std::optional<Micros> duration, Outcome outcome, std::uint64_t row_bytes,
              std::uint64_t row_download_bytes);

@@ -23,11 +23,13 @@ protected:
         store_ = std::make_unique<store::Store>(dir_ / "nod.db", store::OpenOptions{.fold_after_batches = 3});
         std::mt19937_64 random(11);
         // 90 days of random rows, then a few names with characters that LIKE or GLOB would treat specially.
-        for (int i = 0; i < 6; ++i) store_->write(store::testing::random_rows(random, 400, first_, 90 * day_));
+        for (int i = 0; i < 6; ++i)
+            store_->write(store::testing::random_rows(random, 400, first_, 90 * day_));
         std::vector<Row> odd;
         for (const char* name : {"lib_foo", "libXfoo", "100%-pure", "o'brien", "back\\slash"})
             for (int i = 0; i < 3; ++i)
-                odd.push_back(store::testing::make_row(Kind::build, name, first_ + 80 * day_ + i, 1'000'000 * (i + 1)));
+                odd.push_back(
+                    store::testing::make_row(Kind::build, name, first_ + 80 * day_ + i, 1'000'000 * (i + 1)));
         store_->write(odd);
         rows_ = testing::all_rows(store_->database());
         ASSERT_GT(db().query_int("SELECT count(*) FROM name_totals"), 0);
@@ -45,16 +47,17 @@ protected:
 };
 
 TEST_F(StatsTest, KindTotalsOverEveryWindowMatchTheRows) {
-    for (Window window : {Window::all_time(), Window::last_days(1), Window::last_days(7), Window::last_days(365),
-                          Window::last_months(1), Window::last_months(2)}) {
+    for (Window window : {Window::all_time(), Window::last_days(1), Window::last_days(7),
+                          Window::last_days(365), Window::last_months(1), Window::last_months(2)}) {
         StatsResult result = stats(db(), {.window = window}, now_);
         ASSERT_EQ(result.kinds.size(), static_cast<std::size_t>(kind_count));
         for (const KindFigures& k : result.kinds) {
             auto expected = testing::expected_figures(rows_, [&](const store::StoredRow& r) {
                 return r.row.kind == k.kind && r.day >= result.days.first && r.day <= result.days.last;
             });
-            testing::expect_figures(k.figures, expected,
-                                    std::string(to_string(k.kind)) + " window " + std::to_string(window.count));
+            testing::expect_figures(
+                k.figures, expected,
+                std::string(to_string(k.kind)) + " window " + std::to_string(window.count));
         }
     }
 }
@@ -74,9 +77,9 @@ TEST_F(StatsTest, NameFilterIsALiteralSubstring) {
     auto count_of = [&](const std::string& filter) {
         return stats(db(), {.name_filter = filter}, now_).kinds[0].figures.count;
     };
-    EXPECT_EQ(count_of("_"), 3U);   // only lib_foo: "_" is no wildcard
-    EXPECT_EQ(count_of("%"), 3U);   // only 100%-pure
-    EXPECT_EQ(count_of("'"), 3U);   // quotes are plain characters
+    EXPECT_EQ(count_of("_"), 3U);  // only lib_foo: "_" is no wildcard
+    EXPECT_EQ(count_of("%"), 3U);  // only 100%-pure
+    EXPECT_EQ(count_of("'"), 3U);  // quotes are plain characters
     EXPECT_EQ(count_of("\\"), 3U);
     EXPECT_EQ(count_of("lib%foo"), 0U);
     EXPECT_EQ(count_of("foo"), 6U);
@@ -101,7 +104,8 @@ TEST_F(StatsTest, FilteredTotalsMatchTheRowsInEveryWindow) {
 TEST_F(StatsTest, GroupedPerNameSortedAndLimited) {
     for (Window window : {Window::all_time(), Window::last_days(30)}) {
         for (SortBy sort : {SortBy::count, SortBy::time, SortBy::name}) {
-            StatsResult result = stats(db(), {.window = window, .group_by_name = true, .sort = sort, .limit = 5}, now_);
+            StatsResult result =
+                stats(db(), {.window = window, .group_by_name = true, .sort = sort, .limit = 5}, now_);
             std::array<int, kind_count> per_kind{};
             for (std::size_t i = 0; i < result.names.size(); ++i) {
                 const NameFigures& n = result.names[i];
@@ -127,7 +131,8 @@ TEST_F(StatsTest, GroupedPerNameSortedAndLimited) {
 }
 
 TEST_F(StatsTest, GroupedWithFilterOnlyHasMatchingNames) {
-    StatsResult result = stats(db(), {.name_filter = "foo", .group_by_name = true, .sort = SortBy::name}, now_);
+    StatsResult result =
+        stats(db(), {.name_filter = "foo", .group_by_name = true, .sort = SortBy::name}, now_);
     ASSERT_EQ(result.names.size(), 2U);
     EXPECT_EQ(result.names[0].name, "libXfoo");
     EXPECT_EQ(result.names[1].name, "lib_foo");
@@ -151,7 +156,8 @@ TEST_F(StatsTest, GroupedAllTimeReadsOneSnapshotWhileTheWriterFolds) {
     while (!done || queries < 20) {
         StatsResult result = stats(reader, {.group_by_name = true, .limit = 0}, now_);
         std::array<std::uint64_t, kind_count> grouped{};
-        for (const NameFigures& n : result.names) grouped[static_cast<std::size_t>(n.kind)] += n.figures.count;
+        for (const NameFigures& n : result.names)
+            grouped[static_cast<std::size_t>(n.kind)] += n.figures.count;
         for (const KindFigures& k : result.kinds)
             ASSERT_EQ(grouped[static_cast<std::size_t>(k.kind)], k.figures.count) << "query " << queries;
         ++queries;

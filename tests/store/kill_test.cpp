@@ -42,8 +42,8 @@ TEST(Crash, SigkilledWriterLeavesConsistentDatabase) {
         ASSERT_EQ(kill(pid, SIGKILL), 0);
         int status = 0;
         ASSERT_EQ(waitpid(pid, &status, 0), pid);
-        ASSERT_TRUE(WIFSIGNALED(status)) << "writer exited by itself with status " << WEXITSTATUS(status)
-                                         << " in run " << run;
+        ASSERT_TRUE(WIFSIGNALED(status))
+            << "writer exited by itself with status " << WEXITSTATUS(status) << " in run " << run;
 
         Store store(db);  // what the collector does on restart: recovers the WAL
         sql::Statement check = store.database().prepare("PRAGMA integrity_check");

@@ -66,13 +66,14 @@ TEST(Migration, Version2FillsDayDurationsFromTheRows) {
         std::mt19937_64 random(11);
         std::uniform_int_distribution<int> day(20000, 20002), name(1, 2), kind(0, kind_count - 1);
         std::uniform_int_distribution<Micros> duration(0, 900'000'000);
-        std::string insert = "INSERT INTO rows (kind, day, name_id, duration, outcome, start_offset, bytes, "
-                             "download_bytes, uid, pid, activity_bits, path, direction) VALUES ";
+        std::string insert =
+            "INSERT INTO rows (kind, day, name_id, duration, outcome, start_offset, bytes, "
+            "download_bytes, uid, pid, activity_bits, path, direction) VALUES ";
         for (int i = 0; i < 1500; ++i) {
             std::string value = i % 10 == 0 ? "NULL" : std::to_string(duration(random));
-            insert += (i == 0 ? "(" : ",(") + std::to_string(kind(random)) + "," + std::to_string(day(random)) +
-                      "," + std::to_string(name(random)) + "," + value + ",0,0,0,0,0,1," + std::to_string(i) +
-                      ",'/x',0)";
+            insert += (i == 0 ? "(" : ",(") + std::to_string(kind(random)) + "," +
+                      std::to_string(day(random)) + "," + std::to_string(name(random)) + "," + value +
+                      ",0,0,0,0,0,1," + std::to_string(i) + ",'/x',0)";
         }
         sql::exec(db.get(), insert, context);
     }
@@ -88,7 +89,8 @@ TEST(Migration, Version2FillsDayDurationsFromTheRows) {
 // version 2's tables (name_day_totals included).
 void fill_version_2_aggregates(sqlite3* db, const std::string& context) {
     std::map<AggregateKey, Totals> per_day, per_name, per_name_day;
-    sql::Statement rows(db, "SELECT kind, name_id, day, duration, outcome, bytes, download_bytes FROM rows", context);
+    sql::Statement rows(db, "SELECT kind, name_id, day, duration, outcome, bytes, download_bytes FROM rows",
+                        context);
     while (rows.step()) {
         int kind = static_cast<int>(rows.column_int(0));
         std::int64_t name_id = rows.column_int(1);
@@ -102,7 +104,8 @@ void fill_version_2_aggregates(sqlite3* db, const std::string& context) {
         per_name[{kind, name_id, 0}].add(duration, outcome, bytes, download);
         per_name_day[{kind, name_id, day}].add(duration, outcome, bytes, download);
     }
-    for (auto [table, groups] : {std::pair{AggregateTable::day, &per_day}, std::pair{AggregateTable::name, &per_name}}) {
+    for (auto [table, groups] :
+         {std::pair{AggregateTable::day, &per_day}, std::pair{AggregateTable::name, &per_name}}) {
         sql::Statement replace(db, aggregate_replace_sql(table), context);
         for (const auto& [key, totals] : *groups) {
             bind_totals(replace, totals, bind_key(replace, table, key));
@@ -110,8 +113,8 @@ void fill_version_2_aggregates(sqlite3* db, const std::string& context) {
         }
     }
     sql::Statement name_day(db,
-                            std::string("INSERT INTO name_day_totals (day, kind, name_id, ") + figure_columns +
-                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            std::string("INSERT INTO name_day_totals (day, kind, name_id, ") +
+                                figure_columns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             context);
     for (const auto& [key, totals] : per_name_day) {
         name_day.bind(1, std::int64_t{key.day}).bind(2, std::int64_t{key.kind}).bind(3, key.name_id);
@@ -133,14 +136,15 @@ TEST(Migration, Version3KeepsHistoryAndAggregates) {
         sql::ConnectionPtr db(raw);
         std::string context = "test database";
         sql::exec(db.get(), "INSERT INTO names (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')", context);
-        std::string insert = "INSERT INTO rows (kind, day, name_id, duration, outcome, start_offset, bytes, "
-                             "download_bytes, uid, pid, activity_bits, path, direction) VALUES ";
+        std::string insert =
+            "INSERT INTO rows (kind, day, name_id, duration, outcome, start_offset, bytes, "
+            "download_bytes, uid, pid, activity_bits, path, direction) VALUES ";
         for (int i = 0; i < 600; ++i) {
             std::string duration = i % 9 == 0 ? "NULL" : std::to_string(1000 + i * 7919 % 100000);
-            insert += (i == 0 ? "(" : ",(") + std::to_string(i % kind_count) + "," + std::to_string(20000 + i % 4) +
-                      "," + std::to_string(1 + i % 3) + "," + duration + "," + std::to_string(i % 5 == 0 ? 1 : 0) +
-                      ",0," + std::to_string(i * 100) + "," + std::to_string(i) + ",0,1," + std::to_string(i) +
-                      ",'/x',0)";
+            insert += (i == 0 ? "(" : ",(") + std::to_string(i % kind_count) + "," +
+                      std::to_string(20000 + i % 4) + "," + std::to_string(1 + i % 3) + "," + duration + "," +
+                      std::to_string(i % 5 == 0 ? 1 : 0) + ",0," + std::to_string(i * 100) + "," +
+                      std::to_string(i) + ",0,1," + std::to_string(i) + ",'/x',0)";
         }
         sql::exec(db.get(), insert, context);
         fill_version_2_aggregates(db.get(), context);
@@ -153,9 +157,11 @@ TEST(Migration, Version3KeepsHistoryAndAggregates) {
     EXPECT_EQ(db.query_int("SELECT count(*) FROM pragma_index_info('rows_by_day')"), 7);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM name_pending"), 0);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM name_totals"), 3 * kind_count);
-    EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)), "");
+    EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)),
+              "");
     store.write(std::vector<Row>{testing::make_row(Kind::build, "a", 1'800'000'000'000'000, 1)});
-    EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)), "");
+    EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)),
+              "");
 }
 
 TEST(Migration, ReopeningTheCurrentVersionChangesNothing) {

@@ -67,6 +67,9 @@ TEST(NameDeltas, DamagedBlobsAreRefusedNotMisread) {
     }
     std::vector<std::uint8_t> bad_kind = {0x80, 0x02};  // kind 256
     EXPECT_THROW(decode(bad_kind), Error);
+    std::vector<std::uint8_t> far_name;  // no names table holds 2^40 names
+    encode_name_delta(0, std::int64_t{1} << 40, Totals{}, far_name);
+    EXPECT_THROW(decode(far_name), Error);
 }
 
 }  // namespace

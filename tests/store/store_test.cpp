@@ -228,12 +228,15 @@ TEST_F(StoreTest, CheckpointerThreadCopiesBeforeTheWriterWould) {
 TEST_F(StoreTest, DayDurationsStayExactAcrossChunksWritesAndPrunes) {
     Store store(dir / "nod.db");
     Micros one_day = 86'400'000'000LL;
-    for (std::size_t size : {1U, 7U, 300U, 1000U, 2692U}) store.write(testing::random_rows(random, size, first, one_day));
+    for (std::size_t size : {1U, 7U, 300U, 1000U, 2692U})
+        store.write(testing::random_rows(random, size, first, one_day));
     store.write(testing::random_rows(random, 500, first + one_day, one_day));
     expect_consistent(store.database());
     const Database& db = store.database();
-    EXPECT_GE(db.query_int("SELECT count(*) FROM day_durations WHERE day = " + std::to_string(local_day(first))),
-              4 * 3) << "≈ 900 durations per kind on the busy day: at least 3 chunks each";
+    EXPECT_GE(
+        db.query_int("SELECT count(*) FROM day_durations WHERE day = " + std::to_string(local_day(first))),
+        4 * 3)
+        << "≈ 900 durations per kind on the busy day: at least 3 chunks each";
     auto chunks = db.prepare("SELECT durations FROM day_durations");
     while (chunks.step()) {
         std::vector<Micros> durations;

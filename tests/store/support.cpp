@@ -19,8 +19,8 @@ Micros utc(int year, unsigned month, unsigned day, int hour, int minute, int sec
     return ((days * 24 + hour) * 60 + minute) * 60'000'000LL + second * 1'000'000LL;
 }
 
-Row make_row(Kind kind, const std::string& name, Micros start, std::optional<Micros> duration, Outcome outcome,
-             std::uint64_t bytes) {
+Row make_row(Kind kind, const std::string& name, Micros start, std::optional<Micros> duration,
+             Outcome outcome, std::uint64_t bytes) {
     Row row;
     row.kind = kind;
     row.name = name;
@@ -44,8 +44,10 @@ std::vector<Row> random_rows(std::mt19937_64& random, std::size_t count, Micros 
     rows.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
         int o = outcome(random);
-        Outcome out = o == 0 ? Outcome::failed : o == 1 ? Outcome::cancelled : o == 2 ? Outcome::unknown
-                                                                                      : Outcome::succeeded;
+        Outcome out = o == 0   ? Outcome::failed
+                      : o == 1 ? Outcome::cancelled
+                      : o == 2 ? Outcome::unknown
+                               : Outcome::succeeded;
         std::optional<Micros> duration;
         if (o != 3) duration = static_cast<Micros>(seconds(random) * 1e6);
         Row row = make_row(static_cast<Kind>(kind(random)), "pkg-" + std::to_string(name(random)) + "-1.0",
@@ -82,7 +84,8 @@ AggregateSnapshot read_aggregates(const Database& db) {
         auto& durations = snapshot.day_durations[{static_cast<Day>(chunks.column_int(0)),
                                                   static_cast<int>(chunks.column_int(1))}];
         decode_durations(chunks.column_blob(2), durations);
-        if (chunks.column_blob(2).empty()) durations.push_back(-1);  // an empty chunk is a defect: make it differ
+        if (chunks.column_blob(2).empty())
+            durations.push_back(-1);  // an empty chunk is a defect: make it differ
     }
     for (auto& [day_kind, durations] : snapshot.day_durations) std::sort(durations.begin(), durations.end());
     return snapshot;
@@ -91,7 +94,8 @@ AggregateSnapshot read_aggregates(const Database& db) {
 AggregateSnapshot recount_aggregates(const Database& db) {
     AggregateSnapshot snapshot;
     for (AggregateTable table : aggregate_tables) snapshot[table];
-    auto statement = db.prepare("SELECT kind, name_id, day, duration, outcome, bytes, download_bytes FROM rows");
+    auto statement =
+        db.prepare("SELECT kind, name_id, day, duration, outcome, bytes, download_bytes FROM rows");
     while (statement.step()) {
         int kind = static_cast<int>(statement.column_int(0));
         std::int64_t name_id = statement.column_int(1);
@@ -119,13 +123,15 @@ std::string describe_difference(const AggregateSnapshot& stored, const Aggregate
         for (const auto& [key, totals] : a) {
             auto other = b.find(key);
             std::ostringstream where;
-            where << table_name(table) << " kind " << key.kind << " name " << key.name_id << " day " << key.day;
+            where << table_name(table) << " kind " << key.kind << " name " << key.name_id << " day "
+                  << key.day;
             if (other == b.end()) return where.str() + ": stored but not recounted";
             if (!(other->second == totals))
                 return where.str() + ": count " + std::to_string(totals.count) + " vs " +
-                       std::to_string(other->second.count) + ", total " + std::to_string(totals.total_us) + " vs " +
-                       std::to_string(other->second.total_us) + ", max " + std::to_string(totals.max_us.value_or(-1)) +
-                       " vs " + std::to_string(other->second.max_us.value_or(-1));
+                       std::to_string(other->second.count) + ", total " + std::to_string(totals.total_us) +
+                       " vs " + std::to_string(other->second.total_us) + ", max " +
+                       std::to_string(totals.max_us.value_or(-1)) + " vs " +
+                       std::to_string(other->second.max_us.value_or(-1));
         }
     }
     if (stored.day_durations.size() != recounted.day_durations.size())
