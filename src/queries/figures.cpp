@@ -29,14 +29,7 @@ void Accumulator<Histogram>::add_columns(const store::sql::Statement& statement,
 
 template <typename Histogram>
 void Accumulator<Histogram>::add(const store::EncodedTotals& totals) {
-    count_ += totals.count;
-    failed_ += totals.failed;
-    cancelled_ += totals.cancelled;
-    unknown_ += totals.unknown_duration;
-    total_us_ += totals.total_us;
-    if (totals.max_us) max_us_ = std::max(max_us_, *totals.max_us);
-    bytes_ += totals.bytes;
-    download_ += totals.download_bytes;
+    counts_.merge(totals);
     if constexpr (std::is_same_v<Histogram, store::Histogram>) {
         if (blobs_++ == 0) {
             single_blob_.assign(totals.histogram.begin(), totals.histogram.end());
@@ -59,30 +52,12 @@ Histogram& Accumulator<Histogram>::own_histogram() {
 template <typename Histogram>
 void Accumulator<Histogram>::add_row(std::optional<Micros> duration, Outcome outcome, std::uint64_t bytes,
                                      std::uint64_t download_bytes) {
-    ++count_;
-    if (outcome == Outcome::failed) ++failed_;
-    if (outcome == Outcome::cancelled) ++cancelled_;
-    bytes_ += bytes;
-    download_ += download_bytes;
-    if (!duration) {
-        ++unknown_;
-        return;
-    }
-    total_us_ += *duration;
-    max_us_ = std::max(max_us_, *duration);
-    own_histogram().add_duration(*duration);
+    if (counts_.add(duration, outcome, bytes, download_bytes)) own_histogram().add_duration(*duration);
 }
 
 template <typename Histogram>
 void Accumulator<Histogram>::merge(const Accumulator& other) {
-    count_ += other.count_;
-    failed_ += other.failed_;
-    cancelled_ += other.cancelled_;
-    unknown_ += other.unknown_;
-    total_us_ += other.total_us_;
-    max_us_ = std::max(max_us_, other.max_us_);
-    bytes_ += other.bytes_;
-    download_ += other.download_;
+    counts_.merge(other.counts_);
     own_histogram();
     if constexpr (std::is_same_v<Histogram, store::Histogram>) {
         if (other.blobs_ == 1) {
@@ -96,16 +71,17 @@ void Accumulator<Histogram>::merge(const Accumulator& other) {
 template <typename Histogram>
 Figures Accumulator<Histogram>::figures() const {
     Figures figures;
-    figures.count = count_;
-    figures.failed = failed_;
-    figures.cancelled = cancelled_;
-    figures.unknown_duration = unknown_;
-    figures.bytes = bytes_;
-    figures.download_bytes = download_;
-    std::uint64_t timed = count_ - unknown_;
+    figures.count = counts_.count;
+    figures.failed = counts_.failed;
+    figures.cancelled = counts_.cancelled;
+    figures.unknown_duration = counts_.unknown_duration;
+    figures.bytes = counts_.bytes;
+    figures.download_bytes = counts_.download_bytes;
+    std::uint64_t timed = counts_.count - counts_.unknown_duration;
     if (timed == 0) return figures;
-    auto max = static_cast<double>(max_us_);
-    figures.total_seconds = static_cast<double>(total_us_) / micros_per_second;
+    // A group whose durations are all negative (a clock that went back) reports 0, as percentiles do.
+    auto max = static_cast<double>(std::max<Micros>(0, counts_.max_us.value_or(0)));
+    figures.total_seconds = static_cast<double>(counts_.total_us) / micros_per_second;
     figures.mean_seconds = figures.total_seconds / static_cast<double>(timed);
     std::pair<double, double> p50_p90{histogram_.percentile(0.5, max), histogram_.percentile(0.9, max)};
     if constexpr (std::is_same_v<Histogram, store::Histogram>) {

@@ -43,15 +43,14 @@ public:
                  std::uint64_t download_bytes);
     void merge(const Accumulator& other);
     Figures figures() const;
-    std::uint64_t count() const { return count_; }
-    std::int64_t total_us() const { return total_us_; }
+    std::uint64_t count() const { return counts_.count; }
+    std::int64_t total_us() const { return counts_.total_us; }
 
 private:
     // The histogram to add to, decoding the kept single blob first (sparse only).
     Histogram& own_histogram();
 
-    std::uint64_t count_ = 0, failed_ = 0, cancelled_ = 0, unknown_ = 0, bytes_ = 0, download_ = 0;
-    std::int64_t total_us_ = 0, max_us_ = 0;
+    store::Counts counts_;
     Histogram histogram_;
     // Sparse only: the first blob is kept encoded; most groups (a day of one kind, a name over all time) have
     // exactly one aggregate row, and their percentiles are then read without decoding.

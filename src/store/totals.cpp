@@ -16,7 +16,7 @@ void Totals::clear() noexcept {
     histogram = std::move(kept);
 }
 
-void Totals::add(std::optional<Micros> duration, int bucket, Outcome outcome, std::uint64_t row_bytes,
+bool Counts::add(std::optional<Micros> duration, Outcome outcome, std::uint64_t row_bytes,
                  std::uint64_t row_download_bytes) {
     ++count;
     if (outcome == Outcome::failed) ++failed;
@@ -25,14 +25,14 @@ void Totals::add(std::optional<Micros> duration, int bucket, Outcome outcome, st
     download_bytes += row_download_bytes;
     if (!duration) {
         ++unknown_duration;
-        return;
+        return false;
     }
     total_us += *duration;
     max_us = max_us ? std::max(*max_us, *duration) : *duration;
-    histogram.add_bucket(bucket, 1);
+    return true;
 }
 
-void Totals::merge(const Totals& other) {
+void Counts::merge(const Counts& other) {
     count += other.count;
     failed += other.failed;
     cancelled += other.cancelled;
@@ -41,6 +41,15 @@ void Totals::merge(const Totals& other) {
     if (other.max_us) max_us = max_us ? std::max(*max_us, *other.max_us) : *other.max_us;
     bytes += other.bytes;
     download_bytes += other.download_bytes;
+}
+
+void Totals::add(std::optional<Micros> duration, int bucket, Outcome outcome, std::uint64_t row_bytes,
+                 std::uint64_t row_download_bytes) {
+    if (Counts::add(duration, outcome, row_bytes, row_download_bytes)) histogram.add_bucket(bucket, 1);
+}
+
+void Totals::merge(const Totals& other) {
+    Counts::merge(other);
     histogram.merge(other.histogram);
 }
 
@@ -117,14 +126,7 @@ int bind_totals(sql::Statement& statement, const Totals& totals, int first) {
 
 Totals EncodedTotals::decode() const {
     Totals totals;
-    totals.count = count;
-    totals.failed = failed;
-    totals.cancelled = cancelled;
-    totals.unknown_duration = unknown_duration;
-    totals.total_us = total_us;
-    totals.max_us = max_us;
-    totals.bytes = bytes;
-    totals.download_bytes = download_bytes;
+    static_cast<Counts&>(totals) = *this;
     totals.histogram = Histogram::decode(histogram);
     return totals;
 }

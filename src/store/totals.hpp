@@ -14,7 +14,8 @@
 
 namespace nod::store {
 
-struct Totals {
+// The figures of a group of rows other than the histogram.
+struct Counts {
     std::uint64_t count = 0;  // every row, timed or not
     std::uint64_t failed = 0;
     std::uint64_t cancelled = 0;
@@ -23,6 +24,16 @@ struct Totals {
     std::optional<Micros> max_us;  // empty when no row had a duration
     std::uint64_t bytes = 0;
     std::uint64_t download_bytes = 0;
+
+    // Adds one row; true when it had a duration (which then belongs in the group's histogram too).
+    bool add(std::optional<Micros> duration, Outcome outcome, std::uint64_t row_bytes,
+             std::uint64_t row_download_bytes);
+    void merge(const Counts& other);
+
+    bool operator==(const Counts&) const = default;
+};
+
+struct Totals : Counts {
     Histogram histogram;  // durations of the timed rows
 
     void add(std::optional<Micros> duration, Outcome outcome, std::uint64_t row_bytes,
@@ -44,11 +55,7 @@ inline constexpr AggregateTable aggregate_tables[] = {AggregateTable::day, Aggre
 
 // The same figures with the histogram still encoded, pointing into a statement's column or a blob (valid
 // while those are): what readers sum, without decoding a histogram they may never need.
-struct EncodedTotals {
-    std::uint64_t count = 0, failed = 0, cancelled = 0, unknown_duration = 0;
-    std::int64_t total_us = 0;
-    std::optional<Micros> max_us;
-    std::uint64_t bytes = 0, download_bytes = 0;
+struct EncodedTotals : Counts {
     std::span<const std::uint8_t> histogram;
 
     Totals decode() const;  // throws Error(not_a_database) on a malformed histogram

@@ -24,12 +24,24 @@ std::string schema_text(const Database& db) {
     return text;
 }
 
+const std::string context = "test database";
+// Rows as versions 1 and 2 stored them (the columns are the same in every version so far).
+constexpr const char* insert_rows_prefix =
+    "INSERT INTO rows (kind, day, name_id, duration, outcome, start_offset, bytes, download_bytes, uid, pid, "
+    "activity_bits, path, direction) VALUES ";
+
+// A plain SQLite connection, as an older nod (or another program) would open the file.
+sql::ConnectionPtr open_file(const std::filesystem::path& path) {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open(path.c_str(), &raw);
+    sql::ConnectionPtr db(raw);
+    if (rc != SQLITE_OK) throw_sqlite(rc, "opening " + path.string());
+    return db;
+}
+
 // A database left at `version`, as an older nod would have left it.
 void make_database_at(const std::filesystem::path& path, int version) {
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    sql::ConnectionPtr db(raw);
-    std::string context = "test database";
+    auto db = open_file(path);
     if (version > 0) migrate(db.get(), context, path.string(), version);
 }
 
@@ -58,17 +70,12 @@ TEST(Migration, Version2FillsDayDurationsFromTheRows) {
     auto path = dir / "v1.db";
     make_database_at(path, 1);
     {
-        sqlite3* raw = nullptr;
-        ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-        sql::ConnectionPtr db(raw);
-        std::string context = "test database";
+        auto db = open_file(path);
         sql::exec(db.get(), "INSERT INTO names (id, name) VALUES (1, 'a'), (2, 'b')", context);
         std::mt19937_64 random(11);
         std::uniform_int_distribution<int> day(20000, 20002), name(1, 2), kind(0, kind_count - 1);
         std::uniform_int_distribution<Micros> duration(0, 900'000'000);
-        std::string insert =
-            "INSERT INTO rows (kind, day, name_id, duration, outcome, start_offset, bytes, "
-            "download_bytes, uid, pid, activity_bits, path, direction) VALUES ";
+        std::string insert = insert_rows_prefix;
         for (int i = 0; i < 1500; ++i) {
             std::string value = i % 10 == 0 ? "NULL" : std::to_string(duration(random));
             insert += (i == 0 ? "(" : ",(") + std::to_string(kind(random)) + "," +
@@ -87,23 +94,13 @@ TEST(Migration, Version2FillsDayDurationsFromTheRows) {
 
 // The aggregates version 2's writer kept for the rows of `db`, counted here independently and written with
 // version 2's tables (name_day_totals included).
-void fill_version_2_aggregates(sqlite3* db, const std::string& context) {
+void fill_version_2_aggregates(sqlite3* db) {
     std::map<AggregateKey, Totals> per_day, per_name, per_name_day;
-    sql::Statement rows(db, "SELECT kind, name_id, day, duration, outcome, bytes, download_bytes FROM rows",
-                        context);
-    while (rows.step()) {
-        int kind = static_cast<int>(rows.column_int(0));
-        std::int64_t name_id = rows.column_int(1);
-        auto day = static_cast<Day>(rows.column_int(2));
-        std::optional<Micros> duration;
-        if (!rows.column_is_null(3)) duration = rows.column_int(3);
-        auto outcome = static_cast<Outcome>(rows.column_int(4));
-        auto bytes = static_cast<std::uint64_t>(rows.column_int(5));
-        auto download = static_cast<std::uint64_t>(rows.column_int(6));
-        per_day[{kind, 0, day}].add(duration, outcome, bytes, download);
-        per_name[{kind, name_id, 0}].add(duration, outcome, bytes, download);
-        per_name_day[{kind, name_id, day}].add(duration, outcome, bytes, download);
-    }
+    testing::for_each_counted_row(db, context, [&](const testing::CountedRow& r) {
+        per_day[{r.kind, 0, r.day}].add(r.duration, r.outcome, r.bytes, r.download_bytes);
+        per_name[{r.kind, r.name_id, 0}].add(r.duration, r.outcome, r.bytes, r.download_bytes);
+        per_name_day[{r.kind, r.name_id, r.day}].add(r.duration, r.outcome, r.bytes, r.download_bytes);
+    });
     for (auto [table, groups] :
          {std::pair{AggregateTable::day, &per_day}, std::pair{AggregateTable::name, &per_name}}) {
         sql::Statement replace(db, aggregate_replace_sql(table), context);
@@ -131,14 +128,9 @@ TEST(Migration, Version3KeepsHistoryAndAggregates) {
     auto path = dir / "v2.db";
     make_database_at(path, 2);
     {
-        sqlite3* raw = nullptr;
-        ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-        sql::ConnectionPtr db(raw);
-        std::string context = "test database";
+        auto db = open_file(path);
         sql::exec(db.get(), "INSERT INTO names (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')", context);
-        std::string insert =
-            "INSERT INTO rows (kind, day, name_id, duration, outcome, start_offset, bytes, "
-            "download_bytes, uid, pid, activity_bits, path, direction) VALUES ";
+        std::string insert = insert_rows_prefix;
         for (int i = 0; i < 600; ++i) {
             std::string duration = i % 9 == 0 ? "NULL" : std::to_string(1000 + i * 7919 % 100000);
             insert += (i == 0 ? "(" : ",(") + std::to_string(i % kind_count) + "," +
@@ -147,7 +139,7 @@ TEST(Migration, Version3KeepsHistoryAndAggregates) {
                       std::to_string(i) + ",0,1," + std::to_string(i) + ",'/x',0)";
         }
         sql::exec(db.get(), insert, context);
-        fill_version_2_aggregates(db.get(), context);
+        fill_version_2_aggregates(db.get());
     }
     Store store(path);
     const Database& db = store.database();
@@ -174,10 +166,7 @@ TEST(Migration, ReopeningTheCurrentVersionChangesNothing) {
 TEST(Migration, MigrateRefusesANewerDatabase) {
     testing::TempDir dir;
     { Store store(dir / "nod.db"); }
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open((dir / "nod.db").c_str(), &raw), SQLITE_OK);
-    sql::ConnectionPtr db(raw);
-    std::string context = "test database";
+    auto db = open_file(dir / "nod.db");
     sql::exec(db.get(), "PRAGMA user_version = 7", context);
     try {
         migrate(db.get(), context, (dir / "nod.db").string());

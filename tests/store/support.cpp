@@ -91,24 +91,33 @@ AggregateSnapshot read_aggregates(const Database& db) {
     return snapshot;
 }
 
+void for_each_counted_row(sqlite3* db, const std::string& context,
+                          const std::function<void(const CountedRow&)>& visit) {
+    sql::Statement statement(
+        db, "SELECT kind, name_id, day, duration, outcome, bytes, download_bytes FROM rows", context);
+    while (statement.step()) {
+        CountedRow row;
+        row.kind = static_cast<int>(statement.column_int(0));
+        row.name_id = statement.column_int(1);
+        row.day = static_cast<Day>(statement.column_int(2));
+        if (!statement.column_is_null(3)) row.duration = statement.column_int(3);
+        row.outcome = static_cast<Outcome>(statement.column_int(4));
+        row.bytes = static_cast<std::uint64_t>(statement.column_int(5));
+        row.download_bytes = static_cast<std::uint64_t>(statement.column_int(6));
+        visit(row);
+    }
+}
+
 AggregateSnapshot recount_aggregates(const Database& db) {
     AggregateSnapshot snapshot;
     for (AggregateTable table : aggregate_tables) snapshot[table];
-    auto statement =
-        db.prepare("SELECT kind, name_id, day, duration, outcome, bytes, download_bytes FROM rows");
-    while (statement.step()) {
-        int kind = static_cast<int>(statement.column_int(0));
-        std::int64_t name_id = statement.column_int(1);
-        auto day = static_cast<Day>(statement.column_int(2));
-        std::optional<Micros> duration;
-        if (!statement.column_is_null(3)) duration = statement.column_int(3);
-        auto outcome = static_cast<Outcome>(statement.column_int(4));
-        auto bytes = static_cast<std::uint64_t>(statement.column_int(5));
-        auto download = static_cast<std::uint64_t>(statement.column_int(6));
-        snapshot[AggregateTable::day][{kind, 0, day}].add(duration, outcome, bytes, download);
-        snapshot[AggregateTable::name][{kind, name_id, 0}].add(duration, outcome, bytes, download);
-        if (duration) snapshot.day_durations[{day, kind}].push_back(*duration);
-    }
+    for_each_counted_row(db.handle(), db.context(), [&](const CountedRow& r) {
+        snapshot[AggregateTable::day][{r.kind, 0, r.day}].add(r.duration, r.outcome, r.bytes,
+                                                              r.download_bytes);
+        snapshot[AggregateTable::name][{r.kind, r.name_id, 0}].add(r.duration, r.outcome, r.bytes,
+                                                                   r.download_bytes);
+        if (r.duration) snapshot.day_durations[{r.day, r.kind}].push_back(*r.duration);
+    });
     for (auto& [day_kind, durations] : snapshot.day_durations) std::sort(durations.begin(), durations.end());
     return snapshot;
 }

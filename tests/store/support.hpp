@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <random>
 #include <string>
@@ -39,6 +40,19 @@ struct AggregateSnapshot {
     std::map<AggregateKey, Totals>& operator[](AggregateTable table) { return tables[table]; }
     const std::map<AggregateKey, Totals>& at(AggregateTable table) const { return tables.at(table); }
 };
+
+// The columns of each row that the aggregates count, read straight from the rows table of any schema
+// version (so also from a file an older nod left).
+struct CountedRow {
+    int kind = 0;
+    std::int64_t name_id = 0;
+    Day day = 0;
+    std::optional<Micros> duration;
+    Outcome outcome = Outcome::succeeded;
+    std::uint64_t bytes = 0, download_bytes = 0;
+};
+void for_each_counted_row(sqlite3* db, const std::string& context,
+                          const std::function<void(const CountedRow&)>& visit);
 
 // The aggregates as stored.
 AggregateSnapshot read_aggregates(const Database& db);
