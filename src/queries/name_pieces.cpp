@@ -53,8 +53,7 @@ private:
 void visit_name_totals(const store::Database& db, const NameMap* names, const NamePieceVisitor& visit) {
     std::string columns = std::string("SELECT kind, name_id, ") + store::figure_columns + " FROM name_totals";
     auto visit_row = [&](const store::sql::Statement& row) {
-        store::EncodedTotals totals = store::read_encoded_totals(row, 2);
-        visit(0, static_cast<int>(row.column_int(0)), row.column_int(1), NamePiece::aggregate(totals));
+        visit(0, static_cast<int>(row.column_int(0)), row.column_int(1), NamePiece::aggregate_row(row, 2));
     };
     if (names != nullptr && names->size() < name_lookup_limit) {
         auto lookup = db.prepare(columns + " WHERE kind = ?1 AND name_id = ?2");
@@ -114,16 +113,27 @@ std::optional<Micros> NamePiece::duration() const {
     return row_->column_int(first_);
 }
 
-std::uint64_t NamePiece::count() const { return totals_ != nullptr ? totals_->count : 1; }
+// The light pass of a grouped query reads only these two figures of the many groups it ranks.
+std::uint64_t NamePiece::count() const {
+    if (totals_ != nullptr) return totals_->count;
+    if (is_aggregate_row()) return static_cast<std::uint64_t>(row_->column_int(aggregate_first()));
+    return 1;
+}
 
 std::int64_t NamePiece::total_us() const {
-    return totals_ != nullptr ? totals_->total_us : duration().value_or(0);
+    if (totals_ != nullptr) return totals_->total_us;
+    if (is_aggregate_row()) return row_->column_int(aggregate_first() + 4);
+    return duration().value_or(0);
 }
 
 template <typename Histogram>
 void NamePiece::add_to(Accumulator<Histogram>& accumulator) const {
     if (totals_ != nullptr) {
         accumulator.add(*totals_);
+        return;
+    }
+    if (is_aggregate_row()) {
+        accumulator.add_columns(*row_, aggregate_first());
         return;
     }
     accumulator.add_row(duration(), static_cast<Outcome>(row_->column_int(first_ + 1)),

@@ -20,6 +20,10 @@ namespace nod::queries {
 class NamePiece {
 public:
     static NamePiece aggregate(const store::EncodedTotals& totals) { return NamePiece(&totals, nullptr, 0); }
+    // An aggregate row: store::figure_columns from `first` on, read only as far as needed.
+    static NamePiece aggregate_row(const store::sql::Statement& statement, int first) {
+        return NamePiece(nullptr, &statement, -1 - first);
+    }
     // Columns from `first` on: duration, outcome, bytes, download_bytes.
     static NamePiece row(const store::sql::Statement& statement, int first) {
         return NamePiece(nullptr, &statement, first);
@@ -35,8 +39,11 @@ private:
         : totals_(totals), row_(row), first_(first) {}
     std::optional<Micros> duration() const;
 
+    bool is_aggregate_row() const { return first_ < 0; }
+    int aggregate_first() const { return -1 - first_; }
+
     const store::EncodedTotals* totals_;  // an aggregate, or
-    const store::sql::Statement* row_;    // a row
+    const store::sql::Statement* row_;    // a row (first_ >= 0) or an aggregate row (first_ < 0)
     int first_;
 };
 
