@@ -109,36 +109,40 @@ void look_up_rows(const store::Database& db, DayRange days, const NameMap& names
 }  // namespace
 
 std::optional<Micros> NamePiece::duration() const {
-    if (row_->column_is_null(first_)) return std::nullopt;
-    return row_->column_int(first_);
+    if (statement_->column_is_null(first_)) return std::nullopt;
+    return statement_->column_int(first_);
 }
 
 // The light pass of a grouped query reads only these two figures of the many groups it ranks.
 std::uint64_t NamePiece::count() const {
-    if (totals_ != nullptr) return totals_->count;
-    if (is_aggregate_row()) return static_cast<std::uint64_t>(row_->column_int(aggregate_first()));
-    return 1;
+    switch (source_) {
+        case Source::totals: return totals_->count;
+        case Source::aggregate_row: return static_cast<std::uint64_t>(statement_->column_int(first_));
+        case Source::row: return 1;
+    }
+    return 0;
 }
 
 std::int64_t NamePiece::total_us() const {
-    if (totals_ != nullptr) return totals_->total_us;
-    if (is_aggregate_row()) return row_->column_int(aggregate_first() + 4);
-    return duration().value_or(0);
+    switch (source_) {
+        case Source::totals: return totals_->total_us;
+        case Source::aggregate_row: return statement_->column_int(first_ + 4);
+        case Source::row: return duration().value_or(0);
+    }
+    return 0;
 }
 
 template <typename Histogram>
 void NamePiece::add_to(Accumulator<Histogram>& accumulator) const {
-    if (totals_ != nullptr) {
-        accumulator.add(*totals_);
-        return;
+    switch (source_) {
+        case Source::totals: accumulator.add(*totals_); return;
+        case Source::aggregate_row: accumulator.add_columns(*statement_, first_); return;
+        case Source::row:
+            accumulator.add_row(duration(), static_cast<Outcome>(statement_->column_int(first_ + 1)),
+                                static_cast<std::uint64_t>(statement_->column_int(first_ + 2)),
+                                static_cast<std::uint64_t>(statement_->column_int(first_ + 3)));
+            return;
     }
-    if (is_aggregate_row()) {
-        accumulator.add_columns(*row_, aggregate_first());
-        return;
-    }
-    accumulator.add_row(duration(), static_cast<Outcome>(row_->column_int(first_ + 1)),
-                        static_cast<std::uint64_t>(row_->column_int(first_ + 2)),
-                        static_cast<std::uint64_t>(row_->column_int(first_ + 3)));
 }
 
 template void NamePiece::add_to(SparseAccumulator&) const;
@@ -192,7 +196,10 @@ void for_each_name_piece(const store::Database& db, const Window& window, DayRan
         return;
     }
     visit_name_totals(db, names, visit);
-    if (pending != nullptr) pending->visit(names, visit);
+    if (pending != nullptr)
+        pending->visit(names, visit);
+    else
+        PendingNames(db).visit(names, visit);
 }
 
 }  // namespace nod::queries

@@ -19,14 +19,16 @@ namespace nod::queries {
 // refers to the totals or statement it came from and is valid only during the visit.
 class NamePiece {
 public:
-    static NamePiece aggregate(const store::EncodedTotals& totals) { return NamePiece(&totals, nullptr, 0); }
+    static NamePiece aggregate(const store::EncodedTotals& totals) {
+        return NamePiece(Source::totals, &totals, nullptr, 0);
+    }
     // An aggregate row: store::figure_columns from `first` on, read only as far as needed.
     static NamePiece aggregate_row(const store::sql::Statement& statement, int first) {
-        return NamePiece(nullptr, &statement, -1 - first);
+        return NamePiece(Source::aggregate_row, nullptr, &statement, first);
     }
     // Columns from `first` on: duration, outcome, bytes, download_bytes.
     static NamePiece row(const store::sql::Statement& statement, int first) {
-        return NamePiece(nullptr, &statement, first);
+        return NamePiece(Source::row, nullptr, &statement, first);
     }
 
     std::uint64_t count() const;
@@ -35,15 +37,15 @@ public:
     void add_to(Accumulator<Histogram>& accumulator) const;
 
 private:
-    NamePiece(const store::EncodedTotals* totals, const store::sql::Statement* row, int first)
-        : totals_(totals), row_(row), first_(first) {}
+    enum class Source { totals, aggregate_row, row };
+    NamePiece(Source source, const store::EncodedTotals* totals, const store::sql::Statement* statement,
+              int first)
+        : source_(source), totals_(totals), statement_(statement), first_(first) {}
     std::optional<Micros> duration() const;
 
-    bool is_aggregate_row() const { return first_ < 0; }
-    int aggregate_first() const { return -1 - first_; }
-
-    const store::EncodedTotals* totals_;  // an aggregate, or
-    const store::sql::Statement* row_;    // a row (first_ >= 0) or an aggregate row (first_ < 0)
+    Source source_;
+    const store::EncodedTotals* totals_;      // Source::totals
+    const store::sql::Statement* statement_;  // the others, with their columns from first_ on
     int first_;
 };
 
@@ -69,8 +71,9 @@ private:
 };
 
 // Visits the pieces of every (kind, name) of the window with a name in `names` (every name when null):
-// the aggregates when `window` is all time (`pending` must then be given), else the rows of `days`.
-// Call it inside one read transaction: name_totals and name_pending must come from the same snapshot.
+// the aggregates when `window` is all time, else the rows of `days`. Over all time it reads the pending
+// sums itself unless `pending` gives them (read once for several passes). Call it inside one read
+// transaction: name_totals and name_pending must come from the same snapshot.
 void for_each_name_piece(const store::Database& db, const Window& window, DayRange days, const NameMap* names,
                          const PendingNames* pending, const NamePieceVisitor& visit);
 // The rows of `days` only (bucket needs each row's day even when the window is all time).

@@ -251,15 +251,15 @@ void Store::fold_pending() {
             });
     }
     pending.reset();
-    std::vector<std::uint64_t> keys;
-    keys.reserve(sums.size());
-    for (const auto& entry : sums) keys.push_back(entry.first);
-    std::sort(keys.begin(), keys.end());  // name_totals' key order: the upserts walk the tree once
+    std::vector<std::pair<std::uint64_t, const Totals*>> groups;
+    groups.reserve(sums.size());
+    for (const auto& [key, totals] : sums) groups.emplace_back(key, &totals);
+    std::sort(groups.begin(), groups.end());  // name_totals' key order: the upserts walk the tree once
     auto& upsert = statements_->upsert[index_of(AggregateTable::name)];
-    for (std::uint64_t key : keys) {
+    for (const auto& [key, totals] : groups) {
         AggregateKey group{static_cast<int>(key >> 40), static_cast<std::int64_t>(key & ((1ULL << 40) - 1)),
                            0};
-        bind_totals(upsert, sums[key], bind_key(upsert, AggregateTable::name, group));
+        bind_totals(upsert, *totals, bind_key(upsert, AggregateTable::name, group));
         upsert.run();
     }
     statements_->delete_pending.run();
@@ -304,8 +304,8 @@ std::size_t Store::prune_before(Day cutoff, std::size_t chunk) {
     try {
         sql::Transaction transaction(db_.handle(), db_.context());
         PruneBatch batch = collect_prunable(cutoff, chunk);
-        if (!batch.row_ids.empty()) fold_pending();  // name_totals must hold the rows it loses
         if (batch.row_ids.empty()) return 0;
+        fold_pending();  // name_totals must hold the rows it loses
         for (std::int64_t id : batch.row_ids) statements_->delete_row.bind(1, id).run();
         subtract_from_aggregates(batch);
         for (auto& [day_kind, durations] : batch.durations)
