@@ -12,7 +12,7 @@
 // Nix 2.8 has no json-log-path, so its stderr goes through a pipe to bench/nix/nix_log_forward, which
 // writes the `@nix` lines to the collector's socket; Nix ≥ 2.30 writes to the socket itself. The time is
 // Nix's own, from spawn to exit; the forwarder's drain after Nix exits is reported apart. Every arm sends
-// stdout (the out paths) to /dev/null. The rows the collector recorded per run are checked.
+// stdout (the out paths) to /dev/null. The rows the collector recorded per run are reported.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
