@@ -18,8 +18,8 @@ namespace {
 constexpr const char* bus_name = "net.bergsoe.Nod1";
 constexpr std::uint64_t status_every_usec = 5'000'000;
 constexpr std::uint64_t bus_retry_usec = 5'000'000;
-// ≈ 27 ms per chunk at 10 M rows, up to ≈ 250 ms when a WAL checkpoint lands in it (docs/performance.md):
-// rows from Nix never wait longer than that for the writer. 5 000 took 124 ms, up to 2 s.
+// Rows from Nix wait at most one chunk for the writer: tens of milliseconds at 10 M rows, ten times that for
+// chunks of 5 000 (docs/performance.md, Retention, has the measured table).
 constexpr std::size_t prune_chunk = 1000;
 
 }  // namespace

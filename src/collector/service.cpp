@@ -153,19 +153,21 @@ void Service::Clean(sdbus::Result<std::uint64_t>&& result, Options options) {
         auto& mailbox = parts_.mailbox;
         auto touched = parts_.touched;
         auto cleaned = parts_.cleaned;
+        // As in answer_later: the writer hands its reference on to the main loop, so that the last reference
+        // to the D-Bus message is never dropped on the writer's thread.
         parts_.writer.run(
-            [shared, request, now = parts_.now(), &mailbox, touched, cleaned](store::Store& store) {
+            [shared, request, now = parts_.now(), &mailbox, touched, cleaned](store::Store& store) mutable {
                 try {
                     std::uint64_t deleted = queries::clean(store, request, now);
                     log::notice("Clean deleted " + std::to_string(deleted) + " rows");
-                    mailbox.post([shared, deleted, touched, cleaned] {
+                    mailbox.post([shared = std::move(shared), deleted, touched, cleaned] {
                         shared->returnResults(deleted);
                         cleaned();
                         touched();
                     });
                 } catch (...) {
                     auto error = to_bus_error(std::current_exception());
-                    mailbox.post([shared, error, touched, cleaned] {
+                    mailbox.post([shared = std::move(shared), error, touched, cleaned] {
                         shared->returnError(error);
                         cleaned();
                         touched();
