@@ -33,17 +33,25 @@ void Checkpointer::request() noexcept {
     wake_.notify_one();
 }
 
+void Checkpointer::wait_idle() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [this] { return (!requested_ && !running_) || stopping_; });
+}
+
 void Checkpointer::loop() {
     std::unique_lock lock(mutex_);
     for (;;) {
         wake_.wait(lock, [this] { return requested_ || stopping_; });
         if (stopping_) return;
         requested_ = false;
+        running_ = true;
         lock.unlock();
         // A failure (a full disk, say) leaves the WAL as it is: nothing is lost, the next request retries,
         // and the writer's own checkpoints and commits report the cause.
         sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
         lock.lock();
+        running_ = false;
+        idle_.notify_all();
     }
 }
 

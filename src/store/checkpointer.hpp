@@ -24,6 +24,8 @@ public:
 
     // Asks for one checkpoint soon; requests made while one runs are merged into the next.
     void request() noexcept;
+    // Returns once no checkpoint runs or is asked for on this thread.
+    void wait_idle();
 
 private:
     void loop();
@@ -31,7 +33,9 @@ private:
     sql::ConnectionPtr db_;
     std::mutex mutex_;
     std::condition_variable wake_;
+    std::condition_variable idle_;
     bool requested_ = false;
+    bool running_ = false;
     bool stopping_ = false;
     std::thread thread_;
 };

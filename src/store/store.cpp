@@ -122,9 +122,12 @@ int Store::on_wal_commit(void* store, sqlite3* db, const char* schema, int wal_p
     const auto& self = *static_cast<Store*>(store);
     int limit = self.options_.wal_autocheckpoint_pages;
     if (limit <= 0) return SQLITE_OK;
-    if (wal_pages >= limit)
+    if (wal_pages >= limit) {
+        // A checkpoint on the thread holds SQLite's checkpoint lock, and ours would then do nothing: wait
+        // for it (it has copied most pages by then), as SQLite's own hook would wait for its copy.
+        self.checkpointer_->wait_idle();
         sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    else if (wal_pages >= limit / 4)
+    } else if (wal_pages >= limit / 4)
         self.checkpointer_->request();
     return SQLITE_OK;
 }
