@@ -27,9 +27,9 @@ constexpr std::size_t prune_chunk = 1000;
 Collector::Collector(Config config) : config_(std::move(config)) {}
 
 Collector::~Collector() {
-    // Sources first (they point at us), then the query thread and the replies it left for the loop (they
-    // hold D-Bus messages, which must go while the bus does and on this thread), then the bus, then the
-    // writer (which drains), then the loop.
+    // Sources first (they point at us), then the query thread and what it left for the loop, then the
+    // service with the calls still waiting for an answer (they point into the bus connection), then the bus,
+    // then the writer (which drains), then the loop.
     listener_.reset();
     mailbox_source_.reset();
     status_timer_.reset();

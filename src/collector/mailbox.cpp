@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "collector/log.hpp"
+
 namespace nod::collector {
 
 Mailbox::Mailbox() : event_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
@@ -34,7 +36,14 @@ void Mailbox::run_pending() {
         std::lock_guard lock(mutex_);
         tasks.swap(tasks_);
     }
-    for (auto& t : tasks) t();
+    for (auto& t : tasks) {
+        // One failing task must not cost the others their turn, nor leave through sd-event's C frames.
+        try {
+            t();
+        } catch (const std::exception& e) {
+            log::error(std::string("a task handed to the event loop failed: ") + e.what());
+        }
+    }
 }
 
 void Mailbox::discard_pending() {

@@ -59,32 +59,59 @@ Service::Service(sdbus::IConnection& bus, ServiceParts parts)
 
 Service::~Service() { unregisterAdaptor(); }
 
+namespace {
+
+// On the loop's thread: the call kept under `id`, unless it went with its connection.
+template <typename Result>
+std::shared_ptr<Result> take_reply(const std::weak_ptr<PendingReplies>& replies, PendingReplies::Id id) {
+    auto alive = replies.lock();
+    return alive ? alive->template take<Result>(id) : nullptr;
+}
+
+// Sends a reply; a caller or a bus that went away in the meantime is no reason to stop the daemon (and no
+// exception may leave an sd-event callback).
+template <typename Send>
+void send_reply(const char* method, Send send) {
+    try {
+        send();
+    } catch (const std::exception& e) {
+        log::warning(std::string("answering ") + method + ": " + e.what());
+    }
+}
+
+}  // namespace
+
 template <typename Result, typename Compute>
-void Service::answer_later(Result&& result, Compute compute) {
-    // sdbus::Result is move-only and std::function wants copies: share it.
-    auto shared = std::make_shared<Result>(std::move(result));
+void Service::answer_later(const char* method, Result&& result, Compute compute) {
+    // The job carries an id, not the call (pending_replies.hpp).
+    PendingReplies::Id id = replies_->keep(std::move(result));
+    std::weak_ptr<PendingReplies> replies = replies_;
     auto& mailbox = parts_.mailbox;
     auto touched = parts_.touched;
-    // The job hands its reference on to the main loop (std::move) before posting: the last reference to a
-    // D-Bus message must never be dropped on the query thread, since sd-bus is not thread-safe.
-    bool queued = parts_.queries.submit([shared, compute, &mailbox,
-                                         touched](const QueryWorker::Database& db) mutable {
+    bool queued = parts_.queries.submit([=, &mailbox](const QueryWorker::Database& db) {
         try {
             auto value = compute(db());
-            mailbox.post([shared = std::move(shared), value = std::move(value), touched]() mutable {
-                std::apply([&](auto&&... v) { shared->returnResults(std::move(v)...); }, std::move(value));
+            mailbox.post([=, value = std::move(value)]() mutable {
+                if (auto call = take_reply<Result>(replies, id)) {
+                    send_reply(method, [&] {
+                        std::apply([&](auto&&... v) { call->returnResults(std::move(v)...); },
+                                   std::move(value));
+                    });
+                }
                 touched();
             });
         } catch (...) {
             auto error = to_bus_error(std::current_exception());
-            mailbox.post([shared = std::move(shared), error, touched] {
-                shared->returnError(error);
+            mailbox.post([=] {
+                if (auto call = take_reply<Result>(replies, id))
+                    send_reply(method, [&] { call->returnError(error); });
                 touched();
             });
         }
     });
     if (!queued) {
-        shared->returnError(sdbus::Error(error_busy, "too many queries are waiting; try again in a moment"));
+        replies_->take<Result>(id)->returnError(
+            sdbus::Error(error_busy, "too many queries are waiting; try again in a moment"));
     }
 }
 
@@ -92,7 +119,7 @@ void Service::Stats(sdbus::Result<wire::Window, std::vector<wire::StatsRow>>&& r
     parts_.touched();
     try {
         auto query = api::parse_stats(decode(options));
-        answer_later(std::move(result), [query, now = parts_.now()](const store::Database& db) {
+        answer_later("Stats", std::move(result), [query, now = parts_.now()](const store::Database& db) {
             auto r = queries::stats(db, query.request, now);
             return std::make_tuple(wire::window(r.days), wire::stats_rows(r, query.kind));
         });
@@ -106,7 +133,7 @@ void Service::Bucket(sdbus::Result<wire::Window, std::vector<wire::BucketRow>>&&
     parts_.touched();
     try {
         auto query = api::parse_bucket(unit, decode(options));
-        answer_later(std::move(result), [query, now = parts_.now()](const store::Database& db) {
+        answer_later("Bucket", std::move(result), [query, now = parts_.now()](const store::Database& db) {
             auto r = queries::bucket(db, query.request, now);
             return std::make_tuple(wire::window(r.days), wire::bucket_rows(r, query.kind));
         });
@@ -119,7 +146,7 @@ void Service::Test(sdbus::Result<wire::Windows, std::vector<wire::TestRow>>&& re
     parts_.touched();
     try {
         auto query = api::parse_test(decode(options));
-        answer_later(std::move(result), [query, now = parts_.now()](const store::Database& db) {
+        answer_later("Test", std::move(result), [query, now = parts_.now()](const store::Database& db) {
             auto r = queries::test(db, query.request, now);
             return std::make_tuple(wire::windows(r), wire::test_rows(r, query.kind));
         });
@@ -149,33 +176,43 @@ void Service::Clean(sdbus::Result<std::uint64_t>&& result, Options options) {
                                "Clean deletes history for everyone and is for root only: run it as root");
         }
         auto request = api::parse_clean(decode(options));
-        auto shared = std::make_shared<sdbus::Result<std::uint64_t>>(std::move(result));
-        auto& mailbox = parts_.mailbox;
-        auto touched = parts_.touched;
-        auto cleaned = parts_.cleaned;
-        // As in answer_later: the writer hands its reference on to the main loop, so that the last reference
-        // to the D-Bus message is never dropped on the writer's thread.
-        parts_.writer.run(
-            [shared, request, now = parts_.now(), &mailbox, touched, cleaned](store::Store& store) mutable {
-                try {
-                    std::uint64_t deleted = queries::clean(store, request, now);
-                    log::notice("Clean deleted " + std::to_string(deleted) + " rows");
-                    mailbox.post([shared = std::move(shared), deleted, touched, cleaned] {
-                        shared->returnResults(deleted);
-                        cleaned();
-                        touched();
-                    });
-                } catch (...) {
-                    auto error = to_bus_error(std::current_exception());
-                    mailbox.post([shared = std::move(shared), error, touched, cleaned] {
-                        shared->returnError(error);
-                        cleaned();
-                        touched();
-                    });
-                }
-            });
+        clean_later(std::move(result), request);
     } catch (...) {
         result.returnError(to_bus_error(std::current_exception()));
+    }
+}
+
+// As answer_later, on the writer's thread.
+void Service::clean_later(sdbus::Result<std::uint64_t>&& result, const queries::CleanRequest& request) {
+    using Result = sdbus::Result<std::uint64_t>;
+    PendingReplies::Id id = replies_->keep(std::move(result));
+    std::weak_ptr<PendingReplies> replies = replies_;
+    auto& mailbox = parts_.mailbox;
+    auto touched = parts_.touched;
+    auto cleaned = parts_.cleaned;
+    try {
+        parts_.writer.run([=, now = parts_.now(), &mailbox](store::Store& store) {
+            try {
+                std::uint64_t deleted = queries::clean(store, request, now);
+                log::notice("Clean deleted " + std::to_string(deleted) + " rows");
+                mailbox.post([=] {
+                    if (auto call = take_reply<Result>(replies, id))
+                        send_reply("Clean", [&] { call->returnResults(deleted); });
+                    cleaned();
+                    touched();
+                });
+            } catch (...) {
+                auto error = to_bus_error(std::current_exception());
+                mailbox.post([=] {
+                    if (auto call = take_reply<Result>(replies, id))
+                        send_reply("Clean", [&] { call->returnError(error); });
+                    cleaned();
+                    touched();
+                });
+            }
+        });
+    } catch (...) {
+        if (auto call = replies_->take<Result>(id)) call->returnError(to_bus_error(std::current_exception()));
     }
 }
 

@@ -7,15 +7,18 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "collector/mailbox.hpp"
+#include "collector/pending_replies.hpp"
 #include "collector/query_worker.hpp"
 #include "collector/store_worker.hpp"
 #include "collector/wire.hpp"
 #include "nod-adaptor.h"
+#include "queries/clean.hpp"
 
 namespace nod::collector {
 
@@ -63,10 +66,13 @@ private:
 
     // Runs `compute` on the query thread; its value (or error) is sent on the loop's thread.
     template <typename Result, typename Compute>
-    void answer_later(Result&& result, Compute compute);
+    void answer_later(const char* method, Result&& result, Compute compute);
+    void clean_later(sdbus::Result<std::uint64_t>&& result, const queries::CleanRequest& request);
     bool caller_may_clean();
 
     ServiceParts parts_;
+    // Calls waiting for a worker; they go with this object, before the connection (pending_replies.hpp).
+    std::shared_ptr<PendingReplies> replies_ = std::make_shared<PendingReplies>();
 };
 
 }  // namespace nod::collector

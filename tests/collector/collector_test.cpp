@@ -10,9 +10,12 @@
 #include <set>
 #include <thread>
 
+#include <sdbus-c++/sdbus-c++.h>
+
 #include "collector_fixture.hpp"
 #include "replay/capture.hpp"
 #include "store/database.hpp"
+#include "store/sqlite.hpp"
 #include "store/store.hpp"
 
 namespace nod::test {
@@ -226,6 +229,50 @@ TEST_F(CollectorTest, TheBusGoesAwayAndComesBackWhileNixIsRead) {
     EXPECT_TRUE(eventually([&] { return property_rows() == 2; }, 15s)) << "re-registered the name: " << log_text();
     EXPECT_NE(log_text().find("connected to the bus again"), std::string::npos) << log_text();
     EXPECT_TRUE(collector->running());
+}
+
+// A call still waiting for the writer when the bus goes away goes with its connection and is not answered
+// on it later (sdbus-c++ keeps a raw pointer into the connection in every call: pending_replies.hpp).
+TEST_F(CollectorTest, ACallWaitingForTheWriterWhenTheBusGoesAwayIsDroppedSafely) {
+    start();
+    {
+        NixConnection nix(socket);
+        nix.write(lines_of(replay::load_capture_folder(corpus / "nix-2.30/h4-local-fail")[0]));
+    }
+    ASSERT_TRUE(eventually([&] { return property_rows() == 2; })) << log_text();
+
+    // Another process's write lock keeps Clean waiting on the writer thread.
+    store::Database holder(db, store::Access::read_write);
+    const std::string context = "holding the write lock on " + db.string();
+    store::sql::exec(holder.handle(), "BEGIN IMMEDIATE", context);
+    auto client = sdbus::createSessionBusConnectionWithAddress(bus.address());
+    auto proxy = sdbus::createProxy(*client, "net.bergsoe.Nod1", "/net/bergsoe/Nod1");
+    proxy->callMethodAsync("Clean")
+        .onInterface("net.bergsoe.Nod1")
+        .withArguments(std::map<std::string, sdbus::Variant>{})
+        .uponReplyInvoke([](const sdbus::Error*, std::uint64_t) {});
+    // The bus keeps one sender's messages in order and the collector handles them in order: when this
+    // answer is here, Clean has been handed to the writer.
+    auto rows_now = proxy->getProperty("Rows").onInterface("net.bergsoe.Nod1").get<std::uint64_t>();
+    ASSERT_EQ(rows_now, 2u);
+
+    bus.kill();
+    ASSERT_TRUE(eventually([&] { return log_text().find("lost the bus connection") != std::string::npos; }))
+        << log_text();
+    store::sql::exec(holder.handle(), "ROLLBACK", context);  // Clean goes ahead; its caller is gone
+    ASSERT_TRUE(eventually([&] { return log_text().find("Clean deleted 2 rows") != std::string::npos; }))
+        << log_text();
+
+    bus.restart();
+    EXPECT_TRUE(eventually(
+        [&] {
+            auto r = busctl({"get-property", "net.bergsoe.Nod1", "/net/bergsoe/Nod1", "net.bergsoe.Nod1", "Rows"});
+            return r.status == 0 && r.out == "t 0\n";
+        },
+        15s))
+        << "re-registered the name, with the rows Clean deleted gone: " << log_text();
+    EXPECT_TRUE(collector->running()) << log_text();
+    EXPECT_EQ(stop(), 0) << log_text();
 }
 
 TEST_F(CollectorTest, FiveHundredConcurrentConnections) {
