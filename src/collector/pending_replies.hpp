@@ -33,8 +33,6 @@ public:
         return result;
     }
 
-    std::size_t size() const noexcept { return replies_.size(); }
-
 private:
     Id next_ = 1;
     std::unordered_map<Id, std::shared_ptr<void>> replies_;

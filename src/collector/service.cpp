@@ -61,57 +61,63 @@ Service::~Service() { unregisterAdaptor(); }
 
 namespace {
 
-// On the loop's thread: the call kept under `id`, unless it went with its connection.
+// A call's answer, given on a worker thread and sent on the loop's: the worker posts it to the mailbox, where
+// the call is taken back by its id unless it went with its connection (pending_replies.hpp). Copyable, so
+// that jobs (std::function) can carry it.
 template <typename Result>
-std::shared_ptr<Result> take_reply(const std::weak_ptr<PendingReplies>& replies, PendingReplies::Id id) {
-    auto alive = replies.lock();
-    return alive ? alive->template take<Result>(id) : nullptr;
-}
+class LaterReply {
+public:
+    LaterReply(const std::shared_ptr<PendingReplies>& replies, Result&& result, Mailbox& mailbox,
+               std::function<void()> after)
+        : replies_(replies),
+          id_(replies->keep(std::move(result))),
+          mailbox_(&mailbox),
+          after_(std::move(after)) {}
 
-// Sends a reply; a caller or a bus that went away in the meantime is no reason to stop the daemon (and no
-// exception may leave an sd-event callback).
-template <typename Send>
-void send_reply(const char* method, Send send) {
-    try {
-        send();
-    } catch (const std::exception& e) {
-        log::warning(std::string("answering ") + method + ": " + e.what());
+    // Any thread: sends `values`, a tuple of the method's out arguments.
+    template <typename Values>
+    void values(Values values) const {
+        post([values = std::move(values)](Result& call) mutable {
+            std::apply([&](auto&&... v) { call.returnResults(std::move(v)...); }, std::move(values));
+        });
     }
-}
+
+    // Any thread: sends the D-Bus error for `failure`.
+    void error(std::exception_ptr failure) const {
+        post([error = to_bus_error(failure)](Result& call) { call.returnError(error); });
+    }
+
+private:
+    template <typename Send>
+    void post(Send send) const {
+        mailbox_->post([replies = replies_, id = id_, after = after_, send = std::move(send)]() mutable {
+            after();  // first: the send may throw (a broken connection), which the mailbox logs
+            auto alive = replies.lock();
+            if (auto call = alive ? alive->template take<Result>(id) : nullptr) send(*call);
+        });
+    }
+
+    std::weak_ptr<PendingReplies> replies_;
+    PendingReplies::Id id_;
+    Mailbox* mailbox_;
+    std::function<void()> after_;
+};
 
 }  // namespace
 
 template <typename Result, typename Compute>
-void Service::answer_later(const char* method, Result&& result, Compute compute) {
-    // The job carries an id, not the call (pending_replies.hpp).
-    PendingReplies::Id id = replies_->keep(std::move(result));
-    std::weak_ptr<PendingReplies> replies = replies_;
-    auto& mailbox = parts_.mailbox;
-    auto touched = parts_.touched;
-    bool queued = parts_.queries.submit([=, &mailbox](const QueryWorker::Database& db) {
+void Service::answer_later(Result&& result, Compute compute) {
+    LaterReply<Result> reply(replies_, std::move(result), parts_.mailbox, parts_.touched);
+    bool queued = parts_.queries.submit([reply, compute](const QueryWorker::Database& db) {
         try {
-            auto value = compute(db());
-            mailbox.post([=, value = std::move(value)]() mutable {
-                if (auto call = take_reply<Result>(replies, id)) {
-                    send_reply(method, [&] {
-                        std::apply([&](auto&&... v) { call->returnResults(std::move(v)...); },
-                                   std::move(value));
-                    });
-                }
-                touched();
-            });
+            reply.values(compute(db()));
         } catch (...) {
-            auto error = to_bus_error(std::current_exception());
-            mailbox.post([=] {
-                if (auto call = take_reply<Result>(replies, id))
-                    send_reply(method, [&] { call->returnError(error); });
-                touched();
-            });
+            reply.error(std::current_exception());
         }
     });
     if (!queued) {
-        replies_->take<Result>(id)->returnError(
-            sdbus::Error(error_busy, "too many queries are waiting; try again in a moment"));
+        reply.error(std::make_exception_ptr(
+            sdbus::Error(error_busy, "too many queries are waiting; try again in a moment")));
     }
 }
 
@@ -119,7 +125,7 @@ void Service::Stats(sdbus::Result<wire::Window, std::vector<wire::StatsRow>>&& r
     parts_.touched();
     try {
         auto query = api::parse_stats(decode(options));
-        answer_later("Stats", std::move(result), [query, now = parts_.now()](const store::Database& db) {
+        answer_later(std::move(result), [query, now = parts_.now()](const store::Database& db) {
             auto r = queries::stats(db, query.request, now);
             return std::make_tuple(wire::window(r.days), wire::stats_rows(r, query.kind));
         });
@@ -133,7 +139,7 @@ void Service::Bucket(sdbus::Result<wire::Window, std::vector<wire::BucketRow>>&&
     parts_.touched();
     try {
         auto query = api::parse_bucket(unit, decode(options));
-        answer_later("Bucket", std::move(result), [query, now = parts_.now()](const store::Database& db) {
+        answer_later(std::move(result), [query, now = parts_.now()](const store::Database& db) {
             auto r = queries::bucket(db, query.request, now);
             return std::make_tuple(wire::window(r.days), wire::bucket_rows(r, query.kind));
         });
@@ -146,7 +152,7 @@ void Service::Test(sdbus::Result<wire::Windows, std::vector<wire::TestRow>>&& re
     parts_.touched();
     try {
         auto query = api::parse_test(decode(options));
-        answer_later("Test", std::move(result), [query, now = parts_.now()](const store::Database& db) {
+        answer_later(std::move(result), [query, now = parts_.now()](const store::Database& db) {
             auto r = queries::test(db, query.request, now);
             return std::make_tuple(wire::windows(r), wire::test_rows(r, query.kind));
         });
@@ -176,43 +182,22 @@ void Service::Clean(sdbus::Result<std::uint64_t>&& result, Options options) {
                                "Clean deletes history for everyone and is for root only: run it as root");
         }
         auto request = api::parse_clean(decode(options));
-        clean_later(std::move(result), request);
-    } catch (...) {
-        result.returnError(to_bus_error(std::current_exception()));
-    }
-}
-
-// As answer_later, on the writer's thread.
-void Service::clean_later(sdbus::Result<std::uint64_t>&& result, const queries::CleanRequest& request) {
-    using Result = sdbus::Result<std::uint64_t>;
-    PendingReplies::Id id = replies_->keep(std::move(result));
-    std::weak_ptr<PendingReplies> replies = replies_;
-    auto& mailbox = parts_.mailbox;
-    auto touched = parts_.touched;
-    auto cleaned = parts_.cleaned;
-    try {
-        parts_.writer.run([=, now = parts_.now(), &mailbox](store::Store& store) {
+        auto cleaned = parts_.cleaned, touched = parts_.touched;
+        LaterReply reply(replies_, std::move(result), parts_.mailbox, [cleaned, touched] {
+            cleaned();
+            touched();
+        });
+        parts_.writer.run([reply, request, now = parts_.now()](store::Store& store) {
             try {
                 std::uint64_t deleted = queries::clean(store, request, now);
                 log::notice("Clean deleted " + std::to_string(deleted) + " rows");
-                mailbox.post([=] {
-                    if (auto call = take_reply<Result>(replies, id))
-                        send_reply("Clean", [&] { call->returnResults(deleted); });
-                    cleaned();
-                    touched();
-                });
+                reply.values(std::make_tuple(deleted));
             } catch (...) {
-                auto error = to_bus_error(std::current_exception());
-                mailbox.post([=] {
-                    if (auto call = take_reply<Result>(replies, id))
-                        send_reply("Clean", [&] { call->returnError(error); });
-                    cleaned();
-                    touched();
-                });
+                reply.error(std::current_exception());
             }
         });
     } catch (...) {
-        if (auto call = replies_->take<Result>(id)) call->returnError(to_bus_error(std::current_exception()));
+        result.returnError(to_bus_error(std::current_exception()));
     }
 }
 

@@ -18,7 +18,6 @@
 #include "collector/store_worker.hpp"
 #include "collector/wire.hpp"
 #include "nod-adaptor.h"
-#include "queries/clean.hpp"
 
 namespace nod::collector {
 
@@ -66,8 +65,7 @@ private:
 
     // Runs `compute` on the query thread; its value (or error) is sent on the loop's thread.
     template <typename Result, typename Compute>
-    void answer_later(const char* method, Result&& result, Compute compute);
-    void clean_later(sdbus::Result<std::uint64_t>&& result, const queries::CleanRequest& request);
+    void answer_later(Result&& result, Compute compute);
     bool caller_may_clean();
 
     ServiceParts parts_;
