@@ -154,6 +154,7 @@ double Histogram::percentile(double p, double max) const {
     if (count == 0) return 0;
     auto rank = std::clamp<std::uint64_t>(
         static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(count))), 1, count);
+    if (rank == count) return max;  // the top rank is the max itself, known exactly
     std::uint64_t seen = 0;
     for (const auto& [bucket, n] : buckets_) {
         seen += n;
@@ -172,7 +173,7 @@ std::pair<double, double> encoded_p50_p90(std::span<const std::uint8_t> blob, do
     };
     std::uint64_t rank50 = rank_of(0.5), rank90 = rank_of(0.9), seen = 0;
     double p50 = max, p90 = max;
-    bool have50 = false, have90 = false;
+    bool have50 = rank50 == count, have90 = rank90 == count;  // the top rank is the max itself, known exactly
     for_each_encoded(blob, [&](int bucket, std::uint64_t n) {
         seen += n;
         if (!have50 && seen >= rank50) p50 = std::min(histogram_bucket_value(bucket), max), have50 = true;
@@ -234,6 +235,7 @@ double DenseHistogram::percentile(double p, double max) const {
     if (total_ == 0) return 0;
     auto rank = static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(total_)));
     rank = std::clamp<std::uint64_t>(rank, 1, total_);
+    if (rank == total_) return max;  // the top rank is the max itself, known exactly
     std::uint64_t seen = 0;
     for (std::size_t bucket = 0; bucket < counts_.size(); ++bucket) {
         seen += counts_[bucket];

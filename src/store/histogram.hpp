@@ -3,7 +3,8 @@
 //
 // Bucket 0 holds durations <= 0 µs; bucket k >= 1 holds [1.05^(k-1), 1.05^k) µs. A percentile is reported
 // as the geometric middle of its bucket, so it is within a factor sqrt(1.05) of the exact nearest-rank
-// value: at most 2.47 % too high or too low (percentile_error_bound), and never above the group's max.
+// value: at most 2.47 % too high or too low (percentile_error_bound), and never above the group's max. The
+// top rank (every percentile of a single duration, p90 of up to nine) is the group's max, which is exact.
 #pragma once
 
 #include <cstdint>

@@ -105,6 +105,30 @@ TEST(Histogram, PercentileErrorIsBounded) {
     }
 }
 
+// Nearest rank n of n samples is their max, which the aggregates keep exactly: a name built once reports
+// its one duration as p50 and p90, not the middle of its bucket.
+TEST(Histogram, TheTopRankIsTheExactMax) {
+    for (std::vector<Micros> values : {std::vector<Micros>{609'123}, {1'000, 2'000, 3'001}}) {
+        Histogram h;
+        for (Micros v : values) h.add(v);
+        DenseHistogram dense;
+        dense.add(h);
+        auto max = static_cast<double>(values.back());
+        EXPECT_EQ(h.percentile(0.9, max), max);
+        EXPECT_EQ(dense.percentile(0.9, max), max);
+        EXPECT_EQ(encoded_p50_p90(h.encode(), max).second, max);
+        EXPECT_EQ(h.percentile(1.0, max), max);
+        if (values.size() == 1) {
+            EXPECT_EQ(h.percentile(0.5, max), max);
+            EXPECT_EQ(dense.percentile(0.5, max), max);
+            EXPECT_EQ(encoded_p50_p90(h.encode(), max).first, max);
+        } else {  // rank 2 of 3: the middle of 2 000 µs's bucket, within the bound
+            EXPECT_NE(h.percentile(0.5, max), 2'000.0);
+            EXPECT_NEAR(h.percentile(0.5, max), 2'000.0, 2'000.0 * percentile_error_bound);
+        }
+    }
+}
+
 TEST(Histogram, EmptyPercentileIsZero) {
     DenseHistogram dense;
     EXPECT_EQ(dense.percentile(0.5, 0), 0.0);
