@@ -225,30 +225,38 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(500ms);  // the warm-up's rows committed before the first count
 
         std::vector<double> null_s, nod_s, drain_s, nod_tail_s, ratios, drain_ratios, rows_per_run;
-        for (int rep = 0; rep < repetitions; ++rep) {
-            std::uint64_t rows_before = client.rows();
-            double n = 0;
-            ForwardedRun c, d;
-            for (int arm = 0; arm < 3; ++arm) {  // rotate which arm goes first
-                switch ((rep + arm) % 3) {
-                    case 0: n = run_to_null(s); break;
-                    case 1: c = run_forwarded(s, nod_socket, forward_log); break;
-                    default: d = run_forwarded(s, drain_socket, forward_log); break;
+        // A failure here is as likely the collector's as Nix's: its log goes with the error.
+        try {
+            for (int rep = 0; rep < repetitions; ++rep) {
+                std::uint64_t rows_before = client.rows();
+                double n = 0;
+                ForwardedRun c, d;
+                for (int arm = 0; arm < 3; ++arm) {  // rotate which arm goes first
+                    switch ((rep + arm) % 3) {
+                        case 0: n = run_to_null(s); break;
+                        case 1: c = run_forwarded(s, nod_socket, forward_log); break;
+                        default: d = run_forwarded(s, drain_socket, forward_log); break;
+                    }
                 }
+                std::this_thread::sleep_for(500ms);  // the collector hands rows to its writer every 200 ms
+                auto rows = static_cast<double>(client.rows() - rows_before);
+                null_s.push_back(n);
+                nod_s.push_back(c.nix_s);
+                drain_s.push_back(d.nix_s);
+                nod_tail_s.push_back(c.drain_s);
+                ratios.push_back(c.nix_s / n);
+                drain_ratios.push_back(d.nix_s / n);
+                rows_per_run.push_back(rows);
+                std::printf(
+                    "  rep %2d: /dev/null %.3f s, plain reader %.3f s (%.3f), nod %.3f s (%.3f; forwarder "
+                    "done "
+                    "%.1f ms after Nix), %.0f rows recorded\n",
+                    rep + 1, n, d.nix_s, d.nix_s / n, c.nix_s, c.nix_s / n, c.drain_s * 1000, rows);
             }
-            std::this_thread::sleep_for(500ms);  // the collector hands rows to its writer every 200 ms
-            auto rows = static_cast<double>(client.rows() - rows_before);
-            null_s.push_back(n);
-            nod_s.push_back(c.nix_s);
-            drain_s.push_back(d.nix_s);
-            nod_tail_s.push_back(c.drain_s);
-            ratios.push_back(c.nix_s / n);
-            drain_ratios.push_back(d.nix_s / n);
-            rows_per_run.push_back(rows);
-            std::printf(
-                "  rep %2d: /dev/null %.3f s, plain reader %.3f s (%.3f), nod %.3f s (%.3f; forwarder done "
-                "%.1f ms after Nix), %.0f rows recorded\n",
-                rep + 1, n, d.nix_s, d.nix_s / n, c.nix_s, c.nix_s / n, c.drain_s * 1000, rows);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "nix_overhead: %s\nthe collector's log:\n%s\nits threads:\n%s\n", e.what(),
+                         collector.log().c_str(), collector.threads().c_str());
+            return 1;
         }
         double ratio = median(ratios);
         std::printf(

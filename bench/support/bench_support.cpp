@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
@@ -57,6 +57,30 @@ std::string SocketServer::log() const {
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
+}
+
+namespace {
+std::string first_line_of(const fs::path& file) {
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+}  // namespace
+
+std::string SocketServer::threads() const {
+    std::string text;
+    fs::path tasks = fs::path("/proc") / std::to_string(pid()) / "task";
+    std::error_code error;
+    for (const auto& t : fs::directory_iterator(tasks, error)) {
+        text += t.path().filename().string() + " " + first_line_of(t.path() / "comm") + ": wchan " +
+                first_line_of(t.path() / "wchan") + ", syscall " + first_line_of(t.path() / "syscall") + "\n";
+    }
+    if (error) return "reading " + tasks.string() + ": " + error.message() + "\n";
+    auto gdb = test::run({"gdb", "-batch", "-p", std::to_string(pid()), "-ex", "thread apply all bt"}, {},
+                         std::nullopt, std::chrono::minutes(1));
+    if (gdb.status == 0) text += gdb.out;
+    return text;
 }
 
 std::vector<std::string> collector_argv(const fs::path& binary, const fs::path& socket, const fs::path& db,
