@@ -61,8 +61,10 @@ int Collector::run() {
     int r = sd_event_loop(event_);
     sd_notify(0, "STOPPING=1");
 
-    listener_->stop();  // reads what Nix sent, records open work, hands every row to the writer
-    writer_.reset();    // writes them
+    listener_->stop();       // reads what Nix sent, records open work, hands every row to the writer
+    writer_.reset();         // writes them, and finishes the tasks it took (a Clean)
+    queries_.reset();        // finishes the query at hand; the callers of those still queued get NoReply
+    mailbox_.run_pending();  // answers the calls they finished while the bus is still here
     if (r < 0) {
         log::error(std::string("event loop failed: ") + std::strerror(-r));
         return 1;
@@ -291,6 +293,7 @@ void Collector::prune_old_rows() {
 }
 
 void Collector::refresh_overview() {
+    if (!queries_) return;  // exiting
     queries_->submit([this](const QueryWorker::Database& db) {
         try {
             Overview o = read_overview(db());

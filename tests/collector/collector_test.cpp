@@ -275,6 +275,46 @@ TEST_F(CollectorTest, ACallWaitingForTheWriterWhenTheBusGoesAwayIsDroppedSafely)
     EXPECT_EQ(stop(), 0) << log_text();
 }
 
+// SIGTERM while Clean waits on the writer: the writer finishes it before the collector exits, and its caller
+// gets the answer (as systemd's own daemons answer what they took before they go), not "NoReply".
+TEST_F(CollectorTest, SigtermWhileCleanWaitsForTheWriterAnswersItAndExitsZero) {
+    start();
+    {
+        NixConnection nix(socket);
+        nix.write(lines_of(replay::load_capture_folder(corpus / "nix-2.30/h4-local-fail")[0]));
+    }
+    ASSERT_TRUE(eventually([&] { return property_rows() == 2; })) << log_text();
+
+    store::Database holder(db, store::Access::read_write);
+    const std::string context = "holding the write lock on " + db.string();
+    store::sql::exec(holder.handle(), "BEGIN IMMEDIATE", context);
+    auto client = sdbus::createSessionBusConnectionWithAddress(bus.address());
+    auto proxy = sdbus::createProxy(*client, "net.bergsoe.Nod1", "/net/bergsoe/Nod1");
+    std::optional<std::string> answer;
+    proxy->callMethodAsync("Clean")
+        .onInterface("net.bergsoe.Nod1")
+        .withArguments(std::map<std::string, sdbus::Variant>{})
+        .uponReplyInvoke([&](const sdbus::Error* error, std::uint64_t deleted) {
+            answer = error ? error->getName() + ": " + error->getMessage() : "deleted " + std::to_string(deleted);
+        });
+    // Same sender, same order: when this answer is here, Clean has been handed to the writer.
+    ASSERT_EQ(proxy->getProperty("Rows").onInterface("net.bergsoe.Nod1").get<std::uint64_t>(), 2u);
+
+    collector->signal(SIGTERM);
+    std::this_thread::sleep_for(300ms);
+    EXPECT_TRUE(collector->running()) << "it waits for the writer: " << log_text();
+    store::sql::exec(holder.handle(), "ROLLBACK", context);
+    EXPECT_EQ(collector->wait(20s).value_or(-1), 0) << log_text();
+
+    EXPECT_TRUE(eventually([&] {
+        while (client->processPendingRequest()) {
+        }
+        return answer.has_value();
+    })) << log_text();
+    EXPECT_EQ(answer.value_or("no answer"), "deleted 2") << log_text();
+    EXPECT_EQ(rows().size(), 0u);
+}
+
 TEST_F(CollectorTest, FiveHundredConcurrentConnections) {
     start();
     std::vector<NixConnection> conns;
