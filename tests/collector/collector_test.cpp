@@ -231,35 +231,58 @@ TEST_F(CollectorTest, TheBusGoesAwayAndComesBackWhileNixIsRead) {
     EXPECT_TRUE(collector->running());
 }
 
+// Two rows stored, then a Clean that waits on the writer thread because another process holds the write
+// lock until release().
+class HeldCleanTest : public CollectorTest {
+protected:
+    void hold_a_clean() {
+        start();
+        {
+            NixConnection nix(socket);
+            nix.write(lines_of(replay::load_capture_folder(corpus / "nix-2.30/h4-local-fail")[0]));
+        }
+        ASSERT_TRUE(eventually([&] { return property_rows() == 2; })) << log_text();
+
+        holder = std::make_unique<store::Database>(db, store::Access::read_write);
+        store::sql::exec(holder->handle(), "BEGIN IMMEDIATE", "holding the write lock on " + db.string());
+        client = sdbus::createSessionBusConnectionWithAddress(bus.address());
+        proxy = sdbus::createProxy(*client, "net.bergsoe.Nod1", "/net/bergsoe/Nod1");
+        proxy->callMethodAsync("Clean")
+            .onInterface("net.bergsoe.Nod1")
+            .withArguments(std::map<std::string, sdbus::Variant>{})
+            .uponReplyInvoke([this](const sdbus::Error* error, std::uint64_t deleted) {
+                answer = error ? error->getName() + ": " + error->getMessage()
+                               : "deleted " + std::to_string(deleted);
+            });
+        // The bus keeps one sender's messages in order and the collector handles them in order: when this
+        // answer is here, Clean has been handed to the writer.
+        ASSERT_EQ(proxy->getProperty("Rows").onInterface("net.bergsoe.Nod1").get<std::uint64_t>(), 2u);
+    }
+    void release() { store::sql::exec(holder->handle(), "ROLLBACK", "releasing the write lock on " + db.string()); }
+    // Clean's answer, read from the client connection ("deleted N" or the D-Bus error); nullopt if none came.
+    std::optional<std::string> wait_for_answer() {
+        (void)eventually([&] {
+            while (client->processPendingRequest()) {
+            }
+            return answer.has_value();
+        });
+        return answer;
+    }
+
+    std::unique_ptr<store::Database> holder;
+    std::unique_ptr<sdbus::IConnection> client;
+    std::unique_ptr<sdbus::IProxy> proxy;
+    std::optional<std::string> answer;
+};
+
 // A call still waiting for the writer when the bus goes away goes with its connection and is not answered
 // on it later (sdbus-c++ keeps a raw pointer into the connection in every call: pending_replies.hpp).
-TEST_F(CollectorTest, ACallWaitingForTheWriterWhenTheBusGoesAwayIsDroppedSafely) {
-    start();
-    {
-        NixConnection nix(socket);
-        nix.write(lines_of(replay::load_capture_folder(corpus / "nix-2.30/h4-local-fail")[0]));
-    }
-    ASSERT_TRUE(eventually([&] { return property_rows() == 2; })) << log_text();
-
-    // Another process's write lock keeps Clean waiting on the writer thread.
-    store::Database holder(db, store::Access::read_write);
-    const std::string context = "holding the write lock on " + db.string();
-    store::sql::exec(holder.handle(), "BEGIN IMMEDIATE", context);
-    auto client = sdbus::createSessionBusConnectionWithAddress(bus.address());
-    auto proxy = sdbus::createProxy(*client, "net.bergsoe.Nod1", "/net/bergsoe/Nod1");
-    proxy->callMethodAsync("Clean")
-        .onInterface("net.bergsoe.Nod1")
-        .withArguments(std::map<std::string, sdbus::Variant>{})
-        .uponReplyInvoke([](const sdbus::Error*, std::uint64_t) {});
-    // The bus keeps one sender's messages in order and the collector handles them in order: when this
-    // answer is here, Clean has been handed to the writer.
-    auto rows_now = proxy->getProperty("Rows").onInterface("net.bergsoe.Nod1").get<std::uint64_t>();
-    ASSERT_EQ(rows_now, 2u);
-
+TEST_F(HeldCleanTest, ACallWaitingForTheWriterWhenTheBusGoesAwayIsDroppedSafely) {
+    ASSERT_NO_FATAL_FAILURE(hold_a_clean());
     bus.kill();
     ASSERT_TRUE(eventually([&] { return log_text().find("lost the bus connection") != std::string::npos; }))
         << log_text();
-    store::sql::exec(holder.handle(), "ROLLBACK", context);  // Clean goes ahead; its caller is gone
+    release();  // Clean goes ahead; its caller is gone
     ASSERT_TRUE(eventually([&] { return log_text().find("Clean deleted 2 rows") != std::string::npos; }))
         << log_text();
 
@@ -277,41 +300,14 @@ TEST_F(CollectorTest, ACallWaitingForTheWriterWhenTheBusGoesAwayIsDroppedSafely)
 
 // SIGTERM while Clean waits on the writer: the writer finishes it before the collector exits, and its caller
 // gets the answer (as systemd's own daemons answer what they took before they go), not "NoReply".
-TEST_F(CollectorTest, SigtermWhileCleanWaitsForTheWriterAnswersItAndExitsZero) {
-    start();
-    {
-        NixConnection nix(socket);
-        nix.write(lines_of(replay::load_capture_folder(corpus / "nix-2.30/h4-local-fail")[0]));
-    }
-    ASSERT_TRUE(eventually([&] { return property_rows() == 2; })) << log_text();
-
-    store::Database holder(db, store::Access::read_write);
-    const std::string context = "holding the write lock on " + db.string();
-    store::sql::exec(holder.handle(), "BEGIN IMMEDIATE", context);
-    auto client = sdbus::createSessionBusConnectionWithAddress(bus.address());
-    auto proxy = sdbus::createProxy(*client, "net.bergsoe.Nod1", "/net/bergsoe/Nod1");
-    std::optional<std::string> answer;
-    proxy->callMethodAsync("Clean")
-        .onInterface("net.bergsoe.Nod1")
-        .withArguments(std::map<std::string, sdbus::Variant>{})
-        .uponReplyInvoke([&](const sdbus::Error* error, std::uint64_t deleted) {
-            answer = error ? error->getName() + ": " + error->getMessage() : "deleted " + std::to_string(deleted);
-        });
-    // Same sender, same order: when this answer is here, Clean has been handed to the writer.
-    ASSERT_EQ(proxy->getProperty("Rows").onInterface("net.bergsoe.Nod1").get<std::uint64_t>(), 2u);
-
+TEST_F(HeldCleanTest, SigtermWhileCleanWaitsForTheWriterAnswersItAndExitsZero) {
+    ASSERT_NO_FATAL_FAILURE(hold_a_clean());
     collector->signal(SIGTERM);
     std::this_thread::sleep_for(300ms);
     EXPECT_TRUE(collector->running()) << "it waits for the writer: " << log_text();
-    store::sql::exec(holder.handle(), "ROLLBACK", context);
+    release();
     EXPECT_EQ(collector->wait(20s).value_or(-1), 0) << log_text();
-
-    EXPECT_TRUE(eventually([&] {
-        while (client->processPendingRequest()) {
-        }
-        return answer.has_value();
-    })) << log_text();
-    EXPECT_EQ(answer.value_or("no answer"), "deleted 2") << log_text();
+    EXPECT_EQ(wait_for_answer().value_or("no answer"), "deleted 2") << log_text();
     EXPECT_EQ(rows().size(), 0u);
 }
 
