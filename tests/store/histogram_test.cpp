@@ -108,7 +108,15 @@ TEST(Histogram, PercentileErrorIsBounded) {
 // Nearest rank n of n samples is their max, which the aggregates keep exactly: a name built once reports
 // its one duration as p50 and p90, not the middle of its bucket.
 TEST(Histogram, TheTopRankIsTheExactMax) {
-    for (std::vector<Micros> values : {std::vector<Micros>{609'123}, {1'000, 2'000, 3'001}}) {
+    // Only a max above its bucket's middle shows the difference: one below it was always clamped to itself.
+    auto above_its_bucket_middle = [](Micros v) {
+        while (histogram_bucket_value(histogram_bucket(v)) >= static_cast<double>(v)) ++v;
+        return v;
+    };
+    const Micros one = above_its_bucket_middle(609'000), top = above_its_bucket_middle(3'000);
+    for (std::vector<Micros> values : {std::vector<Micros>{one}, {1'000, 2'000, top}}) {
+        ASSERT_LT(histogram_bucket_value(histogram_bucket(values.back())),
+                  static_cast<double>(values.back()));
         Histogram h;
         for (Micros v : values) h.add(v);
         DenseHistogram dense;
