@@ -57,6 +57,34 @@ private:
     bool done_ = false;
 };
 
+// The nearest-rank percentile (rank ⌈p·n⌉ of n), found by offering the running count after each bucket in
+// bucket order. The top rank is the group's max itself, known exactly, so it needs no bucket.
+class RankedValue {
+public:
+    RankedValue(double p, std::uint64_t count, double max)
+        : rank_(std::clamp<std::uint64_t>(
+              static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(count))), 1, count)),
+          max_(max),
+          value_(max),
+          found_(rank_ == count) {}
+
+    // Returns true once the rank is found.
+    bool offer(int bucket, std::uint64_t seen) {
+        if (!found_ && seen >= rank_) {
+            value_ = std::min(histogram_bucket_value(bucket), max_);
+            found_ = true;
+        }
+        return found_;
+    }
+    double value() const { return value_; }
+
+private:
+    std::uint64_t rank_;
+    double max_;
+    double value_;
+    bool found_;
+};
+
 }  // namespace
 
 void merge_encoded(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b,
@@ -152,34 +180,26 @@ std::uint64_t Histogram::total() const {
 double Histogram::percentile(double p, double max) const {
     std::uint64_t count = total();  // a sum over a few hundred buckets at most
     if (count == 0) return 0;
-    auto rank = std::clamp<std::uint64_t>(
-        static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(count))), 1, count);
-    if (rank == count) return max;  // the top rank is the max itself, known exactly
+    RankedValue ranked(p, count, max);
     std::uint64_t seen = 0;
     for (const auto& [bucket, n] : buckets_) {
-        seen += n;
-        if (seen >= rank) return std::min(histogram_bucket_value(bucket), max);
+        if (ranked.offer(bucket, seen += n)) break;
     }
-    return max;
+    return ranked.value();
 }
 
 std::pair<double, double> encoded_p50_p90(std::span<const std::uint8_t> blob, double max) {
     std::uint64_t count = 0;
     for_each_encoded(blob, [&](int, std::uint64_t n) { count += n; });
     if (count == 0) return {0, 0};
-    auto rank_of = [&](double p) {
-        return std::clamp<std::uint64_t>(
-            static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(count))), 1, count);
-    };
-    std::uint64_t rank50 = rank_of(0.5), rank90 = rank_of(0.9), seen = 0;
-    double p50 = max, p90 = max;
-    bool have50 = rank50 == count, have90 = rank90 == count;  // the top rank is the max itself, known exactly
+    RankedValue p50(0.5, count, max), p90(0.9, count, max);
+    std::uint64_t seen = 0;
     for_each_encoded(blob, [&](int bucket, std::uint64_t n) {
         seen += n;
-        if (!have50 && seen >= rank50) p50 = std::min(histogram_bucket_value(bucket), max), have50 = true;
-        if (!have90 && seen >= rank90) p90 = std::min(histogram_bucket_value(bucket), max), have90 = true;
+        p50.offer(bucket, seen);
+        p90.offer(bucket, seen);
     });
-    return {p50, p90};
+    return {p50.value(), p90.value()};
 }
 
 std::vector<std::uint8_t> Histogram::encode() const {
@@ -233,15 +253,12 @@ void DenseHistogram::merge(const DenseHistogram& other) {
 
 double DenseHistogram::percentile(double p, double max) const {
     if (total_ == 0) return 0;
-    auto rank = static_cast<std::uint64_t>(std::ceil(p * static_cast<double>(total_)));
-    rank = std::clamp<std::uint64_t>(rank, 1, total_);
-    if (rank == total_) return max;  // the top rank is the max itself, known exactly
+    RankedValue ranked(p, total_, max);
     std::uint64_t seen = 0;
     for (std::size_t bucket = 0; bucket < counts_.size(); ++bucket) {
-        seen += counts_[bucket];
-        if (seen >= rank) return std::min(histogram_bucket_value(static_cast<int>(bucket)), max);
+        if (ranked.offer(static_cast<int>(bucket), seen += counts_[bucket])) break;
     }
-    return max;
+    return ranked.value();
 }
 
 }  // namespace nod::store
