@@ -177,6 +177,71 @@ std::size_t delete_built_paths(const fs::path& conf_dir) {
     return deleted;
 }
 
+// The warm-up, then `repetitions` rounds of the three arms in rotating order; prints each round and returns
+// the figures.
+Results measure(Setup& s, int repetitions, Bus& client, const fs::path& nod_socket,
+                const fs::path& drain_socket, const fs::path& forward_log) {
+    std::printf(
+        "nix-build of %d fresh derivations, %d repetitions of three arms (after one warm-up of each)\n",
+        s.derivations, repetitions);
+    run_to_null(s);
+    run_forwarded(s, drain_socket, forward_log);
+    run_forwarded(s, nod_socket, forward_log);
+    std::this_thread::sleep_for(500ms);  // the warm-up's rows committed before the first count
+
+    std::vector<double> null_s, nod_s, drain_s, nod_tail_s, ratios, drain_ratios, rows_per_run;
+    for (int rep = 0; rep < repetitions; ++rep) {
+        std::uint64_t rows_before = client.rows();
+        double n = 0;
+        ForwardedRun c, d;
+        for (int arm = 0; arm < 3; ++arm) {  // rotate which arm goes first
+            switch ((rep + arm) % 3) {
+                case 0: n = run_to_null(s); break;
+                case 1: c = run_forwarded(s, nod_socket, forward_log); break;
+                default: d = run_forwarded(s, drain_socket, forward_log); break;
+            }
+        }
+        std::this_thread::sleep_for(500ms);  // the collector hands rows to its writer every 200 ms
+        auto rows = static_cast<double>(client.rows() - rows_before);
+        null_s.push_back(n);
+        nod_s.push_back(c.nix_s);
+        drain_s.push_back(d.nix_s);
+        nod_tail_s.push_back(c.drain_s);
+        ratios.push_back(c.nix_s / n);
+        drain_ratios.push_back(d.nix_s / n);
+        rows_per_run.push_back(rows);
+        std::printf(
+            "  rep %2d: /dev/null %.3f s, plain reader %.3f s (%.3f), nod %.3f s (%.3f; forwarder done "
+            "%.1f ms after Nix), %.0f rows recorded\n",
+            rep + 1, n, d.nix_s, d.nix_s / n, c.nix_s, c.nix_s / n, c.drain_s * 1000, rows);
+    }
+    double ratio = median(ratios);
+    std::printf(
+        "median: /dev/null %.3f s, plain reader %.3f s (ratio %.3f), nod %.3f s (ratio %.3f, %+.1f %%; "
+        "target <= +2 %%)\n",
+        median(null_s), median(drain_s), median(drain_ratios), median(nod_s), ratio, (ratio - 1) * 100);
+
+    Results results;
+    results.set("repetitions", repetitions);
+    results.set("derivations", s.derivations);
+    results.set("null.p50_s", median(null_s));
+    results.set("null.min_s", quantile(null_s, 0));
+    results.set("null.max_s", quantile(null_s, 1));
+    results.set("nod.p50_s", median(nod_s));
+    results.set("nod.min_s", quantile(nod_s, 0));
+    results.set("nod.max_s", quantile(nod_s, 1));
+    results.set("nod.tail_p50_ms", median(nod_tail_s) * 1000);
+    results.set("drain.p50_s", median(drain_s));
+    results.set("drain.ratio", median(drain_ratios));
+    results.set("drain.overhead_pct", (median(drain_ratios) - 1) * 100);
+    results.set("ratio", ratio);
+    results.set("ratio_min", quantile(ratios, 0));
+    results.set("ratio_max", quantile(ratios, 1));
+    results.set("overhead_pct", (ratio - 1) * 100);
+    results.set("rows_per_run", median(rows_per_run));
+    return results;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -216,72 +281,15 @@ int main(int argc, char** argv) {
         Bus client(bus.address());
         auto forward_log = dir / "forward.log";
 
-        std::printf(
-            "nix-build of %d fresh derivations, %d repetitions of three arms (after one warm-up of each)\n",
-            s.derivations, repetitions);
-        run_to_null(s);
-        run_forwarded(s, drain_socket, forward_log);
-        run_forwarded(s, nod_socket, forward_log);
-        std::this_thread::sleep_for(500ms);  // the warm-up's rows committed before the first count
-
-        std::vector<double> null_s, nod_s, drain_s, nod_tail_s, ratios, drain_ratios, rows_per_run;
-        // A failure here is as likely the collector's as Nix's: its log goes with the error.
+        Results results;
+        // A failure here is as likely the collector's as Nix's: its log and threads go with it.
         try {
-            for (int rep = 0; rep < repetitions; ++rep) {
-                std::uint64_t rows_before = client.rows();
-                double n = 0;
-                ForwardedRun c, d;
-                for (int arm = 0; arm < 3; ++arm) {  // rotate which arm goes first
-                    switch ((rep + arm) % 3) {
-                        case 0: n = run_to_null(s); break;
-                        case 1: c = run_forwarded(s, nod_socket, forward_log); break;
-                        default: d = run_forwarded(s, drain_socket, forward_log); break;
-                    }
-                }
-                std::this_thread::sleep_for(500ms);  // the collector hands rows to its writer every 200 ms
-                auto rows = static_cast<double>(client.rows() - rows_before);
-                null_s.push_back(n);
-                nod_s.push_back(c.nix_s);
-                drain_s.push_back(d.nix_s);
-                nod_tail_s.push_back(c.drain_s);
-                ratios.push_back(c.nix_s / n);
-                drain_ratios.push_back(d.nix_s / n);
-                rows_per_run.push_back(rows);
-                std::printf(
-                    "  rep %2d: /dev/null %.3f s, plain reader %.3f s (%.3f), nod %.3f s (%.3f; forwarder "
-                    "done "
-                    "%.1f ms after Nix), %.0f rows recorded\n",
-                    rep + 1, n, d.nix_s, d.nix_s / n, c.nix_s, c.nix_s / n, c.drain_s * 1000, rows);
-            }
+            results = measure(s, repetitions, client, nod_socket, drain_socket, forward_log);
         } catch (const std::exception& e) {
             std::fprintf(stderr, "nix_overhead: %s\nthe collector's log:\n%s\nits threads:\n%s\n", e.what(),
                          collector.log().c_str(), collector.threads().c_str());
             return 1;
         }
-        double ratio = median(ratios);
-        std::printf(
-            "median: /dev/null %.3f s, plain reader %.3f s (ratio %.3f), nod %.3f s (ratio %.3f, %+.1f %%; "
-            "target <= +2 %%)\n",
-            median(null_s), median(drain_s), median(drain_ratios), median(nod_s), ratio, (ratio - 1) * 100);
-
-        Results results;
-        results.set("repetitions", repetitions);
-        results.set("derivations", s.derivations);
-        results.set("null.p50_s", median(null_s));
-        results.set("null.min_s", quantile(null_s, 0));
-        results.set("null.max_s", quantile(null_s, 1));
-        results.set("nod.p50_s", median(nod_s));
-        results.set("nod.min_s", quantile(nod_s, 0));
-        results.set("nod.max_s", quantile(nod_s, 1));
-        results.set("nod.tail_p50_ms", median(nod_tail_s) * 1000);
-        results.set("drain.p50_s", median(drain_s));
-        results.set("drain.ratio", median(drain_ratios));
-        results.set("drain.overhead_pct", (median(drain_ratios) - 1) * 100);
-        results.set("ratio", ratio);
-        results.set("ratio_min", quantile(ratios, 0));
-        results.set("ratio_max", quantile(ratios, 1));
-        results.set("overhead_pct", (ratio - 1) * 100);
-        results.set("rows_per_run", median(rows_per_run));
         results.set("nix_version", test::run({"nix-build", "--version"}).out);
         drain.stop();
         note_exit(results, "collector", collector.stop(), collector);

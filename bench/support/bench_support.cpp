@@ -35,6 +35,13 @@ test::Env with_notify(test::Env env, const fs::path& notify) {
     throw std::runtime_error(what + ": " + std::strerror(error));
 }
 
+std::string first_line_of(const fs::path& file) {
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
 }  // namespace
 
 SocketServer::SocketServer(std::vector<std::string> argv, const test::Env& env, const fs::path& dir,
@@ -58,15 +65,6 @@ std::string SocketServer::log() const {
     s << in.rdbuf();
     return s.str();
 }
-
-namespace {
-std::string first_line_of(const fs::path& file) {
-    std::ifstream in(file);
-    std::string line;
-    std::getline(in, line);
-    return line;
-}
-}  // namespace
 
 std::string SocketServer::threads() const {
     std::string text;

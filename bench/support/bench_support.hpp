@@ -33,7 +33,7 @@ public:
     // SIGTERM, then waits; returns the exit status (-1 on timeout).
     int stop(std::chrono::milliseconds timeout = std::chrono::minutes(5));
     std::string log() const;
-    // What each of its threads is doing (/proc: state, kernel wait channel, system call; with gdb's
+    // What each of its threads is doing (/proc: name, kernel wait channel, system call; with gdb's
     // backtraces when gdb is installed): for a server that stopped answering.
     std::string threads() const;
 
