@@ -193,7 +193,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case clean: {
             auto r = nod::api::parse_clean(map);
             auto it = map.find("before_days");
-            if (it == map.end() ? r.keep_days.has_value() : r.keep_days != static_cast<int>(std::get<std::uint32_t>(it->second)))
+            if (it == map.end() ? r.before_days.has_value() : r.before_days != static_cast<int>(std::get<std::uint32_t>(it->second)))
                 broken("before_days not carried over");
             break;
         }

@@ -7,7 +7,7 @@
 
 #include "collector/clock.hpp"
 #include "collector/log.hpp"
-#include "collector/overview.hpp"
+#include "collector/oldest_row.hpp"
 #include "store/calendar.hpp"
 #include "store/error.hpp"
 
@@ -26,23 +26,7 @@ constexpr std::size_t prune_chunk = 1000;
 
 Collector::Collector(Config config) : config_(std::move(config)) {}
 
-Collector::~Collector() {
-    // Sources first (they point at us), then the query thread and what it left for the loop, then the
-    // service with the calls still waiting for an answer (they point into the bus connection), then the bus,
-    // then the writer (which drains), then the loop.
-    listener_.reset();
-    mailbox_source_.reset();
-    status_timer_.reset();
-    idle_timer_.reset();
-    midnight_timer_.reset();
-    bus_retry_timer_.reset();
-    queries_.reset();
-    mailbox_.discard_pending();
-    drop_bus();
-    writer_.reset();
-    store_.reset();
-    if (event_) sd_event_unref(event_);
-}
+Collector::~Collector() = default;
 
 int Collector::run() {
     try {
@@ -54,17 +38,12 @@ int Collector::run() {
     notify_status("READY=1");
     log::info("listening on " +
               (listen_.activated ? std::string("the socket systemd passed") : listen_.path.string()) +
-              ", writing " + config_.db.string() + ", " + std::to_string(status_.rows.load()) +
-              " rows so far");
+              ", writing " + config_.db.string() + ", " + std::to_string(writer_->rows()) + " rows so far");
     prune_old_rows();
 
-    int r = sd_event_loop(event_);
+    int r = sd_event_loop(event_.get());
     sd_notify(0, "STOPPING=1");
-
-    listener_->stop();       // reads what Nix sent, records open work, hands every row to the writer
-    writer_.reset();         // writes them, and finishes the tasks it took (a Clean)
-    queries_.reset();        // finishes the query at hand; the callers of those still queued get NoReply
-    mailbox_.run_pending();  // answers the calls they finished while the bus is still here
+    stop_workers();
     if (r < 0) {
         log::error(std::string("event loop failed: ") + std::strerror(-r));
         return 1;
@@ -72,85 +51,87 @@ int Collector::run() {
     return r;
 }
 
+// In the order the work flows, while the bus is still here to answer.
+void Collector::stop_workers() {
+    listener_->stop();       // reads what Nix sent, records open work, hands every row to the writer
+    writer_->stop();         // ends retention after its chunk at hand, writes the rows, runs queued tasks
+    queries_->stop();        // finishes the query at hand; the callers of those still queued get NoReply
+    mailbox_.run_pending();  // answers the calls they finished
+}
+
 void Collector::set_up() {
-    int r = sd_event_default(&event_);
+    sd_event* event = nullptr;
+    int r = sd_event_default(&event);
     if (r < 0) throw std::runtime_error(std::string("creating the event loop: ") + std::strerror(-r));
+    event_.reset(event);
     // Before any thread exists, so that SIGTERM and SIGINT stay blocked in all of them.
-    r = sd_event_set_signal_exit(event_, 1);
+    r = sd_event_set_signal_exit(event_.get(), 1);
     if (r < 0) throw std::runtime_error(std::string("handling SIGTERM and SIGINT: ") + std::strerror(-r));
-    sd_event_set_watchdog(event_, 1);  // pings only when the unit sets WatchdogSec=
+    sd_event_set_watchdog(event_.get(), 1);  // pings only when the unit sets WatchdogSec=
 
     listen_ = acquire_listen_socket(config_.socket);
     store_ = std::make_unique<store::Store>(config_.db);
-    Overview overview = read_overview(store_->database());
-    status_.rows = overview.rows;
-    status_.oldest_start = overview.oldest_start.value_or(0);
-
-    writer_ = std::make_unique<StoreWorker>(*store_, StoreWorker::Events{[this](std::size_t n) {
-        status_.rows += n;
-        if (status_.oldest_start.load() == 0) mailbox_.post([this] { refresh_overview(); });
-    }});
+    oldest_start_ = oldest_row_start(store_->database()).value_or(0);
+    writer_ = std::make_unique<StoreWorker>(*store_, [this] {
+        mailbox_.post([this] {
+            if (oldest_start_ == 0) refresh_oldest_row();  // the first rows of an empty history
+        });
+    });
     queries_ = std::make_unique<QueryWorker>(config_.db);
+    listener_ = std::make_unique<NixListener>(listen_, config_, *writer_);
+    add_sources();
     connect_bus();
     if (!bus_) throw std::runtime_error("could not take the bus name " + std::string(bus_name));
-    add_sources();
-    listener_ = std::make_unique<NixListener>(listen_, config_, *writer_, status_.connections);
     listener_->start();
 }
 
 void Collector::connect_bus() {
     try {
+        auto bus = std::make_unique<BusPresence>();
         if (!config_.bus_address.empty())
-            bus_ = sdbus::createSessionBusConnectionWithAddress(config_.bus_address);
+            bus->connection = sdbus::createSessionBusConnectionWithAddress(config_.bus_address);
         else if (config_.bus == BusKind::session)
-            bus_ = sdbus::createSessionBusConnection();
+            bus->connection = sdbus::createSessionBusConnection();
         else
-            bus_ = sdbus::createSystemBusConnection();
+            bus->connection = sdbus::createSystemBusConnection();
         // The object exists before the name is taken, so no caller can find the name without it.
-        service_ = std::make_unique<Service>(
-            *bus_, ServiceParts{*queries_, *writer_, mailbox_, status_, config_.db.string(), realtime_now,
-                                [this] { touch(); }, [this] { refresh_overview(); }});
-        bus_->requestName(bus_name);
-        bus_source_ = std::make_unique<BusSource>(event_, *bus_, [this](const std::string& why) {
+        bus->service = std::make_unique<Service>(
+            *bus->connection, ServiceParts{*queries_, *writer_, mailbox_, *listener_, oldest_start_,
+                                           config_.db.string(), realtime_now, [this] { touch(); },
+                                           [this] { refresh_oldest_row(); }});
+        bus->connection->requestName(bus_name);
+        bus->source = std::make_unique<BusSource>(event_.get(), *bus->connection, [this](const std::string& why) {
             if (bus_failing_) return;
             log::error("lost the bus connection (" + why + "); still reading Nix, reconnecting every 5 s");
             bus_failing_ = true;
             // Not from inside the bus's own callback: the timer tears it down on the next turn.
-            if (bus_retry_timer_) {
-                sd_event_source_set_time(bus_retry_timer_.get(), 0);
-                sd_event_source_set_enabled(bus_retry_timer_.get(), SD_EVENT_ONESHOT);
-            }
+            sd_event_source_set_time(bus_retry_timer_.get(), 0);
+            sd_event_source_set_enabled(bus_retry_timer_.get(), SD_EVENT_ONESHOT);
         });
+        bus_ = std::move(bus);
         if (bus_failing_) log::notice("connected to the bus again as " + std::string(bus_name));
         bus_failing_ = false;
         last_bus_error_.clear();
     } catch (const std::exception& e) {
-        drop_bus();
         std::string why = std::string("connecting to the bus: ") + e.what();
-        if (!bus_retry_timer_) throw std::runtime_error(why);
+        if (!listener_->started()) throw std::runtime_error(why);  // at start: a clear error, exit 1
         if (why != last_bus_error_) log::error(why + " (trying again every 5 s)");  // once per reason
         last_bus_error_ = why;
         bus_failing_ = true;
     }
 }
 
-void Collector::drop_bus() {
-    bus_source_.reset();
-    service_.reset();
-    bus_.reset();
-}
-
-Collector::SourcePtr Collector::add_timer(clockid_t clock, std::uint64_t usec,
+SourcePtr Collector::add_timer(clockid_t clock, std::uint64_t usec,
                                           sd_event_time_handler_t handler) {
     sd_event_source* s = nullptr;
-    int r = sd_event_add_time(event_, &s, clock, usec, 0, handler, this);
+    int r = sd_event_add_time(event_.get(), &s, clock, usec, 0, handler, this);
     if (r < 0) throw std::runtime_error(std::string("adding a timer: ") + std::strerror(-r));
-    return SourcePtr(s, sd_event_source_disable_unref);
+    return SourcePtr(s);
 }
 
 void Collector::add_sources() {
     sd_event_source* s = nullptr;
-    if (int r = sd_event_add_io(event_, &s, mailbox_.fd(), EPOLLIN, &Collector::on_mailbox, this); r < 0)
+    if (int r = sd_event_add_io(event_.get(), &s, mailbox_.fd(), EPOLLIN, &Collector::on_mailbox, this); r < 0)
         throw std::runtime_error(std::string("watching the mailbox: ") + std::strerror(-r));
     mailbox_source_.reset(s);
 
@@ -182,8 +163,9 @@ int Collector::on_status(sd_event_source* s, std::uint64_t, void* self) {
 void Collector::notify_status(const char* extra) {
     ReaderCounters k = listener_ ? listener_->counters() : ReaderCounters{};
     std::string status =
-        "STATUS=" + std::to_string(status_.connections.load()) + " Nix connections, " +
-        std::to_string(status_.rows.load()) + " rows stored, " + std::to_string(k.lines) + " lines read, " +
+        "STATUS=" + std::to_string(listener_ ? listener_->connections() : 0) + " Nix connections, " +
+        std::to_string(writer_ ? writer_->rows() : 0) + " rows stored, " + std::to_string(k.lines) +
+        " lines read, " +
         std::to_string(k.malformed_lines + k.non_object_lines + k.nul_lines + k.oversized_lines) + " skipped";
     if (bus_failing_) status += ", bus unavailable";
     if (extra) status = std::string(extra) + "\n" + status;
@@ -197,13 +179,17 @@ void Collector::touch() {
     }
 }
 
+// Work in hand of any kind keeps the collector up: a Nix connection, rows or a prune the writer has not
+// finished, a query, or a bus it has yet to get back on.
+bool Collector::busy() const {
+    return listener_->connections() > 0 || writer_->busy() || queries_->queued() > 0 || !bus_;
+}
+
 int Collector::on_idle(sd_event_source* s, std::uint64_t, void* self) {
     auto* c = static_cast<Collector*>(self);
     std::uint64_t idle_usec = c->config_.idle_exit_sec * 1'000'000ULL;
     std::uint64_t quiet_since = c->listener_->last_activity_usec();
-    bool busy = c->listener_->connections() > 0 || c->writer_->unwritten() > 0 || c->queries_->queued() > 0 ||
-                !c->bus_;
-    if (busy) {
+    if (c->busy()) {
         c->touch();
     } else if (monotonic_now() < quiet_since + idle_usec) {
         sd_event_source_set_time(s, quiet_since + idle_usec);  // Nix was here since: wait the rest
@@ -223,22 +209,23 @@ void Collector::begin_idle_exit() {
     sd_notify(0, "STOPPING=1");
     listener_->stop_accepting();
     try {
-        std::string me = bus_->getUniqueName();
-        bus_->addMatch(
+        sdbus::IConnection& bus = *bus_->connection;
+        std::string me = bus.getUniqueName();
+        bus.addMatch(
             "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
             "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" +
                 std::string(bus_name) + "',arg1='" + me + "',arg2=''",
-            [this](sdbus::Message&) { sd_event_exit(event_, 0); }, sdbus::floating_slot);
-        bus_->releaseName(bus_name);
+            [this](sdbus::Message&) { sd_event_exit(event_.get(), 0); }, sdbus::floating_slot);
+        bus.releaseName(bus_name);
     } catch (const std::exception& e) {
         log::warning(std::string("releasing the bus name: ") + e.what());
-        sd_event_exit(event_, 0);
+        sd_event_exit(event_.get(), 0);
     }
 }
 
 int Collector::on_bus_retry(sd_event_source* s, std::uint64_t, void* self) {
     auto* c = static_cast<Collector*>(self);
-    c->drop_bus();
+    c->bus_.reset();
     c->connect_bus();
     if (c->bus_failing_) {
         sd_event_source_set_time(s, monotonic_now() + bus_retry_usec);
@@ -261,48 +248,50 @@ int Collector::on_midnight(sd_event_source*, std::uint64_t, void* self) {
     return 0;
 }
 
-// Retention, a chunk per writer task, so that rows from Nix are written between the chunks.
+// Retention: a chunk per turn of the writer, with the rows from Nix written between chunks. At a stop the
+// writer ends it after the chunk at hand; the next start goes on where it ended.
 void Collector::prune_old_rows() {
     if (config_.retain_days == 0) return;
     store::Day cutoff = store::local_day(realtime_now()) - static_cast<store::Day>(config_.retain_days) + 1;
-    auto total = std::make_shared<std::uint64_t>(0);
-    auto step = std::make_shared<std::function<void(store::Store&)>>();
-    *step = [this, cutoff, total, step](store::Store& store) {
-        try {
+    auto deleted = std::make_shared<std::uint64_t>(0);
+    writer_->repeat(
+        [cutoff, deleted](store::Store& store) {
             std::size_t n = store.prune_before(cutoff, prune_chunk);
-            *total += n;
-            if (n > 0) {
-                writer_->run(*step);
-                return;
+            *deleted += n;
+            return n > 0;
+        },
+        [this, cutoff, deleted](StoreWorker::JobEnd end, std::exception_ptr failure) {
+            std::string what = std::to_string(*deleted) + " rows from before " + store::day_label(cutoff) +
+                               " (--retain-days " + std::to_string(config_.retain_days) + ")";
+            switch (end) {
+            case StoreWorker::JobEnd::done:
+                if (*deleted > 0) log::info("deleted " + what);
+                break;
+            case StoreWorker::JobEnd::stopped:
+                log::info("stopping: deleted " + what + " so far; the next start goes on");
+                break;
+            case StoreWorker::JobEnd::failed:
+                try {
+                    std::rethrow_exception(failure);
+                } catch (const std::exception& e) {
+                    log::error(std::string("pruning old rows: ") + e.what() + " (deleted " + what + ")");
+                } catch (...) {
+                    log::error("pruning old rows failed (deleted " + what + ")");
+                }
+                break;
             }
-        } catch (const store::Error& e) {
-            log::error(std::string("pruning old rows: ") + e.what());
-        }
-        *step = nullptr;  // breaks the self-reference
-        std::uint64_t deleted = *total;
-        mailbox_.post([this, deleted, cutoff] {
-            if (deleted > 0) {
-                log::info("deleted " + std::to_string(deleted) + " rows from before " +
-                          store::day_label(cutoff) + " (--retain-days " +
-                          std::to_string(config_.retain_days) + ")");
-                refresh_overview();
-            }
+            if (*deleted > 0) mailbox_.post([this] { refresh_oldest_row(); });
         });
-    };
-    writer_->run(*step);
 }
 
-void Collector::refresh_overview() {
-    if (!queries_) return;  // exiting
+// OldestRow: read on the query thread (one day of rows), kept by the loop.
+void Collector::refresh_oldest_row() {
     queries_->submit([this](const QueryWorker::Database& db) {
         try {
-            Overview o = read_overview(db());
-            mailbox_.post([this, o] {
-                status_.rows = o.rows;
-                status_.oldest_start = o.oldest_start.value_or(0);
-            });
+            Micros oldest = oldest_row_start(db()).value_or(0);
+            mailbox_.post([this, oldest] { oldest_start_ = oldest; });
         } catch (const std::exception& e) {
-            log::warning(std::string("counting rows: ") + e.what());
+            log::warning(std::string("reading the oldest row: ") + e.what());
         }
     });
 }

@@ -39,17 +39,15 @@ struct NixListener::Client {
     NixListener* owner = nullptr;
     ConnectionId id = 0;
     Peer peer;
-    SourcePtr source{nullptr, sd_event_source_disable_unref};
+    SourcePtr source;
     bool logged_line_cap = false;
     bool logged_activity_cap = false;
 };
 
-NixListener::NixListener(const ListenSocket& socket, const Config& config, StoreWorker& writer,
-                         std::atomic<std::uint32_t>& connections)
+NixListener::NixListener(const ListenSocket& socket, const Config& config, StoreWorker& writer)
     : socket_(socket),
       config_(config),
       writer_(writer),
-      connections_(connections),
       reader_(limits_of(config),
               [this](Row&& row) {
                   pending_.push_back(std::move(row));
@@ -57,22 +55,18 @@ NixListener::NixListener(const ListenSocket& socket, const Config& config, Store
               }),
       read_buffer_(read_size) {}
 
-NixListener::~NixListener() {
-    stop();
-    accept_source_.reset();
-    control_source_.reset();
-    flush_timer_.reset();
-    if (event_) sd_event_unref(event_);
-}
+NixListener::~NixListener() { stop(); }
 
 void NixListener::start() {
-    check(sd_event_new(&event_), "creating the Nix reading loop");
+    sd_event* event = nullptr;
+    check(sd_event_new(&event), "creating the Nix reading loop");
+    event_.reset(event);
     sd_event_source* s = nullptr;
-    check(sd_event_add_io(event_, &s, socket_.fd.get(), EPOLLIN, &NixListener::on_accept, this), "watching the socket");
+    check(sd_event_add_io(event_.get(), &s, socket_.fd.get(), EPOLLIN, &NixListener::on_accept, this), "watching the socket");
     accept_source_.reset(s);
-    check(sd_event_add_io(event_, &s, control_.fd(), EPOLLIN, &NixListener::on_control, this), "watching controls");
+    check(sd_event_add_io(event_.get(), &s, control_.fd(), EPOLLIN, &NixListener::on_control, this), "watching controls");
     control_source_.reset(s);
-    check(sd_event_add_time_relative(event_, &s, CLOCK_MONOTONIC, flush_every_usec, 0, &NixListener::on_flush, this),
+    check(sd_event_add_time_relative(event_.get(), &s, CLOCK_MONOTONIC, flush_every_usec, 0, &NixListener::on_flush, this),
           "adding the flush timer");
     flush_timer_.reset(s);
     sd_event_source_set_enabled(s, SD_EVENT_ON);
@@ -81,7 +75,7 @@ void NixListener::start() {
 }
 
 void NixListener::loop() {
-    int r = sd_event_loop(event_);
+    int r = sd_event_loop(event_.get());
     if (r < 0) log::error(std::string("the Nix reading loop failed: ") + std::strerror(-r));
     drain_and_close_all();
     flush_rows();
@@ -90,7 +84,7 @@ void NixListener::loop() {
 
 void NixListener::stop() {
     if (!thread_.joinable()) return;
-    control_.post([this] { sd_event_exit(event_, 0); });
+    control_.post([this] { sd_event_exit(event_.get(), 0); });
     thread_.join();
 }
 
@@ -162,7 +156,7 @@ void NixListener::accept_clients() {
         client->owner = this;
         client->peer = peer;
         sd_event_source* s = nullptr;
-        int r = sd_event_add_io(event_, &s, fd.get(), EPOLLIN, &NixListener::on_client, client.get());
+        int r = sd_event_add_io(event_.get(), &s, fd.get(), EPOLLIN, &NixListener::on_client, client.get());
         if (r < 0) {
             log::error(std::string("watching a Nix connection: ") + std::strerror(-r));
             continue;

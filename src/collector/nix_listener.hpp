@@ -1,6 +1,6 @@
 // Reads every Nix connection on a thread and an sd-event loop of its own, so that nothing the bus side
 // does — marshalling a reply of 20,000 rows takes tens of milliseconds — delays a read. Nix writes its
-// log synchronously: a connection left unread stalls the build (design §7).
+// log synchronously: a connection left unread stalls the build.
 #pragma once
 
 #include <systemd/sd-event.h>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "collector/config.hpp"
+#include "collector/event_handles.hpp"
 #include "collector/listen_socket.hpp"
 #include "collector/mailbox.hpp"
 #include "collector/store_worker.hpp"
@@ -23,8 +24,7 @@ namespace nod::collector {
 
 class NixListener {
 public:
-    NixListener(const ListenSocket& socket, const Config& config, StoreWorker& writer,
-                std::atomic<std::uint32_t>& connections);
+    NixListener(const ListenSocket& socket, const Config& config, StoreWorker& writer);
     ~NixListener();  // stop()s if still running
     NixListener(const NixListener&) = delete;
     NixListener& operator=(const NixListener&) = delete;
@@ -37,6 +37,8 @@ public:
     // New connections stay in the socket's backlog (for systemd to hand to the next instance).
     void stop_accepting();
 
+    bool started() const { return thread_.joinable(); }  // the owner's thread
+
     // Any thread.
     std::uint32_t connections() const { return connections_.load(); }
     std::uint64_t last_activity_usec() const { return last_activity_.load(); }  // CLOCK_MONOTONIC
@@ -44,7 +46,6 @@ public:
 
 private:
     struct Client;
-    using SourcePtr = std::unique_ptr<sd_event_source, decltype(&sd_event_source_disable_unref)>;
 
     void loop();
     static int on_accept(sd_event_source*, int, std::uint32_t, void*);
@@ -63,25 +64,29 @@ private:
     const ListenSocket& socket_;
     const Config& config_;
     StoreWorker& writer_;
-    std::atomic<std::uint32_t>& connections_;
-    std::atomic<std::uint64_t> last_activity_{0};
 
+    // Written by the reading thread, read by any.
+    std::atomic<std::uint32_t> connections_{0};
+    std::atomic<std::uint64_t> last_activity_{0};
+    mutable std::mutex counters_mutex_;
+    ReaderCounters published_;  // guarded by counters_mutex_
+
+    Mailbox control_;  // any thread posts, the reading thread runs
+
+    // The reading thread's own (before start() and after stop(): the caller's). The loop goes last: the
+    // sources below it, the clients' among them, are disabled first.
+    EventPtr event_;
     Reader reader_;
     std::vector<Row> pending_;
     std::unordered_map<ConnectionId, std::unique_ptr<Client>> clients_;
     std::vector<char> read_buffer_;
     std::uint64_t refused_connections_ = 0;
     Micros last_refusal_log_ = 0;
+    SourcePtr accept_source_;
+    SourcePtr control_source_;
+    SourcePtr flush_timer_;
 
-    mutable std::mutex counters_mutex_;
-    ReaderCounters published_;
-
-    Mailbox control_;
-    sd_event* event_ = nullptr;
-    SourcePtr accept_source_{nullptr, sd_event_source_disable_unref};
-    SourcePtr control_source_{nullptr, sd_event_source_disable_unref};
-    SourcePtr flush_timer_{nullptr, sd_event_source_disable_unref};
-    std::thread thread_;
+    std::thread thread_;  // last: started by start(), joined by stop()
 };
 
 }  // namespace nod::collector

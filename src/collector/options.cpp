@@ -121,7 +121,7 @@ queries::CleanRequest parse_clean(const OptionMap& options) {
     queries::CleanRequest r;
     if (auto days = get<std::uint32_t>(options, "before_days", "u")) {
         if (*days > max_days) throw InvalidOptions("option 'before_days' must be at most " + std::to_string(max_days));
-        r.keep_days = static_cast<int>(*days);
+        r.before_days = static_cast<int>(*days);
     }
     return r;
 }

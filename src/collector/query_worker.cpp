@@ -6,14 +6,17 @@ namespace nod::collector {
 
 QueryWorker::QueryWorker(std::filesystem::path db) : path_(std::move(db)), thread_([this] { loop(); }) {}
 
-QueryWorker::~QueryWorker() {
+QueryWorker::~QueryWorker() { stop(); }
+
+void QueryWorker::stop() {
+    std::deque<Job> dropped;
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
-        jobs_.clear();
+        dropped.swap(jobs_);
     }
     wake_.notify_one();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
 }
 
 bool QueryWorker::submit(Job job) {

@@ -21,13 +21,15 @@ public:
     using Job = std::function<void(const Database&)>;
 
     explicit QueryWorker(std::filesystem::path db);
-    ~QueryWorker();  // finishes the job at hand, drops the rest (their callers get no answer: we exit)
+    ~QueryWorker();  // stop()
     QueryWorker(const QueryWorker&) = delete;
     QueryWorker& operator=(const QueryWorker&) = delete;
 
     // False when `max_queued` jobs already wait: the caller answers "busy" instead.
     bool submit(Job job);
     std::size_t queued() const;
+    // Finishes the job at hand, drops the rest (their callers get no answer: we exit), joins. Idempotent.
+    void stop();
 
     static constexpr std::size_t max_queued = 64;
 
@@ -35,13 +37,13 @@ private:
     void loop();
 
     std::filesystem::path path_;
-    std::unique_ptr<store::Database> db_;  // opened on first use, on the worker thread
+    std::unique_ptr<store::Database> db_;  // the worker thread's: opened on first use
     mutable std::mutex mutex_;
     std::condition_variable wake_;
-    std::deque<Job> jobs_;
-    std::size_t running_ = 0;
-    bool stopping_ = false;
-    std::thread thread_;
+    std::deque<Job> jobs_;    // guarded by mutex_
+    std::size_t running_ = 0; // guarded by mutex_
+    bool stopping_ = false;   // guarded by mutex_
+    std::thread thread_;      // last: starts when everything above is ready
 };
 
 }  // namespace nod::collector

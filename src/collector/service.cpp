@@ -182,31 +182,64 @@ void Service::Clean(sdbus::Result<std::uint64_t>&& result, Options options) {
                                "Clean deletes history for everyone and is for root only: run it as root");
         }
         auto request = api::parse_clean(decode(options));
+        auto cutoff = queries::clean_cutoff(request, parts_.now());
         auto cleaned = parts_.cleaned, touched = parts_.touched;
         LaterReply reply(replies_, std::move(result), parts_.mailbox, [cleaned, touched] {
             cleaned();
             touched();
         });
-        parts_.writer.run([reply, request, now = parts_.now()](store::Store& store) {
-            try {
-                std::uint64_t deleted = queries::clean(store, request, now);
-                log::notice("Clean deleted " + std::to_string(deleted) + " rows");
-                reply.values(std::make_tuple(deleted));
-            } catch (...) {
-                reply.error(std::current_exception());
-            }
-        });
+        if (cutoff) clean_before(reply, *cutoff, request.chunk);
+        else clean_all(reply);
     } catch (...) {
         result.returnError(to_bus_error(std::current_exception()));
     }
 }
 
+template <typename Reply>
+void Service::clean_all(const Reply& reply) {
+    parts_.writer.run([reply](store::Store& store) {
+        try {
+            std::uint64_t deleted = store.clear();
+            log::notice("Clean deleted " + std::to_string(deleted) + " rows");
+            reply.values(std::make_tuple(deleted));
+        } catch (...) {
+            reply.error(std::current_exception());
+        }
+    });
+}
+
+// A chunk per turn of the writer, like retention: rows from Nix are written between chunks, and a stop
+// ends it after the chunk at hand.
+template <typename Reply>
+void Service::clean_before(const Reply& reply, store::Day cutoff, std::size_t chunk) {
+    auto deleted = std::make_shared<std::uint64_t>(0);
+    parts_.writer.repeat(
+        [cutoff, chunk, deleted](store::Store& store) {
+            std::size_t n = store.prune_before(cutoff, chunk);
+            *deleted += n;
+            return n > 0;
+        },
+        [reply, deleted](StoreWorker::JobEnd end, std::exception_ptr failure) {
+            switch (end) {
+            case StoreWorker::JobEnd::done:
+                log::notice("Clean deleted " + std::to_string(*deleted) + " rows");
+                reply.values(std::make_tuple(*deleted));
+                break;
+            case StoreWorker::JobEnd::stopped:
+                log::notice("Clean deleted " + std::to_string(*deleted) + " rows before the collector stopped");
+                reply.error(std::make_exception_ptr(sdbus::Error(
+                    error_stopped, "the collector stopped after deleting " + std::to_string(*deleted) +
+                                       " rows; call Clean again to delete the rest")));
+                break;
+            case StoreWorker::JobEnd::failed: reply.error(failure); break;
+            }
+        });
+}
+
 std::string Service::Version() { return NOD_VERSION; }
 std::string Service::DatabasePath() { return parts_.database_path; }
-std::uint64_t Service::Rows() { return parts_.status.rows.load(); }
-std::uint64_t Service::OldestRow() {
-    return static_cast<std::uint64_t>(parts_.status.oldest_start.load() / 1'000'000);
-}
-std::uint32_t Service::Connections() { return parts_.status.connections.load(); }
+std::uint64_t Service::Rows() { return parts_.writer.rows(); }
+std::uint64_t Service::OldestRow() { return static_cast<std::uint64_t>(parts_.oldest_start / 1'000'000); }
+std::uint32_t Service::Connections() { return parts_.listener.connections(); }
 
 }  // namespace nod::collector

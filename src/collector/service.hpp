@@ -13,6 +13,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "collector/mailbox.hpp"
+#include "collector/nix_listener.hpp"
 #include "collector/pending_replies.hpp"
 #include "collector/query_worker.hpp"
 #include "collector/store_worker.hpp"
@@ -21,18 +22,14 @@
 
 namespace nod::collector {
 
-// Figures the properties show; written by the loop and the writer thread, read by the loop.
-struct ServiceStatus {
-    std::atomic<std::uint64_t> rows{0};
-    std::atomic<std::int64_t> oldest_start{0};  // µs; 0 when there are no rows
-    std::atomic<std::uint32_t> connections{0};
-};
-
+// What the service uses; each part outlives it. The properties read their owners' figures: Rows the
+// writer's count, Connections the listener's, OldestRow the loop's own.
 struct ServiceParts {
     QueryWorker& queries;
     StoreWorker& writer;
     Mailbox& mailbox;
-    ServiceStatus& status;
+    const NixListener& listener;
+    const Micros& oldest_start;  // µs, 0 when there are no rows; the loop's (as is the service)
     std::string database_path;
     std::function<Micros()> now;
     std::function<void()> touched;  // a call came in or was answered: not idle
@@ -44,6 +41,7 @@ public:
     static constexpr const char* object_path = "/net/bergsoe/Nod1";
     static constexpr const char* error_database = "net.bergsoe.Nod1.Error.Database";
     static constexpr const char* error_busy = "net.bergsoe.Nod1.Error.Busy";
+    static constexpr const char* error_stopped = "net.bergsoe.Nod1.Error.Stopped";
 
     Service(sdbus::IConnection& bus, ServiceParts parts);
     ~Service();
@@ -67,6 +65,10 @@ private:
     template <typename Result, typename Compute>
     void answer_later(Result&& result, Compute compute);
     bool caller_may_clean();
+    template <typename Reply>
+    void clean_all(const Reply& reply);
+    template <typename Reply>
+    void clean_before(const Reply& reply, store::Day cutoff, std::size_t chunk);
 
     ServiceParts parts_;
     // Calls waiting for a worker; they go with this object, before the connection (pending_replies.hpp).

@@ -13,16 +13,18 @@ namespace {
 constexpr auto retry_every = std::chrono::seconds(5);
 }
 
-StoreWorker::StoreWorker(store::Store& store, Events events)
-    : store_(store), events_(std::move(events)), thread_([this] { loop(); }) {}
+StoreWorker::StoreWorker(store::Store& store, std::function<void()> committed)
+    : store_(store), committed_(std::move(committed)), rows_(store.rows()), thread_([this] { loop(); }) {}
 
-StoreWorker::~StoreWorker() {
+StoreWorker::~StoreWorker() { stop(); }
+
+void StoreWorker::stop() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
     wake_.notify_one();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
 }
 
 void StoreWorker::write(std::vector<Row> rows) {
@@ -42,6 +44,20 @@ void StoreWorker::run(std::function<void(store::Store&)> task) {
     wake_.notify_one();
 }
 
+void StoreWorker::repeat(Step step, Finished finished) {
+    {
+        std::lock_guard lock(mutex_);
+        new_jobs_.push_back({std::move(step), std::move(finished)});
+        ++job_count_;
+    }
+    wake_.notify_one();
+}
+
+bool StoreWorker::busy() const {
+    std::lock_guard lock(mutex_);
+    return unwritten_count_ + incoming_.size() > 0 || !tasks_.empty() || job_count_ > 0;
+}
+
 std::size_t StoreWorker::unwritten() const {
     std::lock_guard lock(mutex_);
     return unwritten_count_ + incoming_.size();
@@ -51,33 +67,66 @@ void StoreWorker::loop() {
     run_in_background("the database writer");
     std::unique_lock lock(mutex_);
     for (;;) {
-        if (failing_) {
+        auto has_work = [&] { return stopping_ || !incoming_.empty() || !tasks_.empty() || !new_jobs_.empty(); };
+        if (!jobs_.empty()) {
+            // A repeated job under way: one step per turn, no waiting in between.
+        } else if (failing_) {
             // New rows only join the held ones: retrying on every arrival would hammer a full disk (and
             // re-send thousands of rows) several times a second while Nix is busy.
-            wake_.wait_until(lock, retry_at_, [&] { return stopping_ || !tasks_.empty(); });
+            wake_.wait_until(lock, retry_at_, [&] { return stopping_ || !tasks_.empty() || !new_jobs_.empty(); });
         } else {
-            wake_.wait(lock, [&] { return stopping_ || !incoming_.empty() || !tasks_.empty(); });
+            wake_.wait(lock, has_work);
         }
 
         std::move(incoming_.begin(), incoming_.end(), std::back_inserter(unwritten_));
         incoming_.clear();
         auto tasks = std::move(tasks_);
         tasks_.clear();
+        for (Job& job : new_jobs_) jobs_.push_back(std::move(job));
+        new_jobs_.clear();
         bool stopping = stopping_;
         unwritten_count_ = unwritten_.size();
         lock.unlock();
 
-        flush();
+        if (!failing_ || stopping || std::chrono::steady_clock::now() >= retry_at_) flush();
         for (auto& task : tasks) task(store_);
+        publish_rows();
+        step_jobs(stopping);
 
         lock.lock();
         unwritten_count_ = unwritten_.size();
-        if (stopping && incoming_.empty() && tasks_.empty()) break;
+        job_count_ = jobs_.size() + new_jobs_.size();
+        if (stopping && incoming_.empty() && tasks_.empty() && new_jobs_.empty()) break;
     }
     if (!unwritten_.empty()) {
         log::error("exiting with " + std::to_string(unwritten_.size()) + " rows that " +
                    store_.database().context() + " did not take");
     }
+}
+
+// One step of each job; at stop, the jobs end where they are (a prune resumes at the next start).
+void StoreWorker::step_jobs(bool stopping) {
+    for (auto it = jobs_.begin(); it != jobs_.end();) {
+        JobEnd end = JobEnd::stopped;
+        std::exception_ptr failure;
+        if (!stopping) {
+            try {
+                if (it->step(store_)) {
+                    ++it;
+                    continue;
+                }
+                end = JobEnd::done;
+            } catch (...) {
+                end = JobEnd::failed;
+                failure = std::current_exception();
+            }
+            publish_rows();
+        }
+        Finished finished = std::move(it->finished);
+        it = jobs_.erase(it);
+        if (finished) finished(end, failure);
+    }
+    publish_rows();
 }
 
 bool StoreWorker::flush() {
@@ -94,7 +143,8 @@ bool StoreWorker::flush() {
             std::size_t n = std::min(batch_rows, unwritten_.size() - done);
             store_.write(std::span<const Row>(unwritten_.data() + done, n));
             done += n;
-            if (events_.committed) events_.committed(n);
+            publish_rows();
+            if (committed_) committed_();
         }
     } catch (const store::Error& e) {
         unwritten_.erase(unwritten_.begin(), unwritten_.begin() + static_cast<std::ptrdiff_t>(done));

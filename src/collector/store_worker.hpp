@@ -1,12 +1,15 @@
 // The database writer's own thread, so that a slow commit, a WAL checkpoint, a prune or a Clean never
-// keeps the event loop from reading Nix.
+// keeps the event loop from reading Nix. It owns the Store: everything that writes goes through it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
+#include <list>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -18,41 +21,73 @@ namespace nod::collector {
 
 class StoreWorker {
 public:
-    struct Events {
-        std::function<void(std::size_t rows)> committed;  // called on the writer thread
-    };
+    // How a repeated job ended.
+    enum class JobEnd { done, stopped, failed };
+    // A step of a repeated job: true while there is more to do. Runs on the writer thread.
+    using Step = std::function<bool(store::Store&)>;
+    // Runs once on the writer thread when the job ends; `failure` is set when a step threw.
+    using Finished = std::function<void(JobEnd end, std::exception_ptr failure)>;
 
-    StoreWorker(store::Store& store, Events events);
-    ~StoreWorker();  // writes what is queued (one last attempt), then joins
+    // `committed` runs on the writer thread after each transaction of rows.
+    StoreWorker(store::Store& store, std::function<void()> committed);
+    ~StoreWorker();  // stop()
     StoreWorker(const StoreWorker&) = delete;
     StoreWorker& operator=(const StoreWorker&) = delete;
 
+    // Any thread.
     void write(std::vector<Row> rows);
     // Runs `task` on the writer thread after the rows queued before it were written (or kept).
     void run(std::function<void(store::Store&)> task);
+    // Work done a step at a time (retention, Clean by age): one step per turn of the writer, with the rows
+    // that came meanwhile written between steps, until `step` returns false. stop() ends it after the step
+    // at hand, so that a long prune never holds up an exit.
+    void repeat(Step step, Finished finished);
+    // Rows not yet stored, tasks queued or a repeated job under way: the collector is not idle.
+    bool busy() const;
     std::size_t unwritten() const;
+    // Rows stored, as of the last commit (the writer counts what it inserts and deletes).
+    std::uint64_t rows() const { return rows_.load(); }
+
+    // Ends repeated jobs after their step at hand, writes what is queued (one last attempt), runs the queued
+    // tasks and joins the thread. Idempotent.
+    void stop();
 
     static constexpr std::size_t max_unwritten = 500'000;  // rows kept in memory while the disk is full
-    static constexpr std::size_t batch_rows =
-        10'000;  // rows per transaction (what bench/store/populate measures)
+    static constexpr std::size_t batch_rows = 10'000;      // rows per transaction
 
 private:
+    struct Job {
+        Step step;
+        Finished finished;
+    };
+
     void loop();
     bool flush();  // false when the database refused the rows (they stay queued)
+    void step_jobs(bool stopping);
+    void publish_rows() { rows_ = store_.rows(); }
 
     store::Store& store_;
-    Events events_;
+    std::function<void()> committed_;
+    std::atomic<std::uint64_t> rows_{0};
+
     mutable std::mutex mutex_;
     std::condition_variable wake_;
+    // Guarded by mutex_:
     std::deque<std::function<void(store::Store&)>> tasks_;
-    std::vector<Row> incoming_;        // guarded by mutex_
-    std::vector<Row> unwritten_;       // writer thread only
-    std::size_t unwritten_count_ = 0;  // guarded by mutex_, for unwritten()
+    std::vector<Job> new_jobs_;
+    std::vector<Row> incoming_;
+    std::size_t unwritten_count_ = 0;
+    std::size_t job_count_ = 0;  // jobs_ + new_jobs_
     bool stopping_ = false;
+
+    // The writer thread's own:
+    std::vector<Row> unwritten_;
+    std::list<Job> jobs_;
     bool failing_ = false;
     std::chrono::steady_clock::time_point retry_at_;  // while failing: the next attempt
     std::uint64_t dropped_ = 0;
-    std::thread thread_;
+
+    std::thread thread_;  // last: starts when everything above is ready
 };
 
 }  // namespace nod::collector

@@ -54,6 +54,7 @@ std::string describe_failure(const BusFailure& f, Command command, Bus bus, cons
         return "nodctl: the collector's database failed: " + msg + "; see 'journalctl -u nod-collector'";
     }
     if (n == "net.bergsoe.Nod1.Error.Busy") return "nodctl: the collector is busy: " + msg;
+    if (n == "net.bergsoe.Nod1.Error.Stopped") return "nodctl: " + msg;
     if (n == "org.freedesktop.DBus.Error.NoReply" || n == "org.freedesktop.DBus.Error.Timeout" ||
         n == "org.freedesktop.DBus.Error.TimedOut") {
         return "nodctl: nod-collector did not answer in time on " + where +

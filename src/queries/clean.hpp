@@ -8,19 +8,26 @@
 #include <optional>
 
 #include "reader/row.hpp"
+#include "store/calendar.hpp"
 #include "store/store.hpp"
 
 namespace nod::queries {
 
 struct CleanRequest {
-    // Keep the last `keep_days` local days (today counts as one); empty = delete everything.
-    std::optional<int> keep_days{};
+    // Delete the rows from before the last `before_days` local days (today counts as one, so 0 deletes
+    // today's too); empty = delete everything.
+    std::optional<int> before_days{};
     // Rows per transaction when deleting by age, so the write lock is never held long.
     std::size_t chunk = 1000;
 };
 
-// Returns how many rows went. Throws InvalidArgument for keep_days < 0, store::Error on database failure
-// (rows deleted by chunks committed before the failure stay deleted).
+// The first day a clean by age keeps (every older row goes); empty when everything goes. Throws
+// InvalidArgument for before_days < 0.
+std::optional<store::Day> clean_cutoff(const CleanRequest& request, Micros now);
+
+// The whole clean at once. Returns how many rows went. Throws InvalidArgument for before_days < 0,
+// store::Error on database failure (rows deleted by chunks committed before the failure stay deleted).
+// The collector runs it a chunk at a time instead (clean_cutoff, Store::prune_before).
 std::uint64_t clean(store::Store& store, const CleanRequest& request, Micros now);
 
 }  // namespace nod::queries

@@ -13,7 +13,7 @@
 
 namespace nod {
 
-// Nix's `stop` for a build proves nothing (design §3): what proves an end is the Worker's actBuilds
+// Nix's `stop` for a build proves nothing (src/reader/README.md, Evidence): what proves an end is the Worker's actBuilds
 // progress `[done, expected, running, failed]`, whose `done` or `failed` goes up at the moment a build
 // finishes. Progress does not say *which* build, so this ledger pairs completions with builds:
 //  - Nix ≥ 2.30 stops a build right after its completion (several builds finishing together give a

@@ -108,6 +108,7 @@ Store::Store(const std::filesystem::path& path, const OpenOptions& options)
         checkpointer_ = std::make_unique<Checkpointer>(db_.path(), db_.context());
         sqlite3_wal_hook(db_.handle(), on_wal_commit, this);  // replaces SQLite's autocheckpoint hook
     }
+    rows_ = static_cast<std::uint64_t>(db_.query_int("SELECT coalesce(sum(count), 0) FROM day_totals"));
 }
 
 Store::~Store() {
@@ -153,6 +154,7 @@ void Store::write(std::span<const Row> rows) {
         append_name_deltas(deltas, rows.size());
         if (fold_due()) fold_pending();
         transaction.commit();
+        rows_ += rows.size();
     } catch (const Error& e) {
         statements_->insert_row.reset();
         statements_->insert_rows.reset();
@@ -314,6 +316,7 @@ std::size_t Store::prune_before(Day cutoff, std::size_t chunk) {
         for (auto& [day_kind, durations] : batch.durations)
             durations_->remove(day_kind.first, day_kind.second, std::move(durations));
         transaction.commit();
+        rows_ -= std::min<std::uint64_t>(rows_, batch.row_ids.size());
         return batch.row_ids.size();
     } catch (const Error& e) {
         statements_->prunable_rows.reset();
@@ -401,6 +404,7 @@ std::uint64_t Store::clear() {
             "DELETE FROM day_durations; DELETE FROM names; DELETE FROM machines;");
         transaction.commit();
         forget_interned();
+        rows_ = 0;
         return count;
     } catch (const Error& e) {
         forget_interned();

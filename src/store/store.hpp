@@ -47,6 +47,9 @@ public:
     // Deletes every row, aggregate and name; returns how many rows went.
     std::uint64_t clear();
 
+    // Rows stored, as of the last commit: counted at open, then kept by write, prune_before and clear.
+    std::uint64_t rows() const noexcept { return rows_; }
+
     const Database& database() const noexcept { return db_; }
 
 private:
@@ -95,6 +98,7 @@ private:
     InternMap names_;
     InternMap machines_;
     LocalDayCache local_day_;
+    std::uint64_t rows_ = 0;
 };
 
 }  // namespace nod::store

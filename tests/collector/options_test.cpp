@@ -71,9 +71,9 @@ TEST(Options, TestDefaultsToThirtyDays) {
 }
 
 TEST(Options, CleanEverythingOrBefore) {
-    EXPECT_FALSE(parse_clean({}).keep_days);
-    EXPECT_EQ(parse_clean({{"before_days", 30u}}).keep_days, 30);
-    EXPECT_EQ(parse_clean({{"before_days", 0u}}).keep_days, 0);
+    EXPECT_FALSE(parse_clean({}).before_days);
+    EXPECT_EQ(parse_clean({{"before_days", 30u}}).before_days, 30);
+    EXPECT_EQ(parse_clean({{"before_days", 0u}}).before_days, 0);
 }
 
 }  // namespace

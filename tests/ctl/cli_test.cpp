@@ -107,6 +107,9 @@ TEST(FailureMessages, OneLineThatSaysWhatToDo) {
               "nod-collector'");
     EXPECT_EQ(say("net.bergsoe.Nod1.Error.Busy", "too many queries are waiting; try again in a moment"),
               "nodctl: the collector is busy: too many queries are waiting; try again in a moment");
+    EXPECT_EQ(say("net.bergsoe.Nod1.Error.Stopped",
+                  "the collector stopped after deleting 3000 rows; call Clean again to delete the rest"),
+              "nodctl: the collector stopped after deleting 3000 rows; call Clean again to delete the rest");
     EXPECT_EQ(say("org.freedesktop.DBus.Error.NoReply", "timeout"),
               "nodctl: nod-collector did not answer in time on the system bus; check 'systemctl status nod-collector'");
     EXPECT_EQ(say("org.freedesktop.DBus.Error.Spawn.ChildExited", "exited with 1"),

@@ -29,20 +29,20 @@ TEST_F(CleanTest, KeepsTheLastNDaysAndCountsWhatWent) {
     std::size_t older = 0;
     store::Day cutoff = store::day_of_date({2026, 1, 21});  // keep 10 days: the 21st to the 30th
     for (const auto& row : testing::all_rows(store_->database())) older += row.day < cutoff ? 1 : 0;
-    EXPECT_EQ(clean(*store_, {.keep_days = 10, .chunk = 250}, now_), older);
+    EXPECT_EQ(clean(*store_, {.before_days = 10, .chunk = 250}, now_), older);
     for (const auto& row : testing::all_rows(store_->database())) EXPECT_GE(row.day, cutoff);
     EXPECT_EQ(store::testing::describe_difference(store::testing::read_aggregates(store_->database()),
                                                   store::testing::recount_aggregates(store_->database())),
               "");
     StatsResult all = stats(store_->database(), {}, now_);
     EXPECT_EQ(all.days.first, cutoff);
-    EXPECT_EQ(clean(*store_, {.keep_days = 10}, now_), 0U);
+    EXPECT_EQ(clean(*store_, {.before_days = 10}, now_), 0U);
 }
 
 TEST_F(CleanTest, EverythingGoes) {
     EXPECT_EQ(clean(*store_, {}, now_), 3000U);
     EXPECT_EQ(stats(store_->database(), {.group_by_name = true}, now_).kinds[0].figures.count, 0U);
-    EXPECT_THROW(clean(*store_, {.keep_days = -1}, now_), InvalidArgument);
+    EXPECT_THROW(clean(*store_, {.before_days = -1}, now_), InvalidArgument);
 }
 
 }  // namespace
