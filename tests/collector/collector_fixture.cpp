@@ -8,9 +8,23 @@
 
 namespace nod::test {
 
+namespace fs = std::filesystem;
+
+namespace {
+
+// The shipped unit runs with retention on, so every test does too.
+void with_retention(std::vector<std::string>& args) {
+    for (const auto& a : args)
+        if (a.starts_with("--retain-days")) return;
+    args.insert(args.end(), {"--retain-days", "3650"});
+}
+
+}  // namespace
+
 void CollectorTest::start(std::vector<std::string> extra) {
     notify.emplace(dir / ("notify-" + std::to_string(std::rand())));
     std::vector<std::string> argv = {collector_binary.string(), "--socket", socket.string(), "--db", db.string()};
+    with_retention(extra);
     argv.insert(argv.end(), extra.begin(), extra.end());
     Env env = bus_env();
     env["NOTIFY_SOCKET"] = notify->path().string();
@@ -24,9 +38,10 @@ void CollectorTest::spawn(std::vector<std::string> wrapper, std::vector<std::str
     // Whoever the collector runs as must be able to send READY=1.
     std::filesystem::permissions(notify->path(), std::filesystem::perms::all);
     std::vector<std::string> argv = std::move(wrapper);
-    for (const auto& a : {collector_binary.string(), std::string("--socket"), socket.string(),
-                          std::string("--db"), db.string()})
+    fs::path program = as ? copy_for_anyone(collector_binary, dir.path()) : collector_binary;
+    for (const auto& a : {program.string(), std::string("--socket"), socket.string(), std::string("--db"), db.string()})
         argv.push_back(a);
+    with_retention(extra);
     argv.insert(argv.end(), extra.begin(), extra.end());
     Env env = bus_env();
     env["NOTIFY_SOCKET"] = notify->path().string();

@@ -163,6 +163,7 @@ TEST_F(CollectorTest, BadOptionsAreInvalidArgsNamingTheKey) {
 }
 
 TEST_F(CollectorTest, CleanIsForRootOnly) {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root to call as another user (nobody)";
     start();
     {
         NixConnection nix(socket);
@@ -405,11 +406,26 @@ TEST_F(CollectorTest, ASecondCollectorOnTheSameSocketRefusesToStart) {
     EXPECT_NE(text.find("another process is already listening on"), std::string::npos) << text;
 }
 
+// The name goes before the process: the collector asks the bus to release it (so that every call queued
+// before is still answered) and exits on the bus's confirmation. Once a process has exited its names are
+// gone anyway, so a monitor on the bus watches for the ReleaseName call itself.
 TEST_F(CollectorTest, IdleExitReleasesTheNameAndExitsZero) {
+    fs::path seen = dir / "monitor.log";
+    Process monitor({"dbus-monitor", "--address", bus.address(),
+                     "type='method_call',interface='org.freedesktop.DBus',member='ReleaseName'"},
+                    {}, seen);
+    ASSERT_TRUE(eventually([&] { return fs::exists(seen) && fs::file_size(seen) > 0; })) << "the monitor is on";
     start({"--idle-exit-sec", "1"});
     auto t0 = std::chrono::steady_clock::now();
     EXPECT_EQ(collector->wait(10s), 0) << log_text();
     EXPECT_GE(std::chrono::steady_clock::now() - t0, 900ms);
+    auto released = [&] {
+        std::ifstream in(seen);
+        std::string text((std::istreambuf_iterator<char>(in)), {});
+        auto call = text.find("member=ReleaseName");
+        return call != std::string::npos && text.find("string \"net.bergsoe.Nod1\"", call) != std::string::npos;
+    };
+    EXPECT_TRUE(eventually(released, 2s)) << "the collector released the name before it exited";
     auto r = call("Stats", {"a{sv}", "0"});
     EXPECT_NE(r.status, 0) << "the name is gone";
 }

@@ -33,6 +33,19 @@ TempDir::TempDir() {
     fs::permissions(path_, fs::perms::all);  // other test users (nobody) must reach sockets inside
 }
 
+fs::path copy_for_anyone(const fs::path& program, const fs::path& folder) {
+    fs::path copy = folder / program.filename();
+    fs::copy_file(program, copy, fs::copy_options::overwrite_existing);
+    fs::permissions(copy, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec);
+    return copy;
+}
+
+std::string this_user_may_own(const std::string& name) {
+    return "<policy user=\"" + std::to_string(getuid()) + "\"><allow own=\"" + name +
+           "\"/><allow send_destination=\"" + name + "\"/></policy>";
+}
+
 TempDir::~TempDir() {
     std::error_code ec;
     fs::remove_all(path_, ec);
@@ -191,6 +204,10 @@ PrivateBus::PrivateBus(const fs::path& policy_dir, const std::string& extra_poli
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+  </policy>
+  <!-- Tests may watch the bus (dbus-monitor): the bus lets its own user become a monitor. -->
+  <policy user=")" << getuid() << R"(">
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
   </policy>
   <includedir>)" << policy_dir.string() << R"(</includedir>
 )" << extra_policy << R"(

@@ -115,6 +115,15 @@ private:
     int fd_ = -1;
 };
 
+// A copy of `program` in `folder` that any user may run: the build tree may be where other users cannot
+// go (a checkout under /root or in a mode-0700 folder), so a test that runs a program as another user
+// runs this copy.
+std::filesystem::path copy_for_anyone(const std::filesystem::path& program, const std::filesystem::path& folder);
+
+// Bus policy that gives the user running the tests what the shipped policy gives the collector's user
+// ("nod"): to own `name` and to call everything on it.
+std::string this_user_may_own(const std::string& name);
+
 // Polls `done` every 20 ms until it is true or `timeout` passes.
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s);
 
