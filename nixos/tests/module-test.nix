@@ -50,15 +50,14 @@ let
       ""
     else if builtins.isBool v then
       lib.boolToString v
-    else if builtins.isList v then
-      toString v
     else
-      toString v;
+      toString v; # ints, strings, and lists of them (space-separated)
   nixConf = c: lib.mapAttrsToList (k: v: "${lib.escape [ "=" ] k} = ${confValue v}") c.nix.settings;
   # - the [Socket] lines of a socket's drop-in (one ListenStream= per listenStreams item), and its link
   #   in the wanting targets' .wants folders;
-  listenLines = c: map (s: "ListenStream=${s}") c.systemd.sockets.nod-collector.listenStreams;
-  wantsLinks = c: map (t: "${t}.wants/nod-collector.socket") c.systemd.sockets.nod-collector.wantedBy;
+  socketOf = c: c.systemd.sockets.nod-collector;
+  listenLines = c: map (s: "ListenStream=${s}") (socketOf c).listenStreams;
+  wantsLinks = c: map (t: "${t}.wants/nod-collector.socket") (socketOf c).wantedBy;
   # - the Environment= lines of a service's drop-in (JSON-quoted "NAME=value", by name);
   envLines =
     c:
@@ -190,12 +189,17 @@ let
       c.systemd.sockets.nod-collector
       c.systemd.services.nod-collector.environment
     ];
+  hasConf = c: line: builtins.elem line (nixConf c);
+  sorted = builtins.sort builtins.lessThan;
+  messages = c: toString (failed c);
+  fromPackageNix = c: lib.hasSuffix "/nixos/package.nix" c.services.nod.package.calledWith;
+  passesBoth = ".*--idle-exit-sec=[$][{]NOD_IDLE_EXIT_SEC[}].*--retain-days=[$][{]NOD_RETAIN_DAYS[}].*";
+  busPolicy = builtins.readFile ../../dbus/net.bergsoe.Nod1.conf;
+  nodOwnsTheName = ".*<policy user=\"nod\">.*<allow own=\"net.bergsoe.Nod1\"/>.*";
 in
 [
   (check "defaults: no assertion fails" (failed plain) [ ])
-  (check "defaults: nix.conf has json-log-path = /run/nod.sock" (builtins.elem "json-log-path = /run/nod.sock" (
-    nixConf plain
-  )) true)
+  (check "defaults: nix.conf's json-log-path line" (hasConf plain "json-log-path = /run/nod.sock") true)
   (check "defaults: the package's units are installed" plain.systemd.packages [ nod ])
   (check "defaults: the socket is linked into sockets.target.wants" (wantsLinks plain) [
     "sockets.target.wants/nod-collector.socket"
@@ -208,14 +212,19 @@ in
     "Environment=\"NOD_IDLE_EXIT_SEC=60\""
     "Environment=\"NOD_RETAIN_DAYS=180\""
   ])
-  (check "defaults: the drop-in sets exactly what the packaged service passes on" (
-    builtins.sort builtins.lessThan (builtins.attrNames (dropInEnv plain))
-  ) (builtins.sort builtins.lessThan packagedEnvNames))
-  (check "defaults: ExecStart passes NOD_RETAIN_DAYS and NOD_IDLE_EXIT_SEC" (matches ".*--idle-exit-sec=[$][{]NOD_IDLE_EXIT_SEC[}].*--retain-days=[$][{]NOD_RETAIN_DAYS[}].*" execStart) true)
+  (check "defaults: the drop-in sets what the packaged unit sets" (sorted (
+    builtins.attrNames (dropInEnv plain)
+  )) (sorted packagedEnvNames))
+  (check "defaults: the packaged ExecStart passes both on" (matches passesBoth execStart) true)
   (check "defaults: D-Bus policy and activation from the package" plain.services.dbus.packages [ nod ])
   (check "defaults: nodctl on the PATH" plain.environment.systemPackages [ nod ])
   (check "defaults: static system user nod in group nod" {
-    inherit (plain.users.users.nod) name isSystemUser isNormalUser group;
+    inherit (plain.users.users.nod)
+      name
+      isSystemUser
+      isNormalUser
+      group
+      ;
   } {
     name = "nod";
     isSystemUser = true;
@@ -223,47 +232,43 @@ in
     group = "nod";
   })
   (check "defaults: group nod exists" (plain.users.groups ? nod) true)
-  (check "defaults: the packaged service runs as that user" (valuesOf "User" packagedService) [ "nod" ])
-  (check "defaults: the bus policy lets that user own the name" (matches ".*<policy user=\"nod\">.*<allow own=\"net.bergsoe.Nod1\"/>.*" (
-    builtins.readFile ../../dbus/net.bergsoe.Nod1.conf
-  )) true)
+  (check "defaults: the packaged service runs as nod" (valuesOf "User" packagedService) [ "nod" ])
+  (check "defaults: the bus policy lets nod own the name" (matches nodOwnsTheName busPolicy) true)
   (check "defaults: NIX_REMOTE is left alone" (pamNixRemote plain ++ shellNixRemote plain) [ ])
 
   (check "custom: Nix 2.30.0 is accepted" (failed custom) [ ])
-  (check "custom: nix.conf has json-log-path = socketPath" (builtins.elem "json-log-path = /run/nix/nod.sock" (
-    nixConf custom
-  )) true)
+  (check "custom: nix.conf's line has socketPath" (hasConf custom "json-log-path = /run/nix/nod.sock") true)
   (check "custom: the socket's drop-in replaces ListenStream" (listenLines custom) [
     "ListenStream="
     "ListenStream=/run/nix/nod.sock"
   ])
-  (check "custom: the socket listens on socketPath only" (effectiveListen custom) [ "/run/nix/nod.sock" ])
+  (check "custom: the socket listens on socketPath only" (effectiveListen custom) [
+    "/run/nix/nod.sock"
+  ])
   (check "custom: retention 30 days, never idle-exit" (dropInEnv custom) {
     NOD_RETAIN_DAYS = "30";
     NOD_IDLE_EXIT_SEC = "0";
   })
 
-  (check "package: by default pkgs.callPackage of nixos/package.nix" (
-    lib.hasSuffix "/nixos/package.nix" fromPkgs.services.nod.package.calledWith
-  ) true)
+  (check "package: by default pkgs.callPackage of nixos/package.nix" (fromPackageNix fromPkgs) true)
   (check "package: the default package's units, policy and nodctl" [
     fromPkgs.systemd.packages
     fromPkgs.services.dbus.packages
     fromPkgs.environment.systemPackages
   ] (builtins.genList (i: [ fromPkgs.services.nod.package ]) 3))
-  (check "flake: nixosModules.default builds nod from the system's pkgs" (
-    lib.hasSuffix "/nixos/package.nix" viaFlake.services.nod.package.calledWith
-  ) true)
-  (check "flake: and configures the same" (builtins.elem "json-log-path = /run/nod.sock" (nixConf viaFlake)) true)
+  (check "flake: nixosModules.default builds nod from the system's pkgs" (fromPackageNix viaFlake) true)
+  (check "flake: and configures the same" (hasConf viaFlake "json-log-path = /run/nod.sock") true)
 
   (check "Nix 2.28.3: exactly one assertion fails" (builtins.length (failed oldNix)) 1)
-  (check "Nix 2.28.3: its message says what is needed and what is there" (matches ".*Nix >= 2[.]30.*json-log-path.*nix 2[.]28[.]3.*" (
-    toString (failed oldNix)
-  )) true)
+  (check "Nix 2.28.3: its message says what is needed and what is there" (matches
+    ".*Nix >= 2[.]30.*json-log-path.*nix 2[.]28[.]3.*"
+    (messages oldNix)
+  ) true)
   (check "Lix: exactly one assertion fails" (builtins.length (failed onLix)) 1)
-  (check "Lix: its message says Lix has no json-log-path" (matches ".*Lix \\(lix 2[.]93[.]3\\).*no json-log-path.*" (
-    toString (failed onLix)
-  )) true)
+  (check "Lix: its message says Lix has no json-log-path" (matches
+    ".*Lix \\(lix 2[.]93[.]3\\).*no json-log-path.*"
+    (messages onLix)
+  ) true)
 
   (check "rootThroughDaemon: NIX_REMOTE=daemon in /etc/pam/environment" (pamNixRemote rootDaemon) [
     "NIX_REMOTE   DEFAULT=\"daemon\""
@@ -276,11 +281,9 @@ in
   ) { })
 
   (check "merged: other nix.settings keep their lines" (
-    builtins.filter (lib.hasPrefix "experimental-features") (nixConf merged)
-  ) [ "experimental-features = nix-command flakes" ])
-  (check "merged: and json-log-path is there too" (builtins.elem "json-log-path = /run/nod.sock" (
-    nixConf merged
-  )) true)
+    hasConf merged "experimental-features = nix-command flakes"
+  ) true)
+  (check "merged: and json-log-path is there too" (hasConf merged "json-log-path = /run/nod.sock") true)
   (check "merged: the service's environment merges (a null is not written)" (envLines merged) (
     envLines plain
   ))

@@ -196,6 +196,8 @@ let
       };
     };
 
+  groupNames = lib.mapAttrsToList (n: g: g.name) config.users.groups;
+
   # environment.variables and .sessionVariables.
   envVars = mkOption {
     type = types.attrsOf (types.either types.str (types.listOf types.str));
@@ -308,22 +310,25 @@ in
     # As shells-environment.nix does: session variables are set in shells too.
     environment.variables = config.environment.sessionVariables;
 
-    # The checks users-groups.nix makes of every user (in its words, shortened).
+    # The checks users-groups.nix makes of every user, paraphrased.
     assertions = lib.concatLists (
-      lib.mapAttrsToList (name: user: [
-        {
-          assertion = user.isSystemUser != user.isNormalUser;
-          message = "Exactly one of users.users.${name}.isSystemUser and users.users.${name}.isNormalUser must be set.";
-        }
-        {
-          assertion = user.group != "";
-          message = "users.users.${name}.group is unset.";
-        }
-        {
-          assertion = user.group == "" || builtins.elem user.group (lib.mapAttrsToList (n: g: g.name) config.users.groups);
-          message = "users.users.${name} has a primary group that is undefined: ${user.group}";
-        }
-      ]) config.users.users
+      lib.mapAttrsToList (
+        name: user:
+        [
+          {
+            assertion = user.isSystemUser != user.isNormalUser;
+            message = "Exactly one of users.users.${name}.isSystemUser and .isNormalUser must be set.";
+          }
+          {
+            assertion = user.group != "";
+            message = "users.users.${name}.group is unset.";
+          }
+          {
+            assertion = user.group == "" || builtins.elem user.group groupNames;
+            message = "users.users.${name} has a primary group that is undefined: ${user.group}";
+          }
+        ]
+      ) config.users.users
     );
   };
 }
