@@ -1,24 +1,29 @@
 {
   description = "nod, the Nix Observability Daemon: a history of Nix builds, substitutions and copies";
 
+  # No flake.lock is committed: create and pin it as the README says (`nix flake lock`).
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
 
-  outputs = { self, nixpkgs }:
+  outputs =
+    { self, nixpkgs }:
     let
-      systems = [ "x86_64-linux" "aarch64-linux" ];
+      systems = [
+        "x86_64-linux"
+        "aarch64-linux"
+      ];
       forAllSystems = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
     in
     {
-      # meson build against nixpkgs' sdbus-cpp 1.x, systemdLibs, sqlite, rapidjson and boost; the unit
-      # tests run in checkPhase under dbus-run-session.
+      # meson build against nixpkgs' sdbus-cpp 1.x, systemdLibs, sqlite, rapidjson and boost; checkPhase
+      # runs the unit and integration suites (nixos/package.nix).
       packages = forAllSystems (pkgs: {
         default = pkgs.callPackage ./nixos/package.nix { };
       });
 
-      # services.nod (nixos/module.nix), with this flake's package as the default.
-      nixosModules.default = { lib, pkgs, ... }: {
+      # services.nod. The module builds nod with the system's own pkgs (services.nod.package defaults to
+      # pkgs.callPackage ./nixos/package.nix { }), not with this flake's nixpkgs input.
+      nixosModules.default = {
         imports = [ ./nixos/module.nix ];
-        services.nod.package = lib.mkDefault self.packages.${pkgs.stdenv.hostPlatform.system}.default;
       };
 
       checks = forAllSystems (pkgs: {
@@ -29,10 +34,15 @@
       devShells = forAllSystems (pkgs: {
         default = pkgs.mkShell {
           inputsFrom = [ self.packages.${pkgs.stdenv.hostPlatform.system}.default ];
-          packages = [ pkgs.gdb pkgs.socat pkgs.nixVersions.latest pkgs.nixfmt-rfc-style ];
+          packages = [
+            pkgs.gdb
+            pkgs.socat
+            pkgs.nixVersions.latest
+            pkgs.nixfmt
+          ];
         };
       });
 
-      formatter = forAllSystems (pkgs: pkgs.nixfmt-rfc-style);
+      formatter = forAllSystems (pkgs: pkgs.nixfmt);
     };
 }

@@ -1,23 +1,40 @@
 # NixOS module for nod, the Nix Observability Daemon.
 #
-#   imports = [ nod.nixosModules.default ];   # the flake's module sets `package` for you
+#   imports = [ nod.nixosModules.default ];   # or this file
 #   services.nod.enable = true;
 #
 # It installs nod's units (socket-activated collector), its D-Bus policy and activation file, the `nod`
-# user and `nodctl`, and points Nix's `json-log-path` at the collector's socket. Needs Nix >= 2.30.
-{ config, lib, pkgs, ... }:
+# user and `nodctl`, and points Nix's `json-log-path` at the collector's socket. Needs Nix >= 2.30 (not
+# Lix: it has no json-log-path). nod is built from this repository with the system's own nixpkgs.
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}:
 
 let
   cfg = config.services.nod;
   defaultSocket = "/run/nod.sock";
+
+  # nixpkgs' Lix packages (lix, lixPackageSets.*.lix) are named "lix"; their versions (2.9x) are above
+  # 2.30, so the version alone would let them through.
+  nixName = lib.getName config.nix.package;
+  nixVersion = lib.getVersion config.nix.package;
+  isLix = nixName == "lix";
 in
 {
   options.services.nod = {
-    enable = lib.mkEnableOption "nod, a history of Nix builds, substitutions and copies (nod-collector and nodctl)";
+    enable = lib.mkEnableOption "nod, a history of Nix builds, substitutions and copies";
 
     package = lib.mkOption {
       type = lib.types.package;
-      description = "The nod package: nod-collector, nodctl, the systemd units and the D-Bus files.";
+      default = pkgs.callPackage ./package.nix { };
+      defaultText = lib.literalExpression "pkgs.callPackage ./package.nix { }";
+      description = ''
+        The nod package: nod-collector, nodctl, the systemd units and the D-Bus files. By default
+        nixos/package.nix of this repository, built with the system's own `pkgs`.
+      '';
     };
 
     retainDays = lib.mkOption {
@@ -43,14 +60,45 @@ in
         and D-Bus activation start it again when needed. 0: it never exits.
       '';
     };
+
+    rootThroughDaemon = lib.mkOption {
+      type = lib.types.bool;
+      default = false;
+      description = ''
+        Set `NIX_REMOTE=daemon` in every login session and shell (`environment.sessionVariables`: PAM,
+        so `sudo`, `su`, ssh and console logins, and /etc/set-environment), so that root's old-style
+        commands (`nix-build`, `nix-shell`, `nix-env`, `nix-store`, and so `nixos-rebuild` without
+        flakes) go through nix-daemon, whose workers report to nod. Without it root uses the store
+        directly and those commands never open `json-log-path`. Other users reach the daemon anyway.
+
+        Trade-off: root's builds then run in the daemon (one more process between the command and
+        the build; the daemon's nix.conf applies, and root's `--option`s pass as a trusted user's
+        would); `nix-store --gc` and `nix-collect-garbage` run in the daemon as they do for users; and
+        while nix-daemon is down root cannot build either (override with `NIX_REMOTE=local` then).
+        Services that systemd starts (e.g. `system.autoUpgrade`, `nix.gc`) do not read these
+        variables and stay as they are.
+      '';
+    };
   };
 
   config = lib.mkIf cfg.enable {
     assertions = [
       {
+        # Lix's structured log goes to stderr only (--log-format internal-json); nix.checkConfig
+        # would reject json-log-path as an unknown setting.
+        assertion = !isLix;
+        message = ''
+          services.nod needs Nix >= 2.30, but nix.package is Lix (${nixName} ${nixVersion}), which has no
+          json-log-path setting at all: Lix writes its structured log only to stderr (--log-format
+          internal-json) and cannot send it to nod's socket. Set nix.package to Nix, e.g.
+          pkgs.nixVersions.latest.
+        '';
+      }
+      {
         # With an older Nix, nix.conf's unknown json-log-path fails the system build (nix.checkConfig).
-        assertion = lib.versionAtLeast config.nix.package.version "2.30";
-        message = "services.nod needs Nix >= 2.30 for json-log-path (nix.package is ${config.nix.package.version}); "
+        assertion = isLix || lib.versionAtLeast nixVersion "2.30";
+        message =
+          "services.nod needs Nix >= 2.30 for json-log-path (nix.package is ${nixName} ${nixVersion}); "
           + "set nix.package to a newer Nix, e.g. pkgs.nixVersions.latest";
       }
     ];
@@ -62,7 +110,11 @@ in
     systemd.packages = [ cfg.package ];
     systemd.sockets.nod-collector = {
       wantedBy = [ "sockets.target" ];
-      listenStreams = lib.mkIf (cfg.socketPath != defaultSocket) [ "" cfg.socketPath ];
+      # An empty ListenStream= first drops the packaged /run/nod.sock.
+      listenStreams = lib.mkIf (cfg.socketPath != defaultSocket) [
+        ""
+        cfg.socketPath
+      ];
     };
     # The packaged service passes these to nod-collector (--retain-days=${NOD_RETAIN_DAYS} ...).
     systemd.services.nod-collector.environment = {
@@ -83,5 +135,9 @@ in
     users.groups.nod = { };
 
     environment.systemPackages = [ cfg.package ];
+
+    environment.sessionVariables = lib.mkIf cfg.rootThroughDaemon {
+      NIX_REMOTE = "daemon";
+    };
   };
 }
