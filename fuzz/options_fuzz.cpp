@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collector/options.hpp"
+#include "api/options.hpp"
 #include "reader/text.hpp"
 
 namespace {

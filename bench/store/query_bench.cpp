@@ -9,7 +9,7 @@
 
 #include "queries/bucket.hpp"
 #include "queries/stats.hpp"
-#include "queries/test_query.hpp"
+#include "queries/comparison.hpp"
 #include "store/database.hpp"
 
 namespace {
@@ -58,10 +58,10 @@ void group_last_30_days(benchmark::State& state) {
     run(state, [] { return nod::queries::stats(*db, {.window = Window::last_days(30), .group_by_name = true, .limit = 20}, now); });
 }
 void test_30_days(benchmark::State& state) {
-    run(state, [] { return test(*db, {.window = Window::last_days(30)}, now); });
+    run(state, [] { return compare_windows(*db, {.window = Window::last_days(30)}, now); });
 }
 void test_30_days_grouped(benchmark::State& state) {
-    run(state, [] { return test(*db, {.window = Window::last_days(30), .group_by_name = true}, now); });
+    run(state, [] { return compare_windows(*db, {.window = Window::last_days(30), .group_by_name = true}, now); });
 }
 
 }  // namespace

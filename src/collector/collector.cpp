@@ -18,8 +18,8 @@ namespace {
 constexpr const char* bus_name = "net.bergsoe.Nod1";
 constexpr std::uint64_t status_every_usec = 5'000'000;
 constexpr std::uint64_t bus_retry_usec = 5'000'000;
-// Rows from Nix wait at most one chunk for the writer: tens of milliseconds at 10 M rows, ten times that for
-// chunks of 5 000 (docs/performance.md, Retention, has the measured table).
+// Rows from Nix wait at most one chunk for the writer; docs/performance.md (Retention) has what chunks of
+// each size cost.
 constexpr std::size_t prune_chunk = 1000;
 
 }  // namespace
@@ -286,9 +286,9 @@ void Collector::prune_old_rows() {
 
 // OldestRow: read on the query thread (one day of rows), kept by the loop.
 void Collector::refresh_oldest_row() {
-    queries_->submit([this](const QueryWorker::Database& db) {
+    queries_->submit([this](const QueryWorker::OpenDatabase& open_database) {
         try {
-            Micros oldest = oldest_row_start(db()).value_or(0);
+            Micros oldest = oldest_row_start(open_database()).value_or(0);
             mailbox_.post([this, oldest] { oldest_start_ = oldest; });
         } catch (const std::exception& e) {
             log::warning(std::string("reading the oldest row: ") + e.what());

@@ -70,7 +70,7 @@ private:
     ListenSocket listen_;
     Mailbox mailbox_;  // workers post, the loop runs
     std::unique_ptr<store::Store> store_;
-    std::unique_ptr<StoreWorker> writer_;    // owns the Store's use, and the row count
+    std::unique_ptr<StoreWorker> writer_;  // owns the Store's use, and the row count
     std::unique_ptr<QueryWorker> queries_;
     std::unique_ptr<NixListener> listener_;  // hands rows to the writer, also when it stops
 

@@ -1,5 +1,5 @@
-// Work that other threads hand back to the event loop's thread: the loop owns the bus, the sockets and
-// the reader, and nothing else touches them.
+// Work handed to an event loop's thread from others: the main loop gets the workers' results and the
+// calls' answers (it alone touches the bus), the Nix reading loop its controls (stop, stop accepting).
 #pragma once
 
 #include <deque>

@@ -10,8 +10,11 @@ std::optional<Micros> oldest_row_start(const store::Database& db) {
     auto day = static_cast<store::Day>(first_day.column_int(0));
     std::optional<Micros> oldest;
     store::for_each_row(
-        db, [&](const store::StoredRow& r) { if (!oldest || r.row.start < *oldest) oldest = r.row.start; }, day,
-        day);
+        db,
+        [&](const store::StoredRow& r) {
+            if (!oldest || r.row.start < *oldest) oldest = r.row.start;
+        },
+        day, day);
     return oldest;
 }
 

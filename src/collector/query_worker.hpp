@@ -16,9 +16,10 @@ namespace nod::collector {
 
 class QueryWorker {
 public:
-    // Opens the worker's read-only connection on first use; throws store::Error when it cannot.
-    using Database = std::function<const store::Database&()>;
-    using Job = std::function<void(const Database&)>;
+    // Gives a job the worker's read-only connection, opening it on first use; throws store::Error when it
+    // cannot (the job reports that to its caller like any other failure).
+    using OpenDatabase = std::function<const store::Database&()>;
+    using Job = std::function<void(const OpenDatabase&)>;
 
     explicit QueryWorker(std::filesystem::path db);
     ~QueryWorker();  // stop()

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "collector/log.hpp"
-#include "collector/options.hpp"
+#include "api/options.hpp"
 #include "queries/window.hpp"
 #include "store/error.hpp"
 
@@ -108,9 +108,9 @@ private:
 template <typename Result, typename Compute>
 void Service::answer_later(Result&& result, Compute compute) {
     LaterReply<Result> reply(replies_, std::move(result), parts_.mailbox, parts_.touched);
-    bool queued = parts_.queries.submit([reply, compute](const QueryWorker::Database& db) {
+    bool queued = parts_.queries.submit([reply, compute](const QueryWorker::OpenDatabase& open_database) {
         try {
-            reply.values(compute(db()));
+            reply.values(compute(open_database()));
         } catch (...) {
             reply.error(std::current_exception());
         }
@@ -153,7 +153,7 @@ void Service::Test(sdbus::Result<wire::Windows, std::vector<wire::TestRow>>&& re
     try {
         auto query = api::parse_test(decode(options));
         answer_later(std::move(result), [query, now = parts_.now()](const store::Database& db) {
-            auto r = queries::test(db, query.request, now);
+            auto r = queries::compare_windows(db, query.request, now);
             return std::make_tuple(wire::windows(r), wire::test_rows(r, query.kind));
         });
     } catch (...) {

@@ -67,13 +67,16 @@ void StoreWorker::loop() {
     run_in_background("the database writer");
     std::unique_lock lock(mutex_);
     for (;;) {
-        auto has_work = [&] { return stopping_ || !incoming_.empty() || !tasks_.empty() || !new_jobs_.empty(); };
+        auto has_work = [&] {
+            return stopping_ || !incoming_.empty() || !tasks_.empty() || !new_jobs_.empty();
+        };
         if (!jobs_.empty()) {
             // A repeated job under way: one step per turn, no waiting in between.
         } else if (failing_) {
             // New rows only join the held ones: retrying on every arrival would hammer a full disk (and
             // re-send thousands of rows) several times a second while Nix is busy.
-            wake_.wait_until(lock, retry_at_, [&] { return stopping_ || !tasks_.empty() || !new_jobs_.empty(); });
+            wake_.wait_until(lock, retry_at_,
+                             [&] { return stopping_ || !tasks_.empty() || !new_jobs_.empty(); });
         } else {
             wake_.wait(lock, has_work);
         }
@@ -134,8 +137,9 @@ bool StoreWorker::flush() {
         std::size_t drop = unwritten_.size() - max_unwritten;
         unwritten_.erase(unwritten_.begin(), unwritten_.begin() + static_cast<std::ptrdiff_t>(drop));
         dropped_ += drop;
-        log::error("dropped the " + std::to_string(drop) + " oldest unwritten rows (" + std::to_string(dropped_) +
-                   " so far): more than " + std::to_string(max_unwritten) + " waited for the database");
+        log::error("dropped the " + std::to_string(drop) + " oldest unwritten rows (" +
+                   std::to_string(dropped_) + " so far): more than " + std::to_string(max_unwritten) +
+                   " waited for the database");
     }
     std::size_t done = 0;
     try {

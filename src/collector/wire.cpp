@@ -46,7 +46,7 @@ std::vector<BucketRow> bucket_rows(const queries::BucketResult& result, std::opt
     return rows;
 }
 
-std::vector<TestRow> test_rows(const queries::TestResult& result, std::optional<Kind> kind) {
+std::vector<TestRow> test_rows(const queries::ComparisonResult& result, std::optional<Kind> kind) {
     std::vector<TestRow> rows;
     auto add = [&](const queries::Comparison& c) {
         if (!wanted(kind, c.kind)) return;
@@ -60,7 +60,7 @@ std::vector<TestRow> test_rows(const queries::TestResult& result, std::optional<
     return rows;
 }
 
-Windows windows(const queries::TestResult& result) {
+Windows windows(const queries::ComparisonResult& result) {
     return Windows(store::day_label(result.old_days.first), store::day_label(result.old_days.last),
                    store::day_label(result.new_days.first), store::day_label(result.new_days.last));
 }

@@ -10,7 +10,7 @@
 
 #include "queries/bucket.hpp"
 #include "queries/stats.hpp"
-#include "queries/test_query.hpp"
+#include "queries/comparison.hpp"
 #include "reader/row.hpp"
 
 namespace nod::wire {
@@ -26,7 +26,7 @@ using TestRow = sdbus::Struct<std::string, std::string, std::uint64_t, std::uint
 Window window(const queries::DayRange& days);
 std::vector<StatsRow> stats_rows(const queries::StatsResult& result, std::optional<Kind> kind);
 std::vector<BucketRow> bucket_rows(const queries::BucketResult& result, std::optional<Kind> kind);
-std::vector<TestRow> test_rows(const queries::TestResult& result, std::optional<Kind> kind);
-Windows windows(const queries::TestResult& result);
+std::vector<TestRow> test_rows(const queries::ComparisonResult& result, std::optional<Kind> kind);
+Windows windows(const queries::ComparisonResult& result);
 
 }  // namespace nod::wire

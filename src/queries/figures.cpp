@@ -52,7 +52,7 @@ Histogram& Accumulator<Histogram>::own_histogram() {
 template <typename Histogram>
 void Accumulator<Histogram>::add_row(std::optional<Micros> duration, Outcome outcome, std::uint64_t bytes,
                                      std::uint64_t download_bytes) {
-    if (counts_.add(duration, outcome, bytes, download_bytes)) own_histogram().add_duration(*duration);
+    if (counts_.add(duration, outcome, bytes, download_bytes)) own_histogram().add(*duration);
 }
 
 template <typename Histogram>

@@ -1,9 +1,9 @@
 #include "queries/name_pieces.hpp"
 
 #include <algorithm>
-#include <unordered_set>
 #include <vector>
 
+#include "queries/dense_ids.hpp"
 #include "store/name_deltas.hpp"
 #include "store/totals.hpp"
 
@@ -20,34 +20,18 @@ constexpr std::int64_t row_lookup_budget = 50'000;
 constexpr const char* row_columns =
     "r.day, r.kind, r.name_id, r.duration, r.outcome, r.bytes, r.download_bytes";
 
-// Membership by name id for scans that test every row: a bit per id (ids are the names table's rowids,
-// dense from 1) instead of a hash lookup per row; an id far outside that (not written by nod) goes to a set.
+// Membership by name id for scans that test every row (all names when `names` is null).
 class NameSet {
 public:
     explicit NameSet(const NameMap* names) : all_(names == nullptr) {
-        if (all_) return;
-        for (const auto& entry : *names) {
-            if (entry.first < 0 || entry.first >= dense_limit) {
-                far_.insert(entry.first);
-                continue;
-            }
-            auto id = static_cast<std::size_t>(entry.first);
-            if (id >= bits_.size()) bits_.resize(std::max(id + 1, bits_.size() * 2), false);
-            bits_[id] = true;
-        }
+        if (!all_)
+            for (const auto& entry : *names) ids_[entry.first] = true;
     }
-    bool contains(std::int64_t id) const {
-        if (all_) return true;
-        if (id >= 0 && id < dense_limit)
-            return static_cast<std::size_t>(id) < bits_.size() && bits_[static_cast<std::size_t>(id)];
-        return far_.contains(id);
-    }
+    bool contains(std::int64_t id) const { return all_ || ids_.contains(id); }
 
 private:
-    static constexpr std::int64_t dense_limit = std::int64_t{1} << 26;
     bool all_;
-    std::vector<bool> bits_;
-    std::unordered_set<std::int64_t> far_;
+    DenseIdMap<bool> ids_;
 };
 
 void visit_name_totals(const store::Database& db, const NameMap* names, const NamePieceVisitor& visit) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "queries/dense_ids.hpp"
 #include "queries/name_pieces.hpp"
 #include "queries/names.hpp"
 #include "store/totals.hpp"
@@ -16,8 +17,6 @@ namespace {
 using KindAccumulators = std::array<DenseAccumulator, kind_count>;
 
 bool known_kind(std::int64_t kind) { return kind >= 0 && kind < kind_count; }
-
-std::int64_t pair_key(std::int64_t kind, std::int64_t name_id) { return (kind << 40) | name_id; }
 
 KindAccumulators kind_totals(const store::Database& db, DayRange days) {
     KindAccumulators totals;
@@ -39,37 +38,24 @@ struct GroupOrder {
     const std::string* name = nullptr;
 };
 
-// The count and total of every (kind, name) group, found by name id in a dense table: a hash map was a
-// quarter of a grouped query over a window, which visits every row. Ids are the names table's rowids,
-// dense from 1; an id far outside (not written by nod) goes to a map instead.
+// The count and total of every (kind, name) group, by name id in a dense table per kind: grouping over a
+// window visits every row.
 class LightGroups {
 public:
     GroupOrder& at(int kind, std::int64_t name_id) {
-        if (name_id < 0 || name_id >= dense_limit) {
-            GroupOrder& group = sparse_[pair_key(kind, name_id)];
-            group.kind = kind;
-            group.name_id = name_id;
-            return group;
-        }
-        auto slot = static_cast<std::size_t>(name_id) * kind_count + static_cast<std::size_t>(kind);
-        if (slot >= slots_.size()) slots_.resize(std::max(slot + 1, slots_.size() * 2), -1);
-        if (slots_[slot] < 0) {
-            slots_[slot] = static_cast<std::int32_t>(groups_.size());
-            groups_.push_back({kind, name_id, 0, 0, nullptr});
-        }
-        return groups_[static_cast<std::size_t>(slots_[slot])];
+        GroupOrder& group = groups_[static_cast<std::size_t>(kind)][name_id];
+        group.kind = kind;
+        group.name_id = name_id;
+        return group;
     }
     template <typename F>
     void for_each(F f) const {
-        for (const GroupOrder& group : groups_) f(group);
-        for (const auto& entry : sparse_) f(entry.second);
+        for (const auto& groups : groups_)
+            for (const auto& entry : groups) f(entry.second);
     }
 
 private:
-    static constexpr std::int64_t dense_limit = std::int64_t{1} << 26;
-    std::vector<std::int32_t> slots_;
-    std::vector<GroupOrder> groups_;
-    std::unordered_map<std::int64_t, GroupOrder> sparse_;
+    std::array<DenseIdMap<GroupOrder>, kind_count> groups_;
 };
 
 bool sorts_before(const GroupOrder& a, const GroupOrder& b, SortBy sort) {
@@ -107,20 +93,21 @@ std::vector<GroupOrder> choose_groups(const LightGroups& light, const NameMap& n
 std::vector<NameFigures> figures_of(const store::Database& db, const StatsRequest& request, DayRange days,
                                     const PendingNames* pending, const std::vector<GroupOrder>& chosen) {
     NameMap chosen_names;
-    std::unordered_map<std::int64_t, SparseAccumulator> accumulators;
+    std::unordered_map<std::uint64_t, SparseAccumulator> accumulators;
     for (const GroupOrder& group : chosen) {
         chosen_names.emplace(group.name_id, *group.name);
-        accumulators[pair_key(group.kind, group.name_id)];
+        accumulators[store::pack_kind_name(group.kind, group.name_id)];
     }
     for_each_name_piece(db, request.window, days, &chosen_names, pending,
                         [&](store::Day, int kind, std::int64_t name_id, const NamePiece& piece) {
-                            auto found = accumulators.find(pair_key(kind, name_id));
+                            if (!store::packable(kind, name_id)) return;
+                            auto found = accumulators.find(store::pack_kind_name(kind, name_id));
                             if (found != accumulators.end()) piece.add_to(found->second);
                         });
     std::vector<NameFigures> result;
     for (const GroupOrder& group : chosen)
         result.push_back({static_cast<Kind>(group.kind), *group.name,
-                          accumulators[pair_key(group.kind, group.name_id)].figures()});
+                          accumulators[store::pack_kind_name(group.kind, group.name_id)].figures()});
     return result;
 }
 
@@ -144,7 +131,7 @@ StatsResult stats(const store::Database& db, const StatsRequest& request, Micros
         const PendingNames* pending_names = pending ? &*pending : nullptr;
         for_each_name_piece(db, request.window, result.days, filtered ? &names : nullptr, pending_names,
                             [&](store::Day, int kind, std::int64_t name_id, const NamePiece& piece) {
-                                if (!known_kind(kind)) return;
+                                if (!known_kind(kind) || !store::packable(kind, name_id)) return;
                                 if (filtered) piece.add_to(kinds[static_cast<std::size_t>(kind)]);
                                 if (!request.group_by_name) return;
                                 GroupOrder& group = light.at(kind, name_id);

@@ -140,7 +140,7 @@ void ConnectionTracker::start_row_activity(std::uint64_t id, Activity& a, const 
     }
     registry_.started(key_of(id, a), id_, peer_.pid != 0 && nix::origin_pid(id) == static_cast<std::uint32_t>(peer_.pid),
                       a.start);
-    hand_over(resolved_, a.start);
+    record_resolved(resolved_, a.start);
 }
 
 std::uint64_t ConnectionTracker::row_owner(std::uint64_t parent) const {
@@ -207,7 +207,7 @@ void ConnectionTracker::on_result(const Record& r, Micros now) {
     }
     default: break;
     }
-    if (!resolved_.empty()) hand_over(resolved_, now);
+    if (!resolved_.empty()) record_resolved(resolved_, now);
 }
 
 // ---- stop ----------------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ void ConnectionTracker::on_stop(const Record& r, Micros now) {
         }
     }
     activities_.erase(r.id);
-    hand_over(resolved_, now);
+    record_resolved(resolved_, now);
 }
 
 void ConnectionTracker::finish_build(std::uint64_t id, Activity& a, Micros now, bool at_eof) {
@@ -319,7 +319,7 @@ void ConnectionTracker::close(Micros now) {
     activities_.clear();
     open_substitutions_.clear();
     copies_.flush(resolved_);
-    hand_over(resolved_, now);
+    record_resolved(resolved_, now);
     for (auto& h : hooks_waiting_) {
         h.row.outcome = Outcome::unknown;
         record(h.key, std::move(h.row), now, false);
@@ -346,7 +346,7 @@ Row ConnectionTracker::make_row(std::uint64_t id, const Activity& a) const {
     return row;
 }
 
-void ConnectionTracker::hand_over(std::vector<CopyCompletions::Resolved>& resolved, Micros now) {
+void ConnectionTracker::record_resolved(std::vector<CopyCompletions::Resolved>& resolved, Micros now) {
     for (auto& r : resolved) record(r.key, std::move(r.row), now, false);
     resolved.clear();
 }

@@ -70,7 +70,8 @@ private:
     bool under_substitution(std::uint64_t parent) const;
     void finish_build(std::uint64_t id, Activity& a, Micros now, bool at_eof);
     void finish_hooks(const std::string& drv, Outcome build_outcome, Micros now);
-    void hand_over(std::vector<CopyCompletions::Resolved>& resolved, Micros now);
+    // Records the rows whose outcome the copy progress settled, and empties `resolved`.
+    void record_resolved(std::vector<CopyCompletions::Resolved>& resolved, Micros now);
     Row make_row(std::uint64_t id, const Activity& a) const;
     ActivityKey key_of(std::uint64_t id, const Activity& a) const { return {id, a.kind, a.path}; }
     void record(const ActivityKey& key, Row row, Micros now, bool abandoned);

@@ -1,39 +1,25 @@
 #include "store/batch_deltas.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "store/error.hpp"
 
 namespace nod::store {
 
 namespace {
 
-// day + 2^23: 24 bits, kind: 8 bits, name_id: 32 bits (names are interned row ids, far below 2^32).
-// Sorted, these keys are in day_totals' primary key order (and in the writer's row order).
-constexpr std::int64_t day_offset = std::int64_t{1} << 23;
-constexpr std::uint64_t name_bits = 0xffffffffU;
-
-std::uint64_t pack(Day day, int kind, std::int64_t name_id) {
-    return (static_cast<std::uint64_t>((day + day_offset) & 0xffffff) << 40) |
-           (static_cast<std::uint64_t>(kind & 0xff) << 32) |
-           (static_cast<std::uint64_t>(name_id) & name_bits);
-}
-
-AggregateKey unpack(std::uint64_t packed) {
-    return {static_cast<int>((packed >> 32) & 0xff), static_cast<std::int64_t>(packed & name_bits),
-            static_cast<Day>(static_cast<std::int64_t>(packed >> 40) - day_offset)};
-}
-
-// The key a change adds to in `table`, as a sortable integer, and back.
+// The key a change adds to in `table`, as a sortable integer: day_totals' order, or name_totals'.
 std::uint64_t table_key(AggregateTable table, std::uint64_t packed) {
     switch (table) {
-        case AggregateTable::day: return packed & ~name_bits;
-        case AggregateTable::name:
-            return packed & 0xffffffffffULL;  // kind << 32 | name_id: name_totals' order
+        case AggregateTable::day: return day_kind_of(packed);
+        case AggregateTable::name: return kind_name_of(packed);
     }
     return packed;
 }
 
 AggregateKey key_of(AggregateTable table, std::uint64_t packed) {
-    AggregateKey key = unpack(packed);
+    AggregateKey key = unpack_day_kind_name(packed);
     if (table == AggregateTable::day) key.name_id = 0;
     if (table == AggregateTable::name) key.day = 0;
     return key;
@@ -43,7 +29,10 @@ AggregateKey key_of(AggregateTable table, std::uint64_t packed) {
 
 void BatchDeltas::add(int kind, std::int64_t name_id, Day day, std::optional<Micros> duration,
                       Outcome outcome, std::uint64_t bytes, std::uint64_t download_bytes) {
-    changes_.push_back({pack(day, kind, name_id), duration.value_or(0), bytes, download_bytes,
+    if (!packable(day, kind, name_id))
+        throw Error(ErrorCode::other, "no aggregate key for day " + std::to_string(day) + ", kind " +
+                                          std::to_string(kind) + ", name id " + std::to_string(name_id));
+    changes_.push_back({pack_day_kind_name(day, kind, name_id), duration.value_or(0), bytes, download_bytes,
                         static_cast<std::uint16_t>(duration ? histogram_bucket(*duration) : 0),
                         duration.has_value(), outcome});
 }

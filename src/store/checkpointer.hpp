@@ -1,6 +1,5 @@
 // Copies the WAL back into the database file on a thread of its own, with its own connection, so that the
-// writer never waits for those writes and their fsync (at 10 000-row batches that was about a tenth of its
-// wall time, in alternating runs of bench/store/populate). SQLite runs a PASSIVE checkpoint beside a writer
+// writer never waits for those writes and their fsync. SQLite runs a PASSIVE checkpoint beside a writer
 // without blocking either. The writer asks for one from a quarter of its checkpoint limit on and copies
 // the few pages left itself only at the limit (Store::on_wal_commit), which keeps the WAL bounded.
 #pragma once

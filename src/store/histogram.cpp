@@ -241,7 +241,7 @@ void DenseHistogram::add(const Histogram& histogram) {
     }
 }
 
-void DenseHistogram::add_duration(Micros duration) {
+void DenseHistogram::add(Micros duration) {
     ++counts_[static_cast<std::size_t>(histogram_bucket(duration))];
     ++total_;
 }

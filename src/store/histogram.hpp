@@ -28,7 +28,6 @@ double histogram_bucket_value(int bucket);
 class Histogram {
 public:
     void add(Micros duration, std::uint64_t count = 1);
-    void add_duration(Micros duration) { add(duration); }
     void add_bucket(int bucket, std::uint64_t count);
     void merge(const Histogram& other);
     // Removes counts that were added before; returns false (and changes nothing) if `other` is not contained.
@@ -68,7 +67,7 @@ public:
     DenseHistogram() : counts_(histogram_buckets, 0) {}
     void add_encoded(std::span<const std::uint8_t> blob);
     void add(const Histogram& histogram);
-    void add_duration(Micros duration);
+    void add(Micros duration);
     void merge(const DenseHistogram& other);
     std::uint64_t total() const { return total_; }
     // Nearest-rank percentile (p in (0, 1]) in µs, clamped to `max`; 0 when empty.

@@ -1,6 +1,7 @@
 #include "store/name_deltas.hpp"
 
 
+#include "store/aggregate_key.hpp"
 #include "store/error.hpp"
 #include "store/varint.hpp"
 
@@ -9,8 +10,6 @@ namespace nod::store {
 namespace {
 
 constexpr const char* deltas_what = "pending name totals";
-// Name ids are rowids of the names table; the fold packs (kind, id) into 48 bits.
-constexpr std::uint64_t max_name_id = std::uint64_t{1} << 40;
 
 std::uint64_t zigzag(std::int64_t value) {
     return (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
@@ -48,7 +47,7 @@ void decode_name_delta(std::span<const std::uint8_t> blob, std::size_t& pos, int
                        EncodedTotals& totals) {
     std::uint64_t raw_kind = get_varint(blob, pos, deltas_what);
     std::uint64_t raw_name = get_varint(blob, pos, deltas_what);
-    if (raw_kind > 255 || raw_name >= max_name_id) malformed();
+    if (raw_kind > max_kind || raw_name > static_cast<std::uint64_t>(max_name_id)) malformed();
     kind = static_cast<int>(raw_kind);
     name_id = static_cast<std::int64_t>(raw_name);
     totals.count = get_varint(blob, pos, deltas_what);

@@ -1,6 +1,6 @@
 // The per-name totals not yet folded into name_totals (schema 3). Upserting name_totals on every batch
-// cost more than inserting the rows themselves: a batch of 10 000 rows touches about 6 400 (kind, name)
-// groups at random places in the table. So a batch appends one blob with its per-name sums to
+// cost more than inserting the rows themselves (a batch touches thousands of (kind, name) groups at random
+// places in the table; docs/performance.md has the figures). So a batch appends one blob with its per-name sums to
 // name_pending instead (one sequential insert, in the batch's transaction), and the writer folds the
 // pending blobs into name_totals once they hold enough rows, when a few tens of thousands of upserts
 // cover hundreds of thousands of rows. The per-name truth is name_totals plus every pending blob; readers

@@ -71,7 +71,7 @@ CREATE TABLE day_durations (
 )sql";
 
 // Version 3: windowed per-name queries read the rows through a covering index instead of a per-day,
-// per-name aggregate (name_day_totals held 0.8 rows per row and cost a sixth of the write time), and
+// per-name aggregate (name_day_totals was nearly as large as the rows and slowed every write), and
 // per-name totals are appended per batch to name_pending and folded into name_totals later
 // (name_deltas.hpp). name_totals of version 2 is complete, so nothing is pending after the step.
 // The index leads with the day, so that new rows (today's) are appended at its end, where SQLite finds

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "reader/row.hpp"
+#include "store/aggregate_key.hpp"
 #include "store/calendar.hpp"
 #include "store/histogram.hpp"
 #include "store/sqlite.hpp"
@@ -61,13 +62,6 @@ struct EncodedTotals : Counts {
     Totals decode() const;  // throws Error(not_a_database) on a malformed histogram
 };
 
-// A key of any aggregate table; the fields a table does not have are ignored (and should be 0).
-struct AggregateKey {
-    int kind = 0;
-    std::int64_t name_id = 0;
-    Day day = 0;
-    auto operator<=>(const AggregateKey&) const = default;
-};
 
 const char* table_name(AggregateTable table);
 // "day, kind, name_id" etc., in primary key order.

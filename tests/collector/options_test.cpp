@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "collector/options.hpp"
+#include "api/options.hpp"
 
 namespace nod::api {
 namespace {

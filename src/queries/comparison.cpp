@@ -1,4 +1,4 @@
-#include "queries/test_query.hpp"
+#include "queries/comparison.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -55,7 +55,7 @@ std::pair<WindowSamples, WindowSamples> read_both_windows(const store::Database&
 }
 
 // The kinds are compared two at a time: the large samples of a busy history make this the costly part.
-std::vector<Comparison> compare_kinds(const TestSamples& samples) {
+std::vector<Comparison> compare_kinds(const ComparisonSamples& samples) {
     std::vector<Comparison> result(kind_count);
     auto compare = [&](std::size_t kind) {
         result[kind] = compare_samples(static_cast<Kind>(kind), {}, samples.kinds[kind]);
@@ -70,8 +70,8 @@ std::vector<Comparison> compare_kinds(const TestSamples& samples) {
 
 }  // namespace
 
-TestSamples collect_test_samples(const store::Database& db, const TestRequest& request, Micros now) {
-    TestSamples result;
+ComparisonSamples collect_comparison_samples(const store::Database& db, const ComparisonRequest& request, Micros now) {
+    ComparisonSamples result;
     result.new_days = resolve(db, request.window, now);
     result.old_days = prior(db, request.window, now);
     bool filtered = !request.name_filter.empty();
@@ -123,9 +123,9 @@ Comparison compare_samples(Kind kind, std::string name, const Samples& samples) 
     return c;
 }
 
-TestResult test(const store::Database& db, const TestRequest& request, Micros now) {
-    TestSamples samples = collect_test_samples(db, request, now);
-    TestResult result;
+ComparisonResult compare_windows(const store::Database& db, const ComparisonRequest& request, Micros now) {
+    ComparisonSamples samples = collect_comparison_samples(db, request, now);
+    ComparisonResult result;
     result.old_days = samples.old_days;
     result.new_days = samples.new_days;
     result.kinds = compare_kinds(samples);

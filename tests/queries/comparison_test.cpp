@@ -1,6 +1,6 @@
 // The test query must feed the statistics the right samples: the durations of exactly the rows in each
 // window (and name). The statistics themselves are tested in tests/stats.
-#include "queries/test_query.hpp"
+#include "queries/comparison.hpp"
 
 #include <gtest/gtest.h>
 
@@ -35,7 +35,7 @@ std::vector<double> durations_of(const std::vector<store::StoredRow>& rows, Kind
     return sorted(values);
 }
 
-class TestQueryTest : public ::testing::Test {
+class ComparisonTest : public ::testing::Test {
 protected:
     void SetUp() override {
         setenv("TZ", "Pacific/Auckland", 1);
@@ -51,9 +51,9 @@ protected:
     Micros now_ = utc(2026, 5, 5, 3);
 };
 
-TEST_F(TestQueryTest, SamplesAreTheDurationsOfBothWindows) {
+TEST_F(ComparisonTest, SamplesAreTheDurationsOfBothWindows) {
     for (std::string filter : {"", "pkg-1"}) {
-        TestSamples samples = collect_test_samples(store_->database(),
+        ComparisonSamples samples = collect_comparison_samples(store_->database(),
                                                    {.window = Window::last_days(20), .name_filter = filter}, now_);
         EXPECT_EQ(samples.new_days.last - samples.new_days.first, 19);
         EXPECT_EQ(samples.old_days.last + 1, samples.new_days.first);
@@ -68,8 +68,8 @@ TEST_F(TestQueryTest, SamplesAreTheDurationsOfBothWindows) {
     }
 }
 
-TEST_F(TestQueryTest, GroupedSamplesArePerName) {
-    TestSamples samples = collect_test_samples(
+TEST_F(ComparisonTest, GroupedSamplesArePerName) {
+    ComparisonSamples samples = collect_comparison_samples(
         store_->database(), {.window = Window::last_days(15), .name_filter = "pkg-2", .group_by_name = true}, now_);
     EXPECT_FALSE(samples.names.empty());
     for (const auto& [key, s] : samples.names) {
@@ -80,10 +80,10 @@ TEST_F(TestQueryTest, GroupedSamplesArePerName) {
     }
 }
 
-TEST_F(TestQueryTest, ResultIsTheStatisticsOfTheSamples) {
-    TestRequest request{.window = Window::last_days(20), .group_by_name = true};
-    TestSamples samples = collect_test_samples(store_->database(), request, now_);
-    TestResult result = test(store_->database(), request, now_);
+TEST_F(ComparisonTest, ResultIsTheStatisticsOfTheSamples) {
+    ComparisonRequest request{.window = Window::last_days(20), .group_by_name = true};
+    ComparisonSamples samples = collect_comparison_samples(store_->database(), request, now_);
+    ComparisonResult result = compare_windows(store_->database(), request, now_);
     ASSERT_EQ(result.kinds.size(), static_cast<std::size_t>(kind_count));
     for (int k = 0; k < kind_count; ++k) {
         const Samples& s = samples.kinds[static_cast<std::size_t>(k)];
@@ -108,7 +108,7 @@ TEST_F(TestQueryTest, ResultIsTheStatisticsOfTheSamples) {
     }
 }
 
-TEST(TestQuery, DetectsASlowdownAndSaysWhenSamplesAreTooFew) {
+TEST(Comparison, DetectsASlowdownAndSaysWhenSamplesAreTooFew) {
     setenv("TZ", "UTC", 1);
     tzset();
     store::testing::TempDir dir;
@@ -124,7 +124,7 @@ TEST(TestQuery, DetectsASlowdownAndSaysWhenSamplesAreTooFew) {
     rows.push_back(store::testing::make_row(Kind::build, "rare", utc(2026, 5, 2), 5'000'000));
     rows.push_back(store::testing::make_row(Kind::build, "rare", utc(2026, 5, 20), 9'000'000));
     store.write(rows);
-    TestResult result = test(store.database(), {.window = Window::last_days(15), .group_by_name = true}, now);
+    ComparisonResult result = compare_windows(store.database(), {.window = Window::last_days(15), .group_by_name = true}, now);
     ASSERT_EQ(result.names.size(), 2U);
     const Comparison& rare = result.names[0];
     const Comparison& slow = result.names[1];
@@ -139,7 +139,7 @@ TEST(TestQuery, DetectsASlowdownAndSaysWhenSamplesAreTooFew) {
     EXPECT_NEAR(slow.change_percent, 100.0, 0.5);
     EXPECT_EQ(slow.cliffs_delta, 1.0);
     EXPECT_NEAR(slow.shift_seconds, 10.0, 0.1);
-    EXPECT_THROW(test(store.database(), {.window = Window::all_time()}, now), InvalidArgument);
+    EXPECT_THROW(compare_windows(store.database(), {.window = Window::all_time()}, now), InvalidArgument);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
-// `test`: did things get slower? The window's durations against those of the prior window of equal length,
-// per kind and (grouped) per derivation name, the way Go's benchstat compares benchmark runs: medians,
-// change in percent, two-sided Mann-Whitney U p-value, an effect size, Holm correction across names.
+// The comparison behind `nodctl stats --output test` and the Test method: did things get slower? The
+// window's durations against those of the prior window of equal length, per kind and (grouped) per
+// derivation name, the way Go's benchstat compares benchmark runs: medians, change in percent, two-sided
+// Mann-Whitney U p-value, an effect size, Holm correction across names.
 // Reads raw durations through the covering index rows_by_day.
 #pragma once
 
@@ -18,7 +19,7 @@
 
 namespace nod::queries {
 
-struct TestRequest {
+struct ComparisonRequest {
     Window window = Window::last_days(30);  // all time has no prior window: InvalidArgument
     std::string name_filter{};              // literal substring; empty = every row
     bool group_by_name = false;
@@ -42,7 +43,7 @@ struct Comparison {
     double shift_seconds = 0;
 };
 
-struct TestResult {
+struct ComparisonResult {
     DayRange old_days, new_days;
     std::vector<Comparison> kinds;  // every kind, in Kind order
     std::vector<Comparison> names;  // when grouping: names with durations in either window, by kind then name
@@ -52,15 +53,15 @@ struct TestResult {
 struct Samples {
     std::vector<double> old_seconds, new_seconds;
 };
-struct TestSamples {
+struct ComparisonSamples {
     DayRange old_days, new_days;
     std::array<Samples, kind_count> kinds;
     std::map<std::pair<int, std::string>, Samples> names;  // (kind, name); filled when grouping
 };
 
-TestSamples collect_test_samples(const store::Database& db, const TestRequest& request, Micros now);
+ComparisonSamples collect_comparison_samples(const store::Database& db, const ComparisonRequest& request, Micros now);
 Comparison compare_samples(Kind kind, std::string name, const Samples& samples);
 
-TestResult test(const store::Database& db, const TestRequest& request, Micros now);
+ComparisonResult compare_windows(const store::Database& db, const ComparisonRequest& request, Micros now);
 
 }  // namespace nod::queries

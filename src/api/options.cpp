@@ -1,4 +1,4 @@
-#include "collector/options.hpp"
+#include "api/options.hpp"
 
 #include <algorithm>
 #include <initializer_list>

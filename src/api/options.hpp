@@ -12,7 +12,7 @@
 #include "queries/bucket.hpp"
 #include "queries/clean.hpp"
 #include "queries/stats.hpp"
-#include "queries/test_query.hpp"
+#include "queries/comparison.hpp"
 #include "reader/row.hpp"
 
 namespace nod::api {
@@ -40,7 +40,7 @@ struct BucketQuery {
     std::optional<Kind> kind;
 };
 struct TestQuery {
-    queries::TestRequest request;
+    queries::ComparisonRequest request;
     std::optional<Kind> kind;
 };
 
