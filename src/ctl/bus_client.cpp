@@ -120,16 +120,16 @@ BucketResult BusClient::bucket(const std::string& unit, const Filters& f) {
     return r;
 }
 
-TestResult BusClient::test(const Filters& f) {
+ComparisonResult BusClient::test(const Filters& f) {
     Options o = window_options(f);
     if (f.group) o["group"] = sdbus::Variant(true);
     auto [windows, rows] = guarded([&] { return impl_->proxy->Test(o); });
-    TestResult r;
+    ComparisonResult r;
     r.old_window = {windows.get<0>(), windows.get<1>()};
     r.new_window = {windows.get<2>(), windows.get<3>()};
     r.grouped = f.group;
     for (const auto& s : rows) {
-        TestRow t;
+        ComparisonRow t;
         t.kind = s.get<0>();
         t.name = s.get<1>();
         t.n_old = s.get<2>();

@@ -27,7 +27,7 @@ public:
 
     StatsResult stats(const Filters& filters);
     BucketResult bucket(const std::string& unit, const Filters& filters);
-    TestResult test(const Filters& filters);
+    ComparisonResult test(const Filters& filters);
     std::uint64_t clean(const Filters& filters);
 
 private:

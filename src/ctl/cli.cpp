@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <limits>
 #include <sstream>
 
 #include <boost/program_options.hpp>
@@ -14,12 +13,8 @@ namespace po = boost::program_options;
 
 namespace {
 
-std::string name_of(Command c);
-
 constexpr std::array command_names = {"stats", "bucket", "test", "clean"};
-// Options followed by a separate value, so that the value is not taken for the command.
-constexpr std::array valued = {"--bus", "--address", "--days", "--months", "--drv", "--kind", "--sort",
-                               "--limit", "--output", "-o", "--before-days"};
+constexpr std::array commands = {Command::stats, Command::bucket, Command::test, Command::clean};
 
 po::options_description global_options() {
     po::options_description d("Options");
@@ -35,7 +30,7 @@ po::options_description global_options() {
 }
 
 po::options_description window_options(Command c) {
-    po::options_description d("Options of " + name_of(c));
+    po::options_description d("Options of " + command_name(c));
     d.add_options()
         ("days", po::value<std::string>()->value_name("N"), "the last N local days, today included")
         ("months", po::value<std::string>()->value_name("N"), "this calendar month and the N-1 before it")
@@ -111,6 +106,12 @@ std::string general_help() {
     return out.str();
 }
 
+std::string command_help(Command c) {
+    std::ostringstream out;
+    out << synopsis(c) << "\n" << command_options(c) << "\n" << global_options() << "\nSee nodctl(1).\n";
+    return out.str();
+}
+
 std::uint32_t number(const std::string& flag, const std::string& text, std::uint32_t min) {
     std::uint32_t v = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -154,126 +155,169 @@ std::string misplaced(Command c, const std::string& option) {
            " --help')";
 }
 
-std::string name_of(Command c) { return command_names[static_cast<std::size_t>(c)]; }
+// Whether `word` is an option whose value is the next word (`--days 7`, `-o json`; not `--days=7`, `-ojson`),
+// as the descriptions above say: the global options' or any command's, since the command is not known yet.
+bool takes_next_word(const std::string& word) {
+    const bool long_name = word.size() > 2 && word.starts_with("--");
+    const bool short_name = word.size() == 2 && word[0] == '-' && word[1] != '-';
+    if (!long_name && !short_name) return false;
+    const std::string name = long_name ? word.substr(2) : word;  // Boost looks short names up with their dash
+    auto valued = [&name](const po::options_description& d) {
+        const po::option_description* o = d.find_nothrow(name, false);
+        return o != nullptr && o->semantic()->max_tokens() > 0;
+    };
+    if (valued(global_options())) return true;
+    for (Command c : commands)
+        if (valued(command_options(c))) return true;
+    return false;
+}
 
-}  // namespace
-
-std::string command_name(Command c) { return name_of(c); }
-
-Invocation parse_command_line(const std::vector<std::string>& args) {
-    Invocation inv;
-    // The command is the first word that is neither an option nor an option's value.
-    std::optional<std::size_t> at;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (std::find(valued.begin(), valued.end(), a) != valued.end()) {
-            ++i;
-            continue;
-        }
-        if (a.starts_with("-")) continue;
-        at = i;
-        break;
-    }
-    if (at) inv.command = command_of(args[*at]);
+// The command, when one is named, and the other words in their order. The command is the first word that
+// is neither an option nor an option's value.
+struct Words {
+    std::optional<Command> command;
     std::vector<std::string> rest;
-    for (std::size_t i = 0; i < args.size(); ++i)
-        if (!at || i != *at) rest.push_back(args[i]);
+};
 
-    po::options_description all;
-    all.add(global_options()).add(command_options(inv.command));
+Words split_command(const std::vector<std::string>& args) {
+    Words w;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (w.command || args[i].starts_with("-")) {
+            w.rest.push_back(args[i]);
+            if (!w.command && takes_next_word(args[i]) && i + 1 < args.size()) w.rest.push_back(args[++i]);
+        } else {
+            w.command = command_of(args[i]);
+        }
+    }
+    return w;
+}
+
+// The words other than the command against the global options and those of command `c`; `named`: the
+// command was on the command line, so the messages name it.
+po::variables_map parse_options(Command c, bool named, const std::vector<std::string>& words) {
     po::options_description hidden;
     hidden.add_options()("unit", po::value<std::string>());
-    po::options_description parsed_options;
-    parsed_options.add(all).add(hidden);
+    po::options_description all;
+    all.add(global_options()).add(command_options(c)).add(hidden);
     po::positional_options_description positional;
-    if (inv.command == Command::bucket) positional.add("unit", 1);
+    if (c == Command::bucket) positional.add("unit", 1);
 
-    const std::string who = at ? "nodctl " + command_name(inv.command) : std::string("nodctl");
+    const std::string who = named ? "nodctl " + command_name(c) : std::string("nodctl");
     po::variables_map vm;
     try {
         auto style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
-        po::store(po::command_line_parser(rest).options(parsed_options).positional(positional).style(style).run(), vm);
+        po::store(po::command_line_parser(words).options(all).positional(positional).style(style).run(), vm);
         po::notify(vm);
     } catch (const po::unknown_option& e) {
-        throw UsageError(misplaced(inv.command, e.get_option_name()));
+        throw UsageError(misplaced(c, e.get_option_name()));
     } catch (const po::too_many_positional_options_error&) {
         throw UsageError(who + ": too many arguments (see '" + who + " --help')");
     } catch (const po::error& e) {
         throw UsageError(who + ": " + e.what() + " (see '" + who + " --help')");
     }
+    return vm;
+}
 
-    if (vm.count("help")) {
-        if (!at) {
-            inv.text = general_help();
-        } else {
-            std::ostringstream out;
-            out << synopsis(inv.command) << "\n" << command_options(inv.command) << "\n" << global_options()
-                << "\nSee nodctl(1).\n";
-            inv.text = out.str();
+std::optional<std::string> text_of(const po::variables_map& vm, const char* flag) {
+    if (!vm.count(flag)) return std::nullopt;
+    return vm[flag].as<std::string>();
+}
+
+void read_connection(const po::variables_map& vm, Invocation& inv) {
+    if (auto b = text_of(vm, "bus")) {
+        inv.bus = one_of("bus", *b, {"system", "session"}) == "system" ? Bus::system : Bus::session;
+    }
+    if (auto a = text_of(vm, "address")) {
+        if (vm.count("bus")) throw UsageError("nodctl: --bus and --address exclude each other");
+        if (a->empty()) {
+            throw UsageError(
+                "nodctl: --address needs a D-Bus address, e.g. unix:path=/run/dbus/system_bus_socket");
         }
+        inv.bus = Bus::address;
+        inv.address = *a;
+    }
+    inv.legend = !vm.count("no-legend");
+    inv.no_color = vm.count("no-color") > 0;
+}
+
+Filters filters_of(const po::variables_map& vm) {
+    Filters f;
+    if (auto v = text_of(vm, "days")) f.days = number("days", *v, 1);
+    if (auto v = text_of(vm, "months")) f.months = number("months", *v, 1);
+    if (f.days && f.months) throw UsageError("nodctl: --days and --months exclude each other");
+    f.drv = text_of(vm, "drv");
+    if (auto v = text_of(vm, "kind"))
+        f.kind = one_of("kind", *v, {"build", "substitute", "copy", "post-build-hook"});
+    f.group = vm.count("group") > 0;
+    if (auto v = text_of(vm, "sort")) f.sort = one_of("sort", *v, {"count", "time", "name"});
+    if (auto v = text_of(vm, "limit")) f.limit = number("limit", *v, 0);
+    if (auto v = text_of(vm, "before-days")) f.before_days = number("before-days", *v, 0);
+    return f;
+}
+
+Output format_of(const std::string& o) {
+    if (o == "csv") return Output::csv;
+    if (o == "json") return Output::json;
+    if (o == "chart") return Output::chart;
+    return Output::table;
+}
+
+// --output: one of the command's formats, or for stats `test`, which makes it the test command.
+void read_output(const std::string& o, Invocation& inv) {
+    if (inv.command == Command::stats && one_of("output", o, {"table", "csv", "json", "test"}) == "test") {
+        inv.command = Command::test;
+        return;
+    }
+    if (inv.command == Command::bucket) one_of("output", o, {"table", "csv", "json", "chart"});
+    if (inv.command == Command::test) one_of("output", o, {"table", "csv", "json"});
+    inv.output = format_of(o);
+}
+
+// --sort and --limit order and cut the grouped rows of stats.
+void check_sort_and_limit(const Invocation& inv) {
+    const Filters& f = inv.filters;
+    if (!f.sort && !f.limit) return;
+    const std::string flag = f.sort ? "--sort" : "--limit";
+    if (inv.command == Command::test) {
+        throw UsageError("nodctl: " + flag +
+                         " does not apply to the test comparison (it compares every name)");
+    }
+    if (inv.command == Command::stats && !f.group) {
+        throw UsageError("nodctl: " + flag + " orders and cuts grouped rows: add --group");
+    }
+}
+
+std::string unit_of(const po::variables_map& vm) {
+    auto unit = text_of(vm, "unit");
+    if (!unit) throw UsageError("nodctl bucket: say which buckets: day, week or month");
+    if (*unit != "day" && *unit != "week" && *unit != "month") {
+        throw UsageError("nodctl bucket: the unit must be day, week or month, not '" + *unit + "'");
+    }
+    return *unit;
+}
+
+}  // namespace
+
+std::string command_name(Command c) { return command_names[static_cast<std::size_t>(c)]; }
+
+Invocation parse_command_line(const std::vector<std::string>& args) {
+    const Words words = split_command(args);
+    Invocation inv;
+    inv.command = words.command.value_or(Command::stats);
+    const po::variables_map vm = parse_options(inv.command, words.command.has_value(), words.rest);
+    if (vm.count("help")) {
+        inv.text = words.command ? command_help(inv.command) : general_help();
         return inv;
     }
     if (vm.count("version")) {
         inv.text = std::string("nodctl ") + NOD_VERSION + "\n";
         return inv;
     }
-
-    auto str = [&](const char* flag) -> std::optional<std::string> {
-        if (!vm.count(flag)) return std::nullopt;
-        return vm[flag].as<std::string>();
-    };
-    if (auto b = str("bus")) inv.bus = one_of("bus", *b, {"system", "session"}) == "system" ? Bus::system : Bus::session;
-    if (auto a = str("address")) {
-        if (vm.count("bus")) throw UsageError("nodctl: --bus and --address exclude each other");
-        if (a->empty()) throw UsageError("nodctl: --address needs a D-Bus address, e.g. unix:path=/run/dbus/system_bus_socket");
-        inv.bus = Bus::address;
-        inv.address = *a;
-    }
-    inv.legend = !vm.count("no-legend");
-    inv.no_color = vm.count("no-color") > 0;
-
-    Filters& f = inv.filters;
-    if (auto v = str("days")) f.days = number("days", *v, 1);
-    if (auto v = str("months")) f.months = number("months", *v, 1);
-    if (f.days && f.months) throw UsageError("nodctl: --days and --months exclude each other");
-    f.drv = str("drv");
-    if (auto v = str("kind")) f.kind = one_of("kind", *v, {"build", "substitute", "copy", "post-build-hook"});
-    f.group = vm.count("group") > 0;
-    if (auto v = str("sort")) f.sort = one_of("sort", *v, {"count", "time", "name"});
-    if (auto v = str("limit")) f.limit = number("limit", *v, 0);
-    if (auto v = str("before-days")) f.before_days = number("before-days", *v, 0);
-
-    if (auto o = str("output")) {
-        switch (inv.command) {
-        case Command::stats:
-            if (one_of("output", *o, {"table", "csv", "json", "test"}) == "test") inv.command = Command::test;
-            else inv.output = *o == "csv" ? Output::csv : *o == "json" ? Output::json : Output::table;
-            break;
-        case Command::bucket:
-            one_of("output", *o, {"table", "csv", "json", "chart"});
-            inv.output = *o == "csv" ? Output::csv : *o == "json" ? Output::json : *o == "chart" ? Output::chart : Output::table;
-            break;
-        case Command::test:
-            one_of("output", *o, {"table", "csv", "json"});
-            inv.output = *o == "csv" ? Output::csv : *o == "json" ? Output::json : Output::table;
-            break;
-        case Command::clean: break;
-        }
-    }
-    if (inv.command == Command::test && (f.sort || f.limit)) {
-        throw UsageError(std::string("nodctl: ") + (f.sort ? "--sort" : "--limit") +
-                         " does not apply to the test comparison (it compares every name)");
-    }
-    if (inv.command == Command::stats && !f.group && (f.sort || f.limit)) {
-        throw UsageError(std::string("nodctl: ") + (f.sort ? "--sort" : "--limit") +
-                         " orders and cuts grouped rows: add --group");
-    }
-    if (inv.command == Command::bucket) {
-        if (!vm.count("unit")) throw UsageError("nodctl bucket: say which buckets: day, week or month");
-        inv.unit = vm["unit"].as<std::string>();
-        if (inv.unit != "day" && inv.unit != "week" && inv.unit != "month")
-            throw UsageError("nodctl bucket: the unit must be day, week or month, not '" + inv.unit + "'");
-    }
+    read_connection(vm, inv);
+    inv.filters = filters_of(vm);
+    if (auto o = text_of(vm, "output")) read_output(*o, inv);
+    check_sort_and_limit(inv);
+    if (inv.command == Command::bucket) inv.unit = unit_of(vm);
     return inv;
 }
 

@@ -2,9 +2,9 @@
 
 #include "ctl/bus_client.hpp"
 #include "ctl/format_chart.hpp"
+#include "ctl/format_comparison.hpp"
 #include "ctl/format_figures.hpp"
 #include "ctl/format_json.hpp"
-#include "ctl/format_test.hpp"
 #include "ctl/terminal.hpp"
 
 namespace nod::ctl {
@@ -38,10 +38,10 @@ std::string answer(const Invocation& inv, BusClient& bus, std::ostream& err) {
     }
     case Command::test: {
         auto r = bus.test(f);
-        if (inv.output == Output::csv) return test_csv(r);
-        if (inv.output == Output::json) return test_json(r);
-        for (const auto& w : test_warnings(r)) err << "nodctl: " << w << "\n";
-        return test_table(r, view_of(inv));
+        if (inv.output == Output::csv) return comparison_csv(r);
+        if (inv.output == Output::json) return comparison_json(r);
+        for (const auto& w : comparison_warnings(r)) err << "nodctl: " << w << "\n";
+        return comparison_table(r, view_of(inv));
     }
     case Command::clean: {
         auto n = bus.clean(f);

@@ -93,7 +93,7 @@ std::string bucket_json(const BucketResult& result) {
     return finish(buffer);
 }
 
-std::string test_json(const TestResult& result) {
+std::string comparison_json(const ComparisonResult& result) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     w.StartObject();

@@ -10,6 +10,6 @@ namespace nod::ctl {
 
 std::string stats_json(const StatsResult& result);
 std::string bucket_json(const BucketResult& result);
-std::string test_json(const TestResult& result);
+std::string comparison_json(const ComparisonResult& result);
 
 }  // namespace nod::ctl

@@ -44,7 +44,7 @@ struct BucketResult {
 };
 
 // One comparison of Test. Medians, change, delta and shift are NaN where a sample is empty.
-struct TestRow {
+struct ComparisonRow {
     std::string kind;
     std::string name;
     std::uint64_t n_old = 0;
@@ -61,11 +61,11 @@ struct TestRow {
     double shift_seconds = 0;
 };
 
-struct TestResult {
+struct ComparisonResult {
     Window old_window;
     Window new_window;
     bool grouped = false;
-    std::vector<TestRow> rows;
+    std::vector<ComparisonRow> rows;
 };
 
 }  // namespace nod::ctl

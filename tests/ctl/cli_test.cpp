@@ -83,6 +83,226 @@ TEST(CommandLine, BadValuesNameTheFlag) {
               "nodctl test: --sort is not an option of test (it belongs to stats)");
 }
 
+// What parse_command_line makes of `args`, in one line: the command and every field that is not its
+// default, the first line of --help or --version, or the error.
+std::string outcome(const std::vector<std::string>& args) {
+    Invocation inv;
+    try {
+        inv = parse_command_line(args);
+    } catch (const UsageError& e) {
+        return e.what();
+    }
+    if (inv.text) return "text: " + inv.text->substr(0, inv.text->find('\n'));
+    const Filters& f = inv.filters;
+    std::string out = command_name(inv.command);
+    auto add = [&](bool present, const std::string& field) {
+        if (present) out += " " + field;
+    };
+    const char* outputs[] = {"table", "csv", "json", "chart"};
+    add(!inv.unit.empty(), "unit=" + inv.unit);
+    add(inv.output != Output::table, std::string("output=") + outputs[static_cast<int>(inv.output)]);
+    add(inv.bus == Bus::session, "bus=session");
+    add(inv.bus == Bus::address, "address=" + inv.address);
+    add(!inv.legend, "no-legend");
+    add(inv.no_color, "no-color");
+    add(f.days.has_value(), "days=" + std::to_string(f.days.value_or(0)));
+    add(f.months.has_value(), "months=" + std::to_string(f.months.value_or(0)));
+    add(f.drv.has_value(), "drv=[" + f.drv.value_or("") + "]");
+    add(f.kind.has_value(), "kind=" + f.kind.value_or(""));
+    add(f.group, "group");
+    add(f.sort.has_value(), "sort=" + f.sort.value_or(""));
+    add(f.limit.has_value(), "limit=" + std::to_string(f.limit.value_or(0)));
+    add(f.before_days.has_value(), "before-days=" + std::to_string(f.before_days.value_or(0)));
+    return out;
+}
+
+TEST(CommandLine, OptionsBeforeTheCommandKeepTheirValues) {
+    EXPECT_EQ(outcome({"--days", "7", "stats"}), "stats days=7");
+    EXPECT_EQ(outcome({"--days", "7"}), "stats days=7");
+    EXPECT_EQ(outcome({"--days=7", "bucket", "week"}), "bucket unit=week days=7");
+    EXPECT_EQ(outcome({"-o", "json", "bucket", "day"}), "bucket unit=day output=json");
+    EXPECT_EQ(outcome({"--no-color", "bucket", "month", "--no-legend"}),
+              "bucket unit=month no-legend no-color");
+    EXPECT_EQ(outcome({"--before-days", "3", "clean"}), "clean before-days=3");
+    EXPECT_EQ(outcome({"--address", "unix:path=/x", "--bus=session"}),
+              "nodctl: --bus and --address exclude each other");
+}
+
+// Every option that takes a value takes the next word, also when that word is a command's name; were it
+// taken for the command, each of these would say something else.
+TEST(CommandLine, AValueThatLooksLikeACommandIsAValue) {
+    EXPECT_EQ(outcome({"--drv", "test"}), "stats drv=[test]");
+    EXPECT_EQ(outcome({"--drv", "test", "bucket", "day"}), "bucket unit=day drv=[test]");
+    EXPECT_EQ(outcome({"--drv=stats", "bucket", "day"}), "bucket unit=day drv=[stats]");
+    EXPECT_EQ(outcome({"--address", "stats", "clean"}), "clean address=stats");
+    EXPECT_EQ(outcome({"--bus", "stats"}), "nodctl: --bus must be system or session, not 'stats'");
+    EXPECT_EQ(outcome({"--days", "test"}), "nodctl: --days must be a positive number, not 'test'");
+    EXPECT_EQ(outcome({"--months", "bucket"}), "nodctl: --months must be a positive number, not 'bucket'");
+    EXPECT_EQ(outcome({"--kind", "clean"}),
+              "nodctl: --kind must be build, substitute, copy or post-build-hook, not 'clean'");
+    EXPECT_EQ(outcome({"--sort", "stats", "--group"}),
+              "nodctl: --sort must be count, time or name, not 'stats'");
+    EXPECT_EQ(outcome({"--limit", "test", "--group"}), "nodctl: --limit must be a number, not 'test'");
+    EXPECT_EQ(outcome({"--output", "bucket"}),
+              "nodctl: --output must be table, csv, json or test, not 'bucket'");
+    EXPECT_EQ(outcome({"-o", "clean"}), "nodctl: --output must be table, csv, json or test, not 'clean'");
+    // Only clean knows --before-days: before a command it still takes its value, and stats refuses it.
+    EXPECT_EQ(outcome({"--before-days", "clean"}),
+              "nodctl stats: unknown option '--before-days' (see 'nodctl stats --help')");
+    // Abbreviations are not options, so their next word is the command.
+    EXPECT_TRUE(outcome({"--out", "json"}).starts_with("nodctl: unknown command 'json';"));
+}
+
+TEST(CommandLine, AValueMayLookLikeAnOption) {
+    EXPECT_EQ(outcome({"--drv", "--frob", "stats"}), "stats drv=[--frob]");
+    EXPECT_EQ(outcome({"--drv", "--group", "stats"}), "stats drv=[--group]");
+    EXPECT_EQ(outcome({"--drv", "--", "stats"}), "stats drv=[--]");
+    EXPECT_EQ(outcome({"--drv", ""}), "stats drv=[]");
+    EXPECT_EQ(outcome({"stats", "--days", "--group"}),
+              "nodctl: --days must be a positive number, not '--group'");
+}
+
+TEST(CommandLine, OutputSpellings) {
+    for (std::vector<std::string> args : {std::vector<std::string>{"-o", "json"},
+                                          {"-ojson"},
+                                          {"--output", "json"},
+                                          {"--output=json"},
+                                          {"stats", "-o", "json"},
+                                          {"-o", "json", "stats"}})
+        EXPECT_EQ(outcome(args), "stats output=json") << args[0];
+    EXPECT_EQ(outcome({"-o=json"}), "nodctl: --output must be table, csv, json or test, not '=json'");
+    EXPECT_EQ(outcome({"test", "-o", "csv", "--group", "--months", "2"}), "test output=csv months=2 group");
+    EXPECT_EQ(outcome({"test", "--output", "test"}),
+              "nodctl: --output must be table, csv or json, not 'test'");
+    EXPECT_EQ(outcome({"-o", "json", "clean"}),
+              "nodctl clean: -o is not an option of clean (it takes only --before-days)");
+}
+
+TEST(CommandLine, DoubleDashEndsTheOptions) {
+    EXPECT_EQ(outcome({"--", "stats"}), "stats");
+    EXPECT_EQ(outcome({"stats", "--"}), "stats");
+    EXPECT_EQ(outcome({"--", "bucket", "week"}), "bucket unit=week");
+    EXPECT_EQ(outcome({"bucket", "--", "week"}), "bucket unit=week");
+    EXPECT_EQ(outcome({"bucket", "week", "--"}), "bucket unit=week");
+    EXPECT_EQ(outcome({"stats", "--", "--group"}),
+              "nodctl stats: too many arguments (see 'nodctl stats --help')");
+    EXPECT_EQ(outcome({"--", "--days", "3"}), "nodctl: too many arguments (see 'nodctl --help')");
+}
+
+TEST(CommandLine, UnknownCommand) {
+    const std::string rest = "; the commands are stats, bucket, test and clean (see 'nodctl --help')";
+    EXPECT_EQ(outcome({"frob"}), "nodctl: unknown command 'frob'" + rest);
+    EXPECT_EQ(outcome({"Stats"}), "nodctl: unknown command 'Stats'" + rest);
+    EXPECT_EQ(outcome({"help"}), "nodctl: unknown command 'help'" + rest);
+    EXPECT_EQ(outcome({"frob", "--help"}), "nodctl: unknown command 'frob'" + rest);
+    EXPECT_EQ(outcome({"--days", "7", "frob"}), "nodctl: unknown command 'frob'" + rest);
+    // Without a command, an unknown option is one that stats does not know.
+    EXPECT_EQ(outcome({"--frob"}), "nodctl stats: unknown option '--frob' (see 'nodctl stats --help')");
+}
+
+TEST(CommandLine, CommandGivenTwice) {
+    EXPECT_EQ(outcome({"stats", "stats"}), "nodctl stats: too many arguments (see 'nodctl stats --help')");
+    EXPECT_EQ(outcome({"stats", "bucket"}), "nodctl stats: too many arguments (see 'nodctl stats --help')");
+    EXPECT_EQ(outcome({"test", "stats"}), "nodctl test: too many arguments (see 'nodctl test --help')");
+    EXPECT_EQ(outcome({"bucket", "day", "bucket"}),
+              "nodctl bucket: too many arguments (see 'nodctl bucket --help')");
+    EXPECT_EQ(outcome({"bucket", "stats"}),
+              "nodctl bucket: the unit must be day, week or month, not 'stats'");
+}
+
+TEST(CommandLine, HelpOfEachCommand) {
+    const std::string general = "text: Usage: nodctl [OPTIONS] [COMMAND] [COMMAND OPTIONS]";
+    EXPECT_EQ(outcome({"-h"}), general);
+    EXPECT_EQ(outcome({"--version", "--help"}), general);
+    EXPECT_EQ(outcome({"--help", "--days", "0"}), general) << "help before the values are checked";
+    EXPECT_EQ(outcome({"--version", "stats", "--days", "0"}), std::string("text: nodctl ") + NOD_VERSION);
+    EXPECT_EQ(outcome({"--help", "test"}),
+              "text: Usage: nodctl [OPTIONS] test [--days N | --months N] [--drv TEXT] "
+              "[--kind KIND] [--group]");
+    EXPECT_EQ(outcome({"stats", "-h"}),
+              "text: Usage: nodctl [OPTIONS] stats [--days N | --months N] [--drv TEXT] "
+              "[--kind KIND] [--group]");
+    const std::string bucket =
+        "text: Usage: nodctl [OPTIONS] bucket day|week|month [--days N | --months N] "
+        "[--drv TEXT] [--kind KIND]";
+    EXPECT_EQ(outcome({"bucket", "--help"}), bucket) << "no unit needed";
+    EXPECT_EQ(outcome({"bucket", "year", "--help"}), bucket);
+    EXPECT_EQ(outcome({"clean", "--help"}), "text: Usage: nodctl [OPTIONS] clean [--before-days N]");
+    // An option the command does not know is a mistake even next to --help.
+    EXPECT_EQ(outcome({"clean", "--help", "--days", "3"}),
+              "nodctl clean: --days is not an option of clean (it takes only --before-days)");
+    // Each command's help lists its own options and the global ones, not another command's.
+    auto help = [](const char* command) { return *parse_command_line({command, "--help"}).text; };
+    for (const char* flag : {"--before-days", "--group", "--sort", "--limit", "--output", "--days"}) {
+        EXPECT_EQ(help("clean").find(flag) != std::string::npos, std::string(flag) == "--before-days")
+            << flag;
+    }
+    for (const char* flag : {"--group", "--sort", "--limit"}) {
+        EXPECT_NE(help("stats").find(flag), std::string::npos) << flag;
+        EXPECT_EQ(help("bucket").find(flag), std::string::npos) << flag;
+    }
+    EXPECT_NE(help("test").find("--group"), std::string::npos);
+    EXPECT_EQ(help("test").find("--sort"), std::string::npos);
+    for (const char* command : {"stats", "bucket", "test", "clean"})
+        EXPECT_NE(help(command).find("--no-legend"), std::string::npos) << command;
+}
+
+TEST(CommandLine, NumbersOutOfRange) {
+    EXPECT_EQ(outcome({"--days", "4294967295"}), "stats days=4294967295");
+    EXPECT_EQ(outcome({"--months", "007"}), "stats months=7");
+    for (const char* text : {"0", "-1", "4294967296", "0x10", " 3", "3 ", ""}) {
+        EXPECT_EQ(outcome({"--days", text}),
+                  "nodctl: --days must be a positive number, not '" + std::string(text) + "'");
+        EXPECT_EQ(outcome({"--months", text}),
+                  "nodctl: --months must be a positive number, not '" + std::string(text) + "'");
+    }
+    EXPECT_EQ(outcome({"stats", "--group", "--limit", "0"}), "stats group limit=0");
+    EXPECT_EQ(outcome({"stats", "--group", "--limit", "4294967295"}), "stats group limit=4294967295");
+    EXPECT_EQ(outcome({"stats", "--group", "--limit", "4294967296"}),
+              "nodctl: --limit must be a number, not '4294967296'");
+    EXPECT_EQ(outcome({"stats", "--group", "--limit", "-1"}), "nodctl: --limit must be a number, not '-1'");
+    EXPECT_EQ(outcome({"clean", "--before-days", "0"}), "clean before-days=0");
+    EXPECT_EQ(outcome({"clean", "--before-days", "-1"}), "nodctl: --before-days must be a number, not '-1'");
+}
+
+TEST(CommandLine, SyntaxErrorsNameTheCommandWhenThereIsOne) {
+    EXPECT_EQ(
+        outcome({"stats", "--days"}),
+        "nodctl stats: the required argument for option '--days' is missing (see 'nodctl stats --help')");
+    EXPECT_EQ(outcome({"--drv"}),
+              "nodctl: the required argument for option '--drv' is missing (see 'nodctl --help')");
+    EXPECT_EQ(outcome({"--days="}),
+              "nodctl: the argument for option '--days' should follow immediately after the "
+              "equal sign (see 'nodctl --help')");
+    EXPECT_EQ(outcome({"--group=1"}),
+              "nodctl: option '--group' does not take any arguments (see 'nodctl --help')");
+    EXPECT_EQ(outcome({"--help=1"}),
+              "nodctl: option '--help' does not take any arguments (see 'nodctl --help')");
+    EXPECT_EQ(
+        outcome({"stats", "--output", "test", "--output", "csv"}),
+        "nodctl stats: option '--output' cannot be specified more than once (see 'nodctl stats --help')");
+    EXPECT_EQ(outcome({"-o", "json", "--output", "csv"}),
+              "nodctl: option '--output' cannot be specified more than once (see 'nodctl --help')");
+    // Another command's option, even without its value: the command's own message.
+    EXPECT_EQ(outcome({"bucket", "day", "--limit"}),
+              "nodctl bucket: --limit is not an option of bucket (it belongs to stats)");
+}
+
+TEST(CommandLine, TheFirstMistakeIsTheOneReported) {
+    EXPECT_EQ(outcome({"--bus", "user", "--days", "0"}),
+              "nodctl: --bus must be system or session, not 'user'");
+    EXPECT_EQ(outcome({"--address", "x", "--bus", "nope"}),
+              "nodctl: --bus must be system or session, not 'nope'");
+    EXPECT_EQ(outcome({"bucket", "year", "--days", "0"}),
+              "nodctl: --days must be a positive number, not '0'");
+    EXPECT_EQ(outcome({"bucket", "--days", "3"}), "nodctl bucket: say which buckets: day, week or month");
+    EXPECT_EQ(outcome({"bucket", "day", "--group", "--limit"}),
+              "nodctl bucket: --group is not an option of bucket (it belongs to stats and test)");
+    EXPECT_EQ(outcome({"stats", "-o", "test", "--sort", "time"}),
+              "nodctl: --sort does not apply to the test comparison (it compares every name)");
+    EXPECT_EQ(outcome({"--limit", "0"}), "nodctl: --limit orders and cuts grouped rows: add --group");
+}
+
 TEST(FailureMessages, OneLineThatSaysWhatToDo) {
     auto say = [](std::string name, std::string message, Command c = Command::stats, Bus b = Bus::system) {
         return describe_failure({std::move(name), std::move(message)}, c, b, "unix:path=/x");

@@ -6,11 +6,11 @@
 #include <limits>
 
 #include "ctl/format_chart.hpp"
+#include "ctl/format_comparison.hpp"
 #include "ctl/format_csv.hpp"
 #include "ctl/format_figures.hpp"
 #include "ctl/format_json.hpp"
 #include "ctl/format_table.hpp"
-#include "ctl/format_test.hpp"
 #include "ctl/format_units.hpp"
 
 namespace nod::ctl {
@@ -266,54 +266,58 @@ TEST(BucketChart, NothingRanStillShowsEveryBucket) {
               "2026-11-25                 0ms\n");
 }
 
-TestResult comparison() {
-    TestResult t;
+ComparisonResult comparison() {
+    ComparisonResult t;
     t.grouped = true;
     t.old_window = {"2026-10-12", "2026-10-25"};
     t.new_window = {"2026-10-26", "2026-11-25"};
-    TestRow slower{"build", "firefox-131.0", 12, 14, 600, 660, 10, 0.004, 0.008, true, false, "exact", 0.6, 58};
-    TestRow same{"build", "hello-2.12", 30, 28, 3.2, 3.3, 3.125, 0.4, 0.4, false, false, "normal", 0.1, 0.1};
-    TestRow few{"build", "jq-1.7", 2, 1, 10, 8, -20, 1, 1, false, true, "exact", -1, -2};
-    TestRow none{"copy", "gone", 3, 0, 5, nan, nan, 1, 1, false, true, "exact", nan, nan};
+    using Row = ComparisonRow;
+    Row slower{"build", "firefox-131.0", 12, 14, 600, 660, 10, 0.004, 0.008, true, false, "exact", 0.6, 58};
+    Row same{"build", "hello-2.12", 30, 28, 3.2, 3.3, 3.125, 0.4, 0.4, false, false, "normal", 0.1, 0.1};
+    Row few{"build", "jq-1.7", 2, 1, 10, 8, -20, 1, 1, false, true, "exact", -1, -2};
+    Row none{"copy", "gone", 3, 0, 5, nan, nan, 1, 1, false, true, "exact", nan, nan};
     t.rows = {slower, same, few, none};
     return t;
 }
 
-TEST(TestTable, BenchstatStyle) {
-    EXPECT_EQ(test_table(comparison(), {}),
-              "KIND   NAME           OLD MEDIAN  NEW MEDIAN  CHANGE      P      N\n"
-              "build  firefox-131.0   10min 00s   11min 00s  +10.0%  0.008  12+14\n"
-              "build  hello-2.12           3.2s        3.3s       ~  0.400  30+28\n"
-              "build  jq-1.7              10.0s        8.0s       ~  1.000    2+1\n"
-              "copy   gone                 5.0s           -       ~  1.000    3+0\n"
-              "\n"
-              "old: 2026-10-12 to 2026-10-25, new: 2026-10-26 to 2026-11-25.\n"
-              "P: two-sided Mann-Whitney U, Holm-adjusted across names; ~: no significant change (P >= 0.05); N: "
-              "old+new samples.\n");
+TEST(ComparisonTable, BenchstatStyle) {
+    EXPECT_EQ(
+        comparison_table(comparison(), {}),
+        "KIND   NAME           OLD MEDIAN  NEW MEDIAN  CHANGE      P      N\n"
+        "build  firefox-131.0   10min 00s   11min 00s  +10.0%  0.008  12+14\n"
+        "build  hello-2.12           3.2s        3.3s       ~  0.400  30+28\n"
+        "build  jq-1.7              10.0s        8.0s       ~  1.000    2+1\n"
+        "copy   gone                 5.0s           -       ~  1.000    3+0\n"
+        "\n"
+        "old: 2026-10-12 to 2026-10-25, new: 2026-10-26 to 2026-11-25.\n"
+        "P: two-sided Mann-Whitney U, Holm-adjusted across names; ~: no significant change (P >= 0.05); N: "
+        "old+new samples.\n");
     ViewOptions color;
     color.color = true;
     color.legend = false;
-    EXPECT_NE(test_table(comparison(), color).find("\x1b[31m+10.0%\x1b[0m"), std::string::npos)
+    EXPECT_NE(comparison_table(comparison(), color).find("\x1b[31m+10.0%\x1b[0m"), std::string::npos)
         << "a slowdown in red";
 }
 
-TEST(TestTable, WarningsForTooFewSamples) {
-    EXPECT_EQ(test_warnings(comparison()),
-              (std::vector<std::string>{
-                  "warning: build jq-1.7: too few samples (2 old, 1 new) for any change to be significant; compare "
-                  "longer windows with --days or --months",
-                  "warning: copy gone: too few samples (3 old, 0 new) for any change to be significant; compare "
-                  "longer windows with --days or --months"}));
-    TestResult many = comparison();
+TEST(ComparisonTable, WarningsForTooFewSamples) {
+    EXPECT_EQ(
+        comparison_warnings(comparison()),
+        (std::vector<std::string>{
+            "warning: build jq-1.7: too few samples (2 old, 1 new) for any change to be significant; compare "
+            "longer windows with --days or --months",
+            "warning: copy gone: too few samples (3 old, 0 new) for any change to be significant; compare "
+            "longer windows with --days or --months"}));
+    ComparisonResult many = comparison();
     for (int i = 0; i < 3; ++i) many.rows.push_back(many.rows[2]);
-    EXPECT_EQ(test_warnings(many),
-              (std::vector<std::string>{"warning: 5 of 7 comparisons have too few samples for any change to be "
-                                        "significant; compare longer windows with --days or --months"}));
+    EXPECT_EQ(
+        comparison_warnings(many),
+        (std::vector<std::string>{"warning: 5 of 7 comparisons have too few samples for any change to be "
+                                  "significant; compare longer windows with --days or --months"}));
 }
 
-TEST(TestJson, NaNIsNull) {
+TEST(ComparisonJson, NaNIsNull) {
     rapidjson::Document d;
-    std::string text = test_json(comparison());
+    std::string text = comparison_json(comparison());
     d.Parse(text.c_str());
     ASSERT_FALSE(d.HasParseError()) << text;
     EXPECT_EQ(std::string(d["windows"]["old"]["first_day"].GetString()), "2026-10-12");
@@ -324,7 +328,7 @@ TEST(TestJson, NaNIsNull) {
     EXPECT_EQ(d["rows"][0]["change_percent"].GetDouble(), 10.0);
     EXPECT_TRUE(d["rows"][0]["significant"].GetBool());
     EXPECT_EQ(std::string(d["rows"][0]["method"].GetString()), "exact");
-    EXPECT_EQ(test_csv(comparison()).substr(0, 30), "kind,name,n_old,n_new,median_o");
+    EXPECT_EQ(comparison_csv(comparison()).substr(0, 30), "kind,name,n_old,n_new,median_o");
 }
 
 }  // namespace

@@ -10,9 +10,9 @@
 
 namespace nod::ctl {
 
-std::string test_table(const TestResult& result, const ViewOptions& view);
-std::string test_csv(const TestResult& result);
+std::string comparison_table(const ComparisonResult& result, const ViewOptions& view);
+std::string comparison_csv(const ComparisonResult& result);
 // One line each (without "nodctl: "), empty when every comparison had samples enough.
-std::vector<std::string> test_warnings(const TestResult& result);
+std::vector<std::string> comparison_warnings(const ComparisonResult& result);
 
 }  // namespace nod::ctl

@@ -1,4 +1,4 @@
-#include "ctl/format_test.hpp"
+#include "ctl/format_comparison.hpp"
 
 #include <cmath>
 
@@ -11,14 +11,17 @@ namespace nod::ctl {
 
 namespace {
 
-std::string label_of(const TestRow& r, bool grouped) { return grouped ? r.kind + " " + r.name : r.kind; }
+std::string label_of(const ComparisonRow& r, bool grouped) {
+    return grouped ? r.kind + " " + r.name : r.kind;
+}
 
 }  // namespace
 
-std::string test_table(const TestResult& result, const ViewOptions& view) {
+std::string comparison_table(const ComparisonResult& result, const ViewOptions& view) {
     std::vector<Column> columns = {{"KIND", Align::left}};
     if (result.grouped) columns.push_back({"NAME", Align::left});
-    for (const char* h : {"OLD MEDIAN", "NEW MEDIAN", "CHANGE", "P", "N"}) columns.push_back({h, Align::right});
+    for (const char* h : {"OLD MEDIAN", "NEW MEDIAN", "CHANGE", "P", "N"})
+        columns.push_back({h, Align::right});
     Table table(columns);
     for (const auto& r : result.rows) {
         std::vector<Cell> cells = {{r.kind}};
@@ -27,7 +30,8 @@ std::string test_table(const TestResult& result, const ViewOptions& view) {
         cells.push_back({human_duration(r.median_old_seconds)});
         cells.push_back({human_duration(r.median_new_seconds)});
         if (r.significant && !std::isnan(r.change_percent)) {
-            cells.push_back({signed_percent(r.change_percent), r.change_percent > 0 ? Style::red : Style::green});
+            cells.push_back(
+                {signed_percent(r.change_percent), r.change_percent > 0 ? Style::red : Style::green});
         } else {
             cells.push_back({"~"});
         }
@@ -37,18 +41,21 @@ std::string test_table(const TestResult& result, const ViewOptions& view) {
     }
     std::string out = table.render(view.legend, view.color);
     if (view.legend) {
-        out += "\nold: " + window_text(result.old_window) + ", new: " + window_text(result.new_window) + ".\n";
-        out += std::string("P: two-sided Mann-Whitney U") + (result.grouped ? ", Holm-adjusted across names" : "") +
+        out +=
+            "\nold: " + window_text(result.old_window) + ", new: " + window_text(result.new_window) + ".\n";
+        out += std::string("P: two-sided Mann-Whitney U") +
+               (result.grouped ? ", Holm-adjusted across names" : "") +
                "; ~: no significant change (P >= 0.05); N: old+new samples.\n";
     }
     return out;
 }
 
-std::string test_csv(const TestResult& result) {
+std::string comparison_csv(const ComparisonResult& result) {
     std::vector<std::string> header = {"kind"};
     if (result.grouped) header.push_back("name");
-    for (const char* f : {"n_old", "n_new", "median_old_seconds", "median_new_seconds", "change_percent", "p_value",
-                          "p_adjusted", "significant", "too_few_samples", "method", "cliffs_delta", "shift_seconds"})
+    for (const char* f :
+         {"n_old", "n_new", "median_old_seconds", "median_new_seconds", "change_percent", "p_value",
+          "p_adjusted", "significant", "too_few_samples", "method", "cliffs_delta", "shift_seconds"})
         header.push_back(f);
     std::string out = csv_record(header);
     for (const auto& r : result.rows) {
@@ -69,8 +76,8 @@ std::string test_csv(const TestResult& result) {
     return out;
 }
 
-std::vector<std::string> test_warnings(const TestResult& result) {
-    std::vector<const TestRow*> few;
+std::vector<std::string> comparison_warnings(const ComparisonResult& result) {
+    std::vector<const ComparisonRow*> few;
     for (const auto& r : result.rows)
         if (r.too_few_samples && r.n_old + r.n_new > 0) few.push_back(&r);  // nothing ran: nothing to say
     std::vector<std::string> out;
@@ -79,7 +86,7 @@ std::vector<std::string> test_warnings(const TestResult& result) {
         out.push_back("warning: " + std::to_string(few.size()) + " of " + std::to_string(result.rows.size()) +
                       " comparisons have too few samples for any change to be significant" + advice);
     } else {
-        for (const TestRow* r : few) {
+        for (const ComparisonRow* r : few) {
             out.push_back("warning: " + label_of(*r, result.grouped) + ": too few samples (" +
                           std::to_string(r->n_old) + " old, " + std::to_string(r->n_new) +
                           " new) for any change to be significant" + advice);
