@@ -195,12 +195,15 @@ Words split_command(const std::vector<std::string>& args) {
 // The words other than the command against the global options and those of command `c`; `named`: the
 // command was on the command line, so the messages name it.
 po::variables_map parse_options(Command c, bool named, const std::vector<std::string>& words) {
-    po::options_description hidden;
-    hidden.add_options()("unit", po::value<std::string>());
     po::options_description all;
-    all.add(global_options()).add(command_options(c)).add(hidden);
+    all.add(global_options()).add(command_options(c));
     po::positional_options_description positional;
-    if (c == Command::bucket) positional.add("unit", 1);
+    if (c == Command::bucket) {
+        po::options_description hidden;  // bucket's positional DAY|WEEK|MONTH needs a name
+        hidden.add_options()("unit", po::value<std::string>());
+        all.add(hidden);
+        positional.add("unit", 1);
+    }
 
     const std::string who = named ? "nodctl " + command_name(c) : std::string("nodctl");
     po::variables_map vm;

@@ -198,6 +198,9 @@ TEST(CommandLine, UnknownCommand) {
     EXPECT_EQ(outcome({"--days", "7", "frob"}), "nodctl: unknown command 'frob'" + rest);
     // Without a command, an unknown option is one that stats does not know.
     EXPECT_EQ(outcome({"--frob"}), "nodctl stats: unknown option '--frob' (see 'nodctl stats --help')");
+    // bucket's unit is a positional word; no other command takes one (it was accepted silently once).
+    EXPECT_EQ(outcome({"stats", "--unit", "week"}), "nodctl stats: unknown option '--unit' (see 'nodctl stats --help')");
+    EXPECT_EQ(outcome({"test", "--unit=day"}), "nodctl test: unknown option '--unit=day' (see 'nodctl test --help')");
 }
 
 TEST(CommandLine, CommandGivenTwice) {
