@@ -2,7 +2,7 @@
 // Test, Clean), as the D-Bus layer decodes them (key, then a value of type u, s, b or the signature of
 // anything else). Parsing must accept or reject with InvalidOptions; any other exception or crash is a
 // bug (in the daemon it would abort the process). Beyond that, every answer is checked against the
-// contract in dbus/net.bergsoe.Nod1.xml and the bounds in src/collector/options.cpp: what is accepted
+// contract in dbus/net.bergsoe.Nod1.xml and the bounds in src/api/options.cpp: what is accepted
 // must be valid and carried over unchanged, what is rejected must be invalid, and a rejection for an
 // unknown key or a wrong type names the key, in valid UTF-8 (sd-bus refuses anything else) when
 // the input is what D-Bus can carry.
@@ -36,10 +36,11 @@ using nod::api::OtherType;
     std::abort();
 }
 
-const std::vector<std::string> keys = {"days", "months", "drv", "kind", "group", "sort", "limit", "before_days"};
+const std::vector<std::string> keys = {"days",  "months", "drv", "kind",    "group",      "group_by",
+                                       "sort",  "limit",  "uid", "trusted", "before_days"};
 const std::vector<std::uint32_t> numbers = {0, 1, 30, 3'000, 3'001, 100'000, 100'001, 0x7fffffff, 0x80000000, 0xffffffff};
 const std::vector<std::string> texts = {"build", "substitute", "copy", "post-build-hook", "count", "time", "name",
-                                        "", "Build", std::string(4096, 'x'), std::string(4097, 'x')};
+                                        "user", "", "Build", std::string(4096, 'x'), std::string(4097, 'x')};
 const std::vector<std::string> signatures = {"i", "t", "x", "d", "y", "as", "a{sv}", "v", "(uu)", "o", "g"};
 const std::vector<std::string> units = {"day", "week", "month"};
 
@@ -78,17 +79,17 @@ enum Method { stats, bucket, test, clean };
 
 std::set<std::string> known_keys(Method m) {
     switch (m) {
-    case stats: return {"days", "months", "drv", "kind", "group", "sort", "limit"};
-    case bucket: return {"days", "months", "drv", "kind"};
-    case test: return {"days", "months", "drv", "kind", "group"};
+    case stats: return {"days", "months", "drv", "kind", "group", "group_by", "sort", "limit", "uid", "trusted"};
+    case bucket: return {"days", "months", "drv", "kind", "uid", "trusted"};
+    case test: return {"days", "months", "drv", "kind", "group", "uid", "trusted"};
     case clean: return {"before_days"};
     }
     return {};
 }
 
 char type_of_key(const std::string& key) {
-    if (key == "drv" || key == "kind" || key == "sort") return 's';
-    if (key == "group") return 'b';
+    if (key == "drv" || key == "kind" || key == "sort" || key == "group_by") return 's';
+    if (key == "group" || key == "trusted") return 'b';
     return 'u';
 }
 
@@ -128,6 +129,12 @@ Verdict judge(Method m, const std::string& unit, const OptionMap& map) {
     if (auto d = s("drv"); d && d->size() > 4096) bad = true;
     if (auto k = s("kind"); k && !nod::kind_from_string(*k)) bad = true;
     if (auto so = s("sort"); so && *so != "count" && *so != "time" && *so != "name") bad = true;
+    if (auto g = s("group_by"); g && *g != "name" && *g != "user") bad = true;
+    auto b = [&](const char* k) {
+        auto it = map.find(k);
+        return it != map.end() && !v.misnamed.count(k) && std::get<bool>(it->second);
+    };
+    if (auto g = s("group_by"); g && *g != "name" && b("group")) bad = true;
     v.valid = v.misnamed.empty() && !bad;
     return v;
 }
@@ -147,6 +154,12 @@ void check_common(const Query& q, const OptionMap& map, nod::queries::Window fal
     }
     if (q.request.name_filter != s("drv")) broken("drv not carried over");
     if (map.count("kind") ? q.kind != nod::kind_from_string(s("kind")) : q.kind.has_value()) broken("kind not carried over");
+    if (q.request.filter.user != (u("uid") >= 0 ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(u("uid")))
+                                                : std::nullopt))
+        broken("uid not carried over");
+    auto trusted = map.find("trusted");
+    if (q.request.filter.trusted_only != (trusted != map.end() && std::get<bool>(trusted->second)))
+        broken("trusted not carried over");
 }
 
 bool group_of(const OptionMap& map) {
@@ -167,7 +180,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case stats: {
             auto q = nod::api::parse_stats(map);
             check_common(q, map, nod::queries::Window::all_time());
-            if (q.request.group_by_name != group_of(map)) broken("group not carried over");
+            auto by = map.count("group_by") ? std::get<std::string>(map.at("group_by")) : std::string();
+            auto want_by = by == "user" ? nod::queries::GroupBy::user
+                           : by == "name" || group_of(map) ? nod::queries::GroupBy::name
+                                                           : nod::queries::GroupBy::none;
+            if (q.request.group_by != want_by) broken("group_by not carried over");
             auto it = map.find("limit");
             if (q.request.limit != (it == map.end() ? 0 : std::get<std::uint32_t>(it->second))) broken("limit not carried over");
             auto so = map.count("sort") ? std::get<std::string>(map.at("sort")) : std::string("count");

@@ -170,12 +170,25 @@ def reader_seeds(corpus, out):
             pos += n
         write(out, f"{name}-cut", seed)
 
+    # Nesting: far past the parser's depth bound (a line of brackets, cut across reads), and valid records
+    # at the bound and one past it.
+    seed = ReaderSeed([0])
+    deep = b'{"action":"msg","level":0,"msg":"x","x":' + b"[" * 12000 + b"\n"
+    for pos in range(0, len(deep), 4000):
+        seed.read(0, pos, deep[pos:pos + 4000])
+    write(out, "nesting-deep", seed)
+    seed = ReaderSeed([0])
+    for depth in (30, 31, 32, 33):
+        inner = b"[" * depth + b"]" * depth
+        seed.read(0, depth, b'{"action":"start","id":1,"type":105,"fields":["/nix/store/a-b.drv"],"x":' + inner + b"}\n")
+    write(out, "nesting-bound", seed)
+
 
 class OptionsSeed:
     """An options_fuzz input (see fuzz/options_fuzz.cpp): choices off the end, free strings off the front."""
-    KEYS = ["days", "months", "drv", "kind", "group", "sort", "limit", "before_days"]
+    KEYS = ["days", "months", "drv", "kind", "group", "group_by", "sort", "limit", "uid", "trusted", "before_days"]
     NUMBERS = [0, 1, 30, 3000, 3001, 100000, 100001, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF]
-    TEXTS = ["build", "substitute", "copy", "post-build-hook", "count", "time", "name", "", "Build", "x" * 4096, "x" * 4097]
+    TEXTS = ["build", "substitute", "copy", "post-build-hook", "count", "time", "name", "user", "", "Build", "x" * 4096, "x" * 4097]
     SIGNATURES = ["i", "t", "x", "d", "y", "as", "a{sv}", "v", "(uu)", "o", "g"]
     UNITS = ["day", "week", "month"]
 

@@ -45,17 +45,17 @@ void filter_one_name_all_time(benchmark::State& state) {
 }
 void group_all_time(benchmark::State& state) {
     run(state, [] {
-        return nod::queries::stats(*db, {.window = Window::all_time(), .group_by_name = true, .sort = SortBy::time, .limit = 20},
+        return nod::queries::stats(*db, {.window = Window::all_time(), .group_by = nod::queries::GroupBy::name, .sort = SortBy::time, .limit = 20},
                      now);
     });
 }
 void filter_group_last_30_days(benchmark::State& state) {
     run(state, [] {
-        return nod::queries::stats(*db, {.window = Window::last_days(30), .name_filter = "python3", .group_by_name = true}, now);
+        return nod::queries::stats(*db, {.window = Window::last_days(30), .name_filter = "python3", .group_by = nod::queries::GroupBy::name}, now);
     });
 }
 void group_last_30_days(benchmark::State& state) {
-    run(state, [] { return nod::queries::stats(*db, {.window = Window::last_days(30), .group_by_name = true, .limit = 20}, now); });
+    run(state, [] { return nod::queries::stats(*db, {.window = Window::last_days(30), .group_by = nod::queries::GroupBy::name, .limit = 20}, now); });
 }
 void test_30_days(benchmark::State& state) {
     run(state, [] { return compare_windows(*db, {.window = Window::last_days(30)}, now); });

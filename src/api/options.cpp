@@ -71,6 +71,28 @@ std::optional<Kind> kind(const OptionMap& options) {
     throw InvalidOptions("option 'kind' must be build, substitute, copy or post-build-hook, not '" + *text + "'");
 }
 
+// uid and trusted: what only the rows know.
+queries::RowFilter row_filter(const OptionMap& options) {
+    queries::RowFilter f;
+    f.user = get<std::uint32_t>(options, "uid", "u");
+    f.trusted_only = get<bool>(options, "trusted", "b").value_or(false);
+    return f;
+}
+
+// group (b) is group_by=name, as before group_by was there.
+queries::GroupBy group_by(const OptionMap& options) {
+    bool group = get<bool>(options, "group", "b").value_or(false);
+    auto text = get<std::string>(options, "group_by", "s");
+    if (!text) return group ? queries::GroupBy::name : queries::GroupBy::none;
+    queries::GroupBy by;
+    if (*text == "name") by = queries::GroupBy::name;
+    else if (*text == "user") by = queries::GroupBy::user;
+    else throw InvalidOptions("option 'group_by' must be name or user, not '" + *text + "'");
+    if (group && by != queries::GroupBy::name)
+        throw InvalidOptions("options 'group' and 'group_by' disagree (group is group_by=name)");
+    return by;
+}
+
 queries::SortBy sort(const OptionMap& options) {
     auto text = get<std::string>(options, "sort", "s").value_or("count");
     if (text == "count") return queries::SortBy::count;
@@ -82,11 +104,13 @@ queries::SortBy sort(const OptionMap& options) {
 }  // namespace
 
 StatsQuery parse_stats(const OptionMap& options) {
-    only_known(options, {"days", "months", "drv", "kind", "group", "sort", "limit"}, "Stats");
+    only_known(options, {"days", "months", "drv", "kind", "group", "group_by", "sort", "limit", "uid", "trusted"},
+               "Stats");
     StatsQuery q;
     q.request.window = window(options, std::nullopt);
     q.request.name_filter = drv(options);
-    q.request.group_by_name = get<bool>(options, "group", "b").value_or(false);
+    q.request.filter = row_filter(options);
+    q.request.group_by = group_by(options);
     q.request.sort = sort(options);
     q.request.limit = get<std::uint32_t>(options, "limit", "u").value_or(0);
     q.kind = kind(options);
@@ -94,7 +118,7 @@ StatsQuery parse_stats(const OptionMap& options) {
 }
 
 BucketQuery parse_bucket(const std::string& unit, const OptionMap& options) {
-    only_known(options, {"days", "months", "drv", "kind"}, "Bucket");
+    only_known(options, {"days", "months", "drv", "kind", "uid", "trusted"}, "Bucket");
     BucketQuery q;
     if (unit == "day") q.request.unit = queries::BucketUnit::day;
     else if (unit == "week") q.request.unit = queries::BucketUnit::week;
@@ -102,15 +126,17 @@ BucketQuery parse_bucket(const std::string& unit, const OptionMap& options) {
     else throw InvalidOptions("unit must be day, week or month, not '" + unit + "'");
     q.request.window = window(options, std::nullopt);
     q.request.name_filter = drv(options);
+    q.request.filter = row_filter(options);
     q.kind = kind(options);
     return q;
 }
 
 TestQuery parse_test(const OptionMap& options) {
-    only_known(options, {"days", "months", "drv", "kind", "group"}, "Test");
+    only_known(options, {"days", "months", "drv", "kind", "group", "uid", "trusted"}, "Test");
     TestQuery q;
     q.request.window = window(options, queries::Window::last_days(30));
     q.request.name_filter = drv(options);
+    q.request.filter = row_filter(options);
     q.request.group_by_name = get<bool>(options, "group", "b").value_or(false);
     q.kind = kind(options);
     return q;

@@ -166,7 +166,7 @@ void Collector::notify_status(const char* extra) {
         "STATUS=" + std::to_string(listener_ ? listener_->connections() : 0) + " Nix connections, " +
         std::to_string(writer_ ? writer_->rows() : 0) + " rows stored, " + std::to_string(k.lines) +
         " lines read, " +
-        std::to_string(k.malformed_lines + k.non_object_lines + k.nul_lines + k.oversized_lines) + " skipped";
+        std::to_string(k.skipped_lines()) + " skipped";
     if (bus_failing_) status += ", bus unavailable";
     if (extra) status = std::string(extra) + "\n" + status;
     sd_notify(0, status.c_str());

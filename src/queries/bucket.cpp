@@ -67,14 +67,16 @@ BucketResult bucket(const store::Database& db, const BucketRequest& request, Mic
     result.buckets = make_buckets(result.days, request.unit, bucket_of_day);
     std::vector<KindAccumulators> totals(result.buckets.size());
     std::string figures = store::figure_columns;
-    if (request.name_filter.empty()) {
+    if (request.name_filter.empty() && !request.filter.any()) {
         auto scan =
             db.prepare("SELECT kind, day, " + figures + " FROM day_totals WHERE day BETWEEN ?1 AND ?2");
         scan.bind(1, std::int64_t{result.days.first}).bind(2, std::int64_t{result.days.last});
         add_rows(scan, result.days, bucket_of_day, totals);
     } else {
-        NameMap names = matching_names(db, request.name_filter);
-        for_each_name_row(db, result.days, &names,
+        bool by_name = !request.name_filter.empty();
+        NameMap names;
+        if (by_name) names = matching_names(db, request.name_filter);
+        for_each_name_row(db, result.days, by_name ? &names : nullptr, request.filter,
                           [&](store::Day day, int kind, std::int64_t, const NamePiece& piece) {
                               if (kind < 0 || kind >= kind_count) return;
                               auto index = bucket_of_day[static_cast<std::size_t>(day - result.days.first)];

@@ -15,6 +15,7 @@ struct BucketRequest {
     Window window{};
     BucketUnit unit = BucketUnit::day;
     std::string name_filter{};  // literal substring; empty = every row
+    RowFilter filter{};
 };
 
 struct Bucket {

@@ -31,20 +31,21 @@ std::vector<double> to_seconds(const std::vector<Micros>& durations) {
 // current one: the two halves of the work are independent and the machine has more than one core.
 // (The two connections may see snapshots a few commits apart; new rows only ever add to the current window.)
 std::pair<WindowSamples, WindowSamples> read_both_windows(const store::Database& db, DayRange old_days,
-                                                          DayRange new_days, const NameMap* filter, bool per_name) {
+                                                          DayRange new_days, const NameMap* filter,
+                                                          const RowFilter& rows, bool per_name) {
     WindowSamples old_samples;
     std::exception_ptr failure;
     std::thread helper([&] {
         try {
             store::Database other(db.path(), store::Access::read_only);
-            old_samples = read_window_samples(other, old_days, filter, per_name);
+            old_samples = read_window_samples(other, old_days, filter, rows, per_name);
         } catch (...) {
             failure = std::current_exception();
         }
     });
     WindowSamples new_samples;
     try {
-        new_samples = read_window_samples(db, new_days, filter, per_name);
+        new_samples = read_window_samples(db, new_days, filter, rows, per_name);
     } catch (...) {
         helper.join();
         throw;
@@ -78,7 +79,8 @@ ComparisonSamples collect_comparison_samples(const store::Database& db, const Co
     NameMap names;
     if (filtered || request.group_by_name) names = matching_names(db, request.name_filter);
     auto [old_samples, new_samples] =
-        read_both_windows(db, result.old_days, result.new_days, filtered ? &names : nullptr, request.group_by_name);
+        read_both_windows(db, result.old_days, result.new_days, filtered ? &names : nullptr, request.filter,
+                          request.group_by_name);
     for (std::size_t kind = 0; kind < kind_count; ++kind) {
         // Sorted samples make every sort inside the statistics (U ranks, medians, Cliff's delta) cheap.
         result.kinds[kind] = {to_seconds(old_samples.kinds[kind]), to_seconds(new_samples.kinds[kind])};

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "queries/row_filter.hpp"
 #include "queries/window.hpp"
 #include "reader/row.hpp"
 #include "stats/mann_whitney.hpp"
@@ -22,6 +23,7 @@ namespace nod::queries {
 struct ComparisonRequest {
     Window window = Window::last_days(30);  // all time has no prior window: InvalidArgument
     std::string name_filter{};              // literal substring; empty = every row
+    RowFilter filter{};
     bool group_by_name = false;
 };
 

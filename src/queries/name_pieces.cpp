@@ -18,7 +18,7 @@ constexpr std::size_t name_lookup_limit = 2000;
 constexpr std::int64_t row_lookup_budget = 50'000;
 
 constexpr const char* row_columns =
-    "r.day, r.kind, r.name_id, r.duration, r.outcome, r.bytes, r.download_bytes";
+    "r.day, r.kind, r.name_id, r.duration, r.outcome, r.bytes, r.download_bytes, r.user";
 
 // Membership by name id for scans that test every row (all names when `names` is null).
 class NameSet {
@@ -62,11 +62,13 @@ void visit_row(const store::sql::Statement& row, const NamePieceVisitor& visit) 
 }
 
 // One range of the index (day, kind, ...).
-void scan_rows(const store::Database& db, DayRange days, const NameMap* names,
+void scan_rows(const store::Database& db, DayRange days, const NameMap* names, const RowFilter& filter,
                const NamePieceVisitor& visit) {
     auto scan = db.prepare(std::string("SELECT ") + row_columns +
-                           " FROM rows AS r INDEXED BY rows_by_day WHERE r.day BETWEEN ?1 AND ?2");
+                           " FROM rows AS r INDEXED BY rows_by_day WHERE r.day BETWEEN ?1 AND ?2 AND " +
+                           row_filter_sql);
     scan.bind(1, std::int64_t{days.first}).bind(2, std::int64_t{days.last});
+    bind_row_filter(scan, filter);
     NameSet wanted(names);
     while (scan.step())
         if (wanted.contains(scan.column_int(2))) visit_row(scan, visit);
@@ -74,16 +76,17 @@ void scan_rows(const store::Database& db, DayRange days, const NameMap* names,
 
 // Per name and kind: one index lookup per day that has rows of the kind (CROSS JOIN fixes that order: left to
 // itself the planner walks every entry of the window instead).
-void look_up_rows(const store::Database& db, DayRange days, const NameMap& names,
+void look_up_rows(const store::Database& db, DayRange days, const NameMap& names, const RowFilter& filter,
                   const NamePieceVisitor& visit) {
     auto lookup = db.prepare(std::string("SELECT ") + row_columns +
                              " FROM day_totals AS d CROSS JOIN rows AS r INDEXED BY rows_by_day"
                              " ON r.day = d.day AND r.kind = d.kind AND r.name_id = ?2"
-                             " WHERE d.kind = ?1 AND d.day BETWEEN ?3 AND ?4");
+                             " WHERE d.kind = ?1 AND d.day BETWEEN ?3 AND ?4 AND " + std::string(row_filter_sql));
     for (const auto& entry : names) {
         for (int kind = 0; kind < kind_count; ++kind) {
             lookup.bind(1, std::int64_t{kind}).bind(2, entry.first);
             lookup.bind(3, std::int64_t{days.first}).bind(4, std::int64_t{days.last});
+            bind_row_filter(lookup, filter);
             while (lookup.step()) visit_row(lookup, visit);
             lookup.reset();
         }
@@ -116,6 +119,11 @@ std::int64_t NamePiece::total_us() const {
     return 0;
 }
 
+std::optional<std::uint32_t> NamePiece::user() const {
+    if (source_ != Source::row) return std::nullopt;
+    return static_cast<std::uint32_t>(statement_->column_int(first_ + 4));
+}
+
 template <typename Histogram>
 void NamePiece::add_to(Accumulator<Histogram>& accumulator) const {
     switch (source_) {
@@ -132,15 +140,15 @@ void NamePiece::add_to(Accumulator<Histogram>& accumulator) const {
 template void NamePiece::add_to(SparseAccumulator&) const;
 template void NamePiece::add_to(DenseAccumulator&) const;
 
-void for_each_name_row(const store::Database& db, DayRange days, const NameMap* names,
+void for_each_name_row(const store::Database& db, DayRange days, const NameMap* names, const RowFilter& filter,
                        const NamePieceVisitor& visit) {
     std::int64_t lookups = names == nullptr ? INT64_MAX
                                             : static_cast<std::int64_t>(names->size()) * kind_count *
                                                   (std::int64_t{days.last} - days.first + 1);
     if (lookups <= row_lookup_budget)
-        look_up_rows(db, days, *names, visit);
+        look_up_rows(db, days, *names, filter, visit);
     else
-        scan_rows(db, days, names, visit);
+        scan_rows(db, days, names, filter, visit);
 }
 
 PendingNames::PendingNames(const store::Database& db) {
@@ -174,9 +182,9 @@ void PendingNames::visit(const NameMap* names, const NamePieceVisitor& visit) co
 }
 
 void for_each_name_piece(const store::Database& db, const Window& window, DayRange days, const NameMap* names,
-                         const PendingNames* pending, const NamePieceVisitor& visit) {
-    if (window.unit != Window::Unit::all) {
-        for_each_name_row(db, days, names, visit);
+                         const RowFilter& filter, const PendingNames* pending, const NamePieceVisitor& visit) {
+    if (window.unit != Window::Unit::all || filter.any()) {
+        for_each_name_row(db, days, names, filter, visit);
         return;
     }
     visit_name_totals(db, names, visit);

@@ -10,6 +10,7 @@
 
 #include "queries/figures.hpp"
 #include "queries/names.hpp"
+#include "queries/row_filter.hpp"
 #include "queries/window.hpp"
 #include "store/database.hpp"
 
@@ -26,13 +27,14 @@ public:
     static NamePiece aggregate_row(const store::sql::Statement& statement, int first) {
         return NamePiece(Source::aggregate_row, nullptr, &statement, first);
     }
-    // Columns from `first` on: duration, outcome, bytes, download_bytes.
+    // Columns from `first` on: duration, outcome, bytes, download_bytes, user.
     static NamePiece row(const store::sql::Statement& statement, int first) {
         return NamePiece(Source::row, nullptr, &statement, first);
     }
 
     std::uint64_t count() const;
     std::int64_t total_us() const;
+    std::optional<std::uint32_t> user() const;  // who a single row is for; none for an aggregate
     template <typename Histogram>
     void add_to(Accumulator<Histogram>& accumulator) const;
 
@@ -71,13 +73,14 @@ private:
 };
 
 // Visits the pieces of every (kind, name) of the window with a name in `names` (every name when null):
-// the aggregates when `window` is all time, else the rows of `days`. Over all time it reads the pending
-// sums itself unless `pending` gives them (read once for several passes). Call it inside one read
-// transaction: name_totals and name_pending must come from the same snapshot.
+// the aggregates when `window` is all time and `filter` is empty, else the rows of `days` that pass
+// `filter`. Over all time it reads the pending sums itself unless `pending` gives them (read once for
+// several passes). Call it inside one read transaction: name_totals and name_pending must come from the
+// same snapshot.
 void for_each_name_piece(const store::Database& db, const Window& window, DayRange days, const NameMap* names,
-                         const PendingNames* pending, const NamePieceVisitor& visit);
+                         const RowFilter& filter, const PendingNames* pending, const NamePieceVisitor& visit);
 // The rows of `days` only (bucket needs each row's day even when the window is all time).
-void for_each_name_row(const store::Database& db, DayRange days, const NameMap* names,
+void for_each_name_row(const store::Database& db, DayRange days, const NameMap* names, const RowFilter& filter,
                        const NamePieceVisitor& visit);
 
 }  // namespace nod::queries

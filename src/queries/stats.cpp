@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <iterator>
+#include <map>
 #include <unordered_map>
 
 #include "queries/dense_ids.hpp"
@@ -98,7 +100,7 @@ std::vector<NameFigures> figures_of(const store::Database& db, const StatsReques
         chosen_names.emplace(group.name_id, *group.name);
         accumulators[store::pack_kind_name(group.kind, group.name_id)];
     }
-    for_each_name_piece(db, request.window, days, &chosen_names, pending,
+    for_each_name_piece(db, request.window, days, &chosen_names, request.filter, pending,
                         [&](store::Day, int kind, std::int64_t name_id, const NamePiece& piece) {
                             if (!store::packable(kind, name_id)) return;
                             auto found = accumulators.find(store::pack_kind_name(kind, name_id));
@@ -111,6 +113,56 @@ std::vector<NameFigures> figures_of(const store::Database& db, const StatsReques
     return result;
 }
 
+// Per name: ranks every (kind, name) by count and total in one pass (which also gives the filtered kind
+// totals), then reads the full figures of the chosen ones.
+void group_by_name(const store::Database& db, const StatsRequest& request, const NameMap& names, bool filtered,
+                   KindAccumulators& kinds, StatsResult& result) {
+    LightGroups light;
+    std::optional<PendingNames> pending;
+    if (request.window.unit == Window::Unit::all && !request.filter.any()) pending.emplace(db);
+    const PendingNames* pending_names = pending ? &*pending : nullptr;
+    bool count_kinds = filtered || request.filter.any();
+    for_each_name_piece(db, request.window, result.days, filtered ? &names : nullptr, request.filter,
+                        pending_names, [&](store::Day, int kind, std::int64_t name_id, const NamePiece& piece) {
+                            if (!known_kind(kind) || !store::packable(kind, name_id)) return;
+                            if (count_kinds) piece.add_to(kinds[static_cast<std::size_t>(kind)]);
+                            if (request.group_by != GroupBy::name) return;
+                            GroupOrder& group = light.at(kind, name_id);
+                            group.count += piece.count();
+                            group.total_us += piece.total_us();
+                        });
+    if (request.group_by == GroupBy::name)
+        result.names = figures_of(db, request, result.days, pending_names, choose_groups(light, names, request));
+}
+
+// Per user: users are few, so one pass over the window's rows gives every group's full figures.
+void group_by_user(const store::Database& db, const StatsRequest& request, const NameMap& names, bool filtered,
+                   KindAccumulators& kinds, StatsResult& result) {
+    std::map<std::pair<int, std::uint32_t>, SparseAccumulator> groups;
+    for_each_name_row(db, result.days, filtered ? &names : nullptr, request.filter,
+                      [&](store::Day, int kind, std::int64_t, const NamePiece& piece) {
+                          if (!known_kind(kind)) return;
+                          if (filtered || request.filter.any()) piece.add_to(kinds[static_cast<std::size_t>(kind)]);
+                          piece.add_to(groups[{kind, piece.user().value_or(0)}]);
+                      });
+    std::array<std::vector<NameFigures>, kind_count> per_kind;
+    for (const auto& [key, accumulator] : groups)
+        per_kind[static_cast<std::size_t>(key.first)].push_back(
+            {static_cast<Kind>(key.first), std::to_string(key.second), accumulator.figures()});
+    for (auto& rows : per_kind) {
+        auto before = [&](const NameFigures& a, const NameFigures& b) {
+            if (request.sort == SortBy::count && a.figures.count != b.figures.count)
+                return a.figures.count > b.figures.count;
+            if (request.sort == SortBy::time && a.figures.total_seconds != b.figures.total_seconds)
+                return a.figures.total_seconds > b.figures.total_seconds;
+            return std::stoull(a.name) < std::stoull(b.name);  // uids in numeric order
+        };
+        std::sort(rows.begin(), rows.end(), before);
+        if (request.limit != 0 && rows.size() > request.limit) rows.resize(request.limit);
+        std::move(rows.begin(), rows.end(), std::back_inserter(result.names));
+    }
+}
+
 }  // namespace
 
 StatsResult stats(const store::Database& db, const StatsRequest& request, Micros now) {
@@ -121,27 +173,13 @@ StatsResult stats(const store::Database& db, const StatsRequest& request, Micros
     result.days = resolve(db, request.window, now);
     bool filtered = !request.name_filter.empty();
     KindAccumulators kinds;
-    if (!filtered) kinds = kind_totals(db, result.days);
-    if (filtered || request.group_by_name) {
-        NameMap names = matching_names(db, request.name_filter);
-        // One pass: the filtered kind totals, and count and total per name for choosing the groups.
-        LightGroups light;
-        std::optional<PendingNames> pending;
-        if (request.window.unit == Window::Unit::all) pending.emplace(db);
-        const PendingNames* pending_names = pending ? &*pending : nullptr;
-        for_each_name_piece(db, request.window, result.days, filtered ? &names : nullptr, pending_names,
-                            [&](store::Day, int kind, std::int64_t name_id, const NamePiece& piece) {
-                                if (!known_kind(kind) || !store::packable(kind, name_id)) return;
-                                if (filtered) piece.add_to(kinds[static_cast<std::size_t>(kind)]);
-                                if (!request.group_by_name) return;
-                                GroupOrder& group = light.at(kind, name_id);
-                                group.count += piece.count();
-                                group.total_us += piece.total_us();
-                            });
-        if (request.group_by_name)
-            result.names =
-                figures_of(db, request, result.days, pending_names, choose_groups(light, names, request));
-    }
+    if (!filtered && !request.filter.any()) kinds = kind_totals(db, result.days);
+    NameMap names;
+    if (filtered || request.group_by == GroupBy::name) names = matching_names(db, request.name_filter);
+    if (request.group_by == GroupBy::user)
+        group_by_user(db, request, names, filtered, kinds, result);
+    else if (filtered || request.filter.any() || request.group_by == GroupBy::name)
+        group_by_name(db, request, names, filtered, kinds, result);
     for (int kind = 0; kind < kind_count; ++kind)
         result.kinds.push_back({static_cast<Kind>(kind), kinds[static_cast<std::size_t>(kind)].figures()});
     snapshot.commit();

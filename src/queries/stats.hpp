@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "queries/figures.hpp"
+#include "queries/row_filter.hpp"
 #include "queries/window.hpp"
 #include "reader/row.hpp"
 #include "store/database.hpp"
@@ -15,12 +16,16 @@ namespace nod::queries {
 
 enum class SortBy { count, time, name };  // count and time descending, name ascending
 
+// What a grouped answer has a row for: a derivation name, or the user the rows are for (labelled by uid).
+enum class GroupBy { none, name, user };
+
 struct StatsRequest {
     Window window{};
-    std::string name_filter{};     // literal substring of the derivation name; empty = every row
-    bool group_by_name = false;
+    std::string name_filter{};  // literal substring of the derivation name; empty = every row
+    RowFilter filter{};
+    GroupBy group_by = GroupBy::none;
     SortBy sort = SortBy::count;
-    std::size_t limit = 0;       // per kind, when grouping; 0 = no limit
+    std::size_t limit = 0;  // per kind, when grouping; 0 = no limit
 };
 
 struct KindFigures {
@@ -30,7 +35,7 @@ struct KindFigures {
 
 struct NameFigures {
     Kind kind = Kind::build;
-    std::string name;
+    std::string name;  // the group's label: a derivation name, or a uid in decimal
     Figures figures;
 };
 

@@ -6,10 +6,10 @@
 
 namespace nod::queries {
 
-WindowSamples read_window_samples(const store::Database& db, DayRange days, const NameMap* filter,
-                                  bool per_name) {
+WindowSamples read_window_samples(const store::Database& db, DayRange days, const NameMap* names,
+                                  const RowFilter& rows, bool per_name) {
     WindowSamples samples;
-    if (filter == nullptr && !per_name) {
+    if (names == nullptr && !per_name && !rows.any()) {
         // All names: the exact durations per kind and day are kept for this, a few thousand blobs per window.
         for (int kind = 0; kind < kind_count; ++kind) {
             auto& of_kind = samples.kinds[static_cast<std::size_t>(kind)];
@@ -18,15 +18,17 @@ WindowSamples read_window_samples(const store::Database& db, DayRange days, cons
         }
         return samples;
     }
-    // Names to filter or tell apart: only the index has durations per name.
+    // Names to filter or tell apart, rows to filter: only the index has durations per name and row.
     auto statement = db.prepare(
-        "SELECT kind, name_id, duration FROM rows INDEXED BY rows_by_day "
-        "WHERE day BETWEEN ?1 AND ?2 AND duration IS NOT NULL");
+        std::string("SELECT r.kind, r.name_id, r.duration FROM rows AS r INDEXED BY rows_by_day "
+                    "WHERE r.day BETWEEN ?1 AND ?2 AND r.duration IS NOT NULL AND ") +
+        row_filter_sql);
     statement.bind(1, std::int64_t{days.first}).bind(2, std::int64_t{days.last});
+    bind_row_filter(statement, rows);
     while (statement.step()) {
         std::int64_t kind = statement.column_int(0);
         std::int64_t name_id = statement.column_int(1);
-        if (kind < 0 || kind >= kind_count || (filter != nullptr && !filter->contains(name_id))) continue;
+        if (kind < 0 || kind >= kind_count || (names != nullptr && !names->contains(name_id))) continue;
         Micros duration = statement.column_int(2);
         samples.kinds[static_cast<std::size_t>(kind)].push_back(duration);
         if (per_name) samples.names[static_cast<std::size_t>(kind)][name_id].push_back(duration);

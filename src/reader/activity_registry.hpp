@@ -1,4 +1,5 @@
-// Makes each activity one row, although Nix may report it on several connections.
+// Makes each activity one row, although Nix may report it on several connections, and decides whose view
+// it is, for whom, and whether root vouched for it.
 #pragma once
 
 #include <cstdint>
@@ -25,22 +26,38 @@ struct ActivityKeyHash {
     std::size_t operator()(const ActivityKey& k) const noexcept;
 };
 
-// `nix build` against a daemon sends each daemon activity twice: on the daemon worker's connection
-// (the origin: its peer pid is `id >> 32`) and, with the same id, on the client's. The registry keeps
-// one owner per activity — the origin connection when known, else the first to report it — and only
-// the owner's view becomes a row. A non-owner's finished view is kept as a fallback in case the owner's
-// stream breaks off first. Keys live on for `window` after the row went out, so that a late copy from
-// a slower connection is still recognised.
+// A connection that reports an activity: its uid (SO_PEERCRED), and whether it is the id's origin (its peer
+// pid is `id >> 32`: the process that made the activity).
+struct Reporter {
+    ConnectionId conn = 0;
+    std::uint32_t uid = 0;
+    bool origin = false;
+};
+
+// `nix build` against a daemon sends each daemon activity twice: on the daemon worker's connection (the
+// origin) and, with the same id, on the client's. The registry keeps one owner per activity — the origin
+// connection when known, else the first to report it — and only the owner's view becomes a row; a
+// non-owner's finished view is kept as a fallback in case the owner's stream breaks off first.
+//
+// An id belongs to its origin: a row another connection gave first (a client that was quicker, or anyone
+// who read a worker's pid in /proc and sent its ids ahead) is given again, origin-confirmed, when the
+// origin reports it, and the store then replaces the earlier one. A non-origin view never suppresses the
+// origin's. The row is for the user of the client connection that reported the same id (the daemon's
+// workers run as root), and trusted when a root connection reported it.
+//
+// Keys live on for `window` after the row went out, so that a late copy from a slower connection is still
+// recognised, but at most `max_remembered` of them: a flood of short activities cannot grow this without
+// bound (the oldest are forgotten first).
 class ActivityRegistry {
 public:
-    explicit ActivityRegistry(Micros window) : window_(window) {}
+    ActivityRegistry(Micros window, std::size_t max_remembered) : window_(window), max_remembered_(max_remembered) {}
 
-    void started(const ActivityKey& key, ConnectionId conn, bool origin, Micros now);
+    void started(const ActivityKey& key, const Reporter& who, Micros now);
     // The connection saw the activity end. Returns the row to record, if it is this connection's to give.
-    std::optional<Row> finished(const ActivityKey& key, ConnectionId conn, Row row, Micros now);
-    // The connection ended with the activity still open. `row` is its cancelled view; another
-    // connection that still has the activity open (or finished it) is preferred.
-    std::optional<Row> abandoned(const ActivityKey& key, ConnectionId conn, Row row, Micros now);
+    std::optional<Row> finished(const ActivityKey& key, const Reporter& who, Row row, Micros now);
+    // The connection ended with the activity still open. `row` is its cancelled view; another connection
+    // that still has the activity open (or finished it) is preferred.
+    std::optional<Row> abandoned(const ActivityKey& key, const Reporter& who, Row row, Micros now);
 
     std::size_t size() const { return entries_.size(); }
 
@@ -48,17 +65,24 @@ private:
     struct Entry {
         ConnectionId owner = 0;
         bool owner_is_origin = false;
+        std::optional<ConnectionId> origin;  // the origin connection, once it reported the activity
         bool emitted = false;
+        bool emitted_by_origin = false;
         Micros emitted_at = 0;
+        bool root_seen = false;                  // a root connection reported it
+        std::optional<std::uint32_t> client_uid; // the first other connection that reported it
+        bool client_after_origin = false;        // ... and did so after the origin had
         std::vector<ConnectionId> open_on;
         std::optional<Row> fallback;
     };
 
+    void note(Entry& e, const Reporter& who);
     std::optional<Row> emit(const ActivityKey& key, Entry& entry, Row row, Micros now);
-    std::optional<Row> emit_expired(const ActivityKey& key, ConnectionId conn, Row row, Micros now);
+    std::optional<Row> emit_expired(const ActivityKey& key, const Reporter& who, Row row, Micros now);
     void expire(Micros now);
 
     Micros window_;
+    std::size_t max_remembered_;
     std::unordered_map<ActivityKey, Entry, ActivityKeyHash> entries_;
     std::deque<std::pair<Micros, ActivityKey>> emitted_order_;
 };

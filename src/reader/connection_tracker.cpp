@@ -24,9 +24,10 @@ bool known_result_type(std::int64_t t) { return t >= 100 && t <= 109; }
 }  // namespace
 
 ConnectionTracker::ConnectionTracker(ConnectionId id, Peer peer, const ReaderLimits& limits,
-                                     ReaderCounters& counters, ActivityRegistry& registry, const RowSink& sink)
+                                     ReaderCounters& counters, ActivityRegistry& registry, const RowSink& sink,
+                                     std::size_t* user_held)
     : id_(id), peer_(peer), limits_(limits), counters_(counters), registry_(registry), sink_(sink),
-      framer_(limits.max_line) {}
+      user_held_(user_held), framer_(limits.max_line) {}
 
 void ConnectionTracker::feed(char* data, std::size_t size, Micros now) {
     counters_.bytes += size;
@@ -44,6 +45,7 @@ void ConnectionTracker::line(char* data, std::size_t size, Micros now) {
     case ParseStatus::malformed: ++counters_.malformed_lines; return;
     case ParseStatus::not_object: ++counters_.non_object_lines; return;
     case ParseStatus::nul_byte: ++counters_.nul_lines; return;
+    case ParseStatus::too_deep: ++counters_.too_deep_lines; return;
     }
     if (r.wrong_type) ++counters_.wrong_types;
     switch (r.action) {
@@ -75,7 +77,7 @@ void ConnectionTracker::on_start(const Record& r, Micros now) {
             if (a.type == nix::act_build) open_builds_.erase(r.id);
             record(key_of(r.id, a), std::move(row), now, false);
         }
-        activities_.erase(old);
+        forget(old);
     } else if (activities_.size() >= limits_.max_activities) {
         ++counters_.refused_activities;
         return;
@@ -85,10 +87,11 @@ void ConnectionTracker::on_start(const Record& r, Micros now) {
     a.parent = r.parent;
     a.start = now;
     a.evidence_seq = seq_;
+    bool accepted = true;
     switch (r.type) {
     case nix::act_build:
     case nix::act_substitute:
-    case nix::act_post_build_hook: start_row_activity(r.id, a, r); break;
+    case nix::act_post_build_hook: accepted = start_row_activity(r.id, a, r); break;
     case nix::act_copy_path:
         if (under_substitution(r.parent)) {
             a.owner = row_owner(r.parent);
@@ -97,50 +100,92 @@ void ConnectionTracker::on_start(const Record& r, Micros now) {
                    s != open_substitutions_.end()) {
             a.owner = s->second;  // Nix < 2.18 sends no `parent`: the substitution of the same path
         } else {
-            start_row_activity(r.id, a, r);
+            accepted = start_row_activity(r.id, a, r);
         }
         break;
     case nix::act_file_transfer: a.owner = row_owner(r.parent); break;
     default: break;
     }
+    if (!accepted) activities_.erase(r.id);
 }
 
-void ConnectionTracker::start_row_activity(std::uint64_t id, Activity& a, const Record& r) {
+// The machine a row activity names: the remote builder, the substituter, or the copy's peer.
+std::string_view ConnectionTracker::machine_of(const Record& r, Direction& direction) {
+    switch (r.type) {
+    case nix::act_build:
+    case nix::act_substitute: return r.string_field(1);
+    case nix::act_copy_path:
+        direction = is_local_store(r.string_field(2)) ? Direction::in : Direction::out;
+        return direction == Direction::in ? r.string_field(1) : r.string_field(2);
+    default: return {};
+    }
+}
+
+// False when the activity is refused: its strings are too long, or would take its connection or its user
+// past what they may keep in flight.
+bool ConnectionTracker::admit(std::string_view path, std::string_view machine) {
+    if (path.size() > limits_.max_path || machine.size() > limits_.max_path) {
+        ++counters_.refused_long_paths;
+        return false;
+    }
+    std::size_t bytes = path.size() + machine.size();
+    if (held_bytes_ + bytes > limits_.max_held_bytes ||
+        (user_held_ && *user_held_ + bytes > limits_.max_held_bytes_per_user)) {
+        ++counters_.refused_held_bytes;
+        return false;
+    }
+    return true;
+}
+
+void ConnectionTracker::hold(Activity& a) {
+    a.held = a.path.size() + a.machine.size();
+    held_bytes_ += a.held;
+    if (user_held_) *user_held_ += a.held;
+}
+
+void ConnectionTracker::forget(std::unordered_map<std::uint64_t, Activity>::iterator it) {
+    held_bytes_ -= it->second.held;
+    if (user_held_) *user_held_ -= it->second.held;
+    activities_.erase(it);
+}
+
+bool ConnectionTracker::start_row_activity(std::uint64_t id, Activity& a, const Record& r) {
     std::string_view path = r.string_field(0);
     if (path.empty()) {
         ++counters_.missing_keys;  // a build or copy of nothing: keep it in flight, but no row
-        return;
+        return true;
     }
+    Direction direction = Direction::none;
+    std::string_view machine = machine_of(r, direction);
+    if (!admit(path, machine)) return false;
     a.has_row = true;
     a.path = kept(path);
+    a.machine = kept(machine);
+    a.direction = direction;
+    hold(a);
     switch (a.type) {
     case nix::act_build:
         a.kind = Kind::build;
-        a.machine = kept(r.string_field(1));
         open_builds_.insert(id);
         builds_.started(id);
         for (const auto& failed : failed_drvs_) a.failed_by_message = a.failed_by_message || failed == a.path;
         break;
     case nix::act_substitute:
         a.kind = Kind::substitute;
-        a.machine = kept(r.string_field(1));
         copies_.superseded(a.path, resolved_);
         open_substitutions_[a.path] = id;
         break;
     case nix::act_post_build_hook: a.kind = Kind::post_build_hook; break;
-    case nix::act_copy_path: {
-        a.kind = Kind::copy;
-        std::string_view from = r.string_field(1);
-        std::string_view to = r.string_field(2);
-        a.direction = is_local_store(to) ? Direction::in : Direction::out;
-        a.machine = kept(a.direction == Direction::in ? from : to);
-        break;
-    }
+    case nix::act_copy_path: a.kind = Kind::copy; break;
     default: break;
     }
-    registry_.started(key_of(id, a), id_, peer_.pid != 0 && nix::origin_pid(id) == static_cast<std::uint32_t>(peer_.pid),
-                      a.start);
+    registry_.started(key_of(id, a), reporter(id), a.start);
     record_resolved(resolved_, a.start);
+    return true;
+}
+
+Reporter ConnectionTracker::reporter(std::uint64_t id) const {
+    return {id_, peer_.uid, peer_.pid > 0 && nix::origin_pid(id) == static_cast<std::uint32_t>(peer_.pid)};
 }
 
 std::uint64_t ConnectionTracker::row_owner(std::uint64_t parent) const {
@@ -228,7 +273,9 @@ void ConnectionTracker::on_stop(const Record& r, Micros now) {
     case nix::act_copy_paths: copies_.aggregate_stopped(r.id, resolved_); break;
     case nix::act_file_transfer:
         if (a.owner != 0) {
-            if (auto o = activities_.find(a.owner); o != activities_.end()) o->second.download_bytes += a.transferred;
+            if (auto o = activities_.find(a.owner); o != activities_.end())
+                o->second.download_bytes = std::min(o->second.download_bytes + std::min(a.transferred, max_row_bytes),
+                                                    max_row_bytes);
         }
         break;
     default: break;
@@ -243,11 +290,11 @@ void ConnectionTracker::on_stop(const Record& r, Micros now) {
         } else {
             Row row = make_row(r.id, a);
             row.duration = now - a.start;
-            if (a.type == nix::act_post_build_hook) hooks_waiting_.push_back({key_of(r.id, a), std::move(row)});
+            if (a.type == nix::act_post_build_hook) wait_for_build(key_of(r.id, a), std::move(row), now);
             else copies_.stopped(key_of(r.id, a), std::move(row), resolved_);
         }
     }
-    activities_.erase(r.id);
+    forget(it);
     record_resolved(resolved_, now);
 }
 
@@ -267,6 +314,18 @@ void ConnectionTracker::finish_build(std::uint64_t id, Activity& a, Micros now, 
     finish_hooks(a.path, row.outcome, now);
     bool abandoned = at_eof && row.outcome == Outcome::cancelled;
     record(key_of(id, a), std::move(row), now, abandoned);
+}
+
+// A stopped hook waits for its build's outcome; a stream that never ends its builds cannot make the wait
+// grow without end: past max_activities the oldest waiting hook is recorded as unknown.
+void ConnectionTracker::wait_for_build(ActivityKey key, Row row, Micros now) {
+    if (hooks_waiting_.size() >= limits_.max_activities) {
+        auto oldest = std::move(hooks_waiting_.front());
+        hooks_waiting_.erase(hooks_waiting_.begin());
+        oldest.row.outcome = Outcome::unknown;
+        record(oldest.key, std::move(oldest.row), now, false);
+    }
+    hooks_waiting_.push_back({std::move(key), std::move(row)});
 }
 
 void ConnectionTracker::finish_hooks(const std::string& drv, Outcome build_outcome, Micros now) {
@@ -296,6 +355,7 @@ void ConnectionTracker::on_message(const Record& r) {
 }
 
 void ConnectionTracker::remember_failure(std::string drv) {
+    if (drv.size() > limits_.max_path) return;  // no build could have such a path: none was admitted
     if (std::find(failed_drvs_.begin(), failed_drvs_.end(), drv) != failed_drvs_.end()) return;
     if (failed_drvs_.size() == max_remembered_failures) failed_drvs_.pop_front();
     failed_drvs_.push_back(std::move(drv));
@@ -317,6 +377,8 @@ void ConnectionTracker::close(Micros now) {
         record(key_of(id, a), std::move(row), now, true);
     }
     activities_.clear();
+    if (user_held_) *user_held_ -= held_bytes_;
+    held_bytes_ = 0;
     open_substitutions_.clear();
     copies_.flush(resolved_);
     record_resolved(resolved_, now);
@@ -336,13 +398,14 @@ Row ConnectionTracker::make_row(std::uint64_t id, const Activity& a) const {
     row.name = std::string(name_from_store_path(a.path));
     row.start = a.start;
     row.outcome = Outcome::unknown;
-    row.bytes = a.bytes;
-    row.download_bytes = a.download_bytes;
+    row.bytes = std::min(a.bytes, max_row_bytes);
+    row.download_bytes = std::min(a.download_bytes, max_row_bytes);
     row.machine = a.machine;
     row.direction = a.direction;
     row.uid = peer_.uid;
     row.pid = peer_.pid;
     row.activity_id = id;
+    row.origin = reporter(id).origin;
     return row;
 }
 
@@ -352,8 +415,9 @@ void ConnectionTracker::record_resolved(std::vector<CopyCompletions::Resolved>& 
 }
 
 void ConnectionTracker::record(const ActivityKey& key, Row row, Micros now, bool abandoned) {
-    auto out = abandoned ? registry_.abandoned(key, id_, std::move(row), now)
-                         : registry_.finished(key, id_, std::move(row), now);
+    Reporter who = reporter(key.id);
+    auto out = abandoned ? registry_.abandoned(key, who, std::move(row), now)
+                         : registry_.finished(key, who, std::move(row), now);
     if (!out) {
         ++counters_.duplicate_rows;
         return;

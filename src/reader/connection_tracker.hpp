@@ -31,8 +31,10 @@ using RowSink = std::function<void(Row&&)>;
 
 class ConnectionTracker {
 public:
+    // `user_held`: the bytes all connections of the peer's user keep in flight (null for root, who is not
+    // held to the per-user bound).
     ConnectionTracker(ConnectionId id, Peer peer, const ReaderLimits& limits, ReaderCounters& counters,
-                      ActivityRegistry& registry, const RowSink& sink);
+                      ActivityRegistry& registry, const RowSink& sink, std::size_t* user_held);
 
     void feed(char* data, std::size_t size, Micros now);
     // End of stream: open work is cancelled or handed to another connection that saw it too.
@@ -57,7 +59,9 @@ private:
         std::uint64_t bytes = 0;
         std::uint64_t download_bytes = 0;
         std::uint64_t transferred = 0;  // this transfer's own bytes so far (file transfers)
+        std::size_t held = 0;           // bytes of path and machine, counted against the bounds
     };
+    using Activities = std::unordered_map<std::uint64_t, Activity>;
 
     void line(char* data, std::size_t size, Micros now);
     void on_start(const Record& r, Micros now);
@@ -65,7 +69,13 @@ private:
     void on_result(const Record& r, Micros now);
     void on_message(const Record& r);
 
-    void start_row_activity(std::uint64_t id, Activity& a, const Record& r);
+    bool start_row_activity(std::uint64_t id, Activity& a, const Record& r);
+    static std::string_view machine_of(const Record& r, Direction& direction);
+    bool admit(std::string_view path, std::string_view machine);
+    void hold(Activity& a);
+    void forget(Activities::iterator it);
+    Reporter reporter(std::uint64_t id) const;
+    void wait_for_build(ActivityKey key, Row row, Micros now);
     std::uint64_t row_owner(std::uint64_t parent) const;
     bool under_substitution(std::uint64_t parent) const;
     void finish_build(std::uint64_t id, Activity& a, Micros now, bool at_eof);
@@ -84,11 +94,13 @@ private:
     ReaderCounters& counters_;
     ActivityRegistry& registry_;
     const RowSink& sink_;
+    std::size_t* user_held_;
 
     LineFramer framer_;
     Record record_;  // reused line after line; its strings point into the line being handled
     std::uint64_t seq_ = 0;
-    std::unordered_map<std::uint64_t, Activity> activities_;
+    Activities activities_;
+    std::size_t held_bytes_ = 0;  // of activities_
     std::unordered_set<std::uint64_t> open_builds_;
     std::unordered_map<std::string, std::uint64_t> open_substitutions_;  // store path → activity
     BuildCompletions builds_;

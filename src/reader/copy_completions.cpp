@@ -37,6 +37,11 @@ void CopyCompletions::stopped(ActivityKey key, Row row, std::vector<Resolved>& o
         out.push_back({std::move(key), std::move(row)});
         return;
     }
+    if (waiting_.size() == max_waiting) {
+        waiting_.front().row.outcome = Outcome::unknown;
+        out.push_back(std::move(waiting_.front()));
+        waiting_.pop_front();
+    }
     waiting_.push_back({std::move(key), std::move(row)});
 }
 

@@ -39,6 +39,9 @@ private:
     void settle(Outcome outcome, std::vector<Resolved>& out);
 
     static constexpr std::size_t max_credits = 4096;
+    // Stopped ones waiting for their word: past this the oldest is settled as unknown (a stream that stops
+    // substitutions and never reports their outcome would otherwise grow this without end).
+    static constexpr std::size_t max_waiting = 4096;
 
     std::unordered_map<std::uint64_t, Progress> aggregates_;
     std::deque<Resolved> waiting_;

@@ -3,13 +3,15 @@
 namespace nod {
 
 Reader::Reader(ReaderLimits limits, RowSink sink)
-    : limits_(limits), sink_(std::move(sink)), registry_(limits.dedup_window) {}
+    : limits_(limits), sink_(std::move(sink)), registry_(limits.dedup_window, limits.max_remembered) {}
 
 Reader::~Reader() = default;
 
 ConnectionId Reader::open(Peer peer, Micros) {
     ConnectionId id = next_id_++;
-    connections_.emplace(id, std::make_unique<ConnectionTracker>(id, peer, limits_, counters_, registry_, sink_));
+    std::size_t* user_held = peer.uid == 0 ? nullptr : &held_by_user_[peer.uid];
+    connections_.emplace(id,
+                         std::make_unique<ConnectionTracker>(id, peer, limits_, counters_, registry_, sink_, user_held));
     return id;
 }
 

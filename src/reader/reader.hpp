@@ -32,12 +32,14 @@ public:
     std::size_t connections() const { return connections_.size(); }
     std::size_t in_flight() const;
     std::size_t buffered_bytes() const;
+    std::size_t remembered_ids() const { return registry_.size(); }
 
 private:
     ReaderLimits limits_;
     RowSink sink_;
     ReaderCounters counters_;
     ActivityRegistry registry_;
+    std::unordered_map<std::uint32_t, std::size_t> held_by_user_;  // bytes in flight per non-root uid
     ConnectionId next_id_ = 1;
     std::unordered_map<ConnectionId, std::unique_ptr<ConnectionTracker>> connections_;
 };

@@ -50,10 +50,15 @@ enum class ParseStatus : std::uint8_t {
     malformed,   // not JSON (syntax error, truncated, numbers where they cannot be)
     not_object,  // valid JSON whose root is not an object
     nul_byte,    // a raw NUL inside the line: JSON cannot contain one
+    too_deep,    // arrays or objects nested deeper than max_record_depth
 };
 
+// Nix nests at most 3 deep (a record, its `fields`, an object in Determinate Nix's `payload` or a
+// `trace`); anything much deeper is not Nix. The parse is iterative besides, so no depth costs stack.
+inline constexpr int max_record_depth = 32;
+
 // Parses a NUL-terminated line in place (strings are unescaped inside `line`) into `out`, which it resets.
-// Never throws; reads only the keys listed in Record and skips everything else.
+// Never throws and never recurses; reads only the keys listed in Record and skips everything else.
 ParseStatus parse_record(char* line, std::size_t size, Record& out);
 
 }  // namespace nod

@@ -67,8 +67,10 @@ public:
     explicit Handler(Record& r) : r_(r) {}
 
     bool root_was_object() const { return root_object_; }
+    bool too_deep() const { return too_deep_; }
 
     bool StartObject() {
+        if (!deeper()) return false;
         if (depth_ == 0) root_object_ = true;
         else if (depth_ == 1 && key_ == KeyName::payload) r_.has_payload = true;
         else value_at_top(ValueKind::container);
@@ -77,6 +79,7 @@ public:
     }
     bool EndObject(rapidjson::SizeType) { return leave(); }
     bool StartArray() {
+        if (!deeper()) return false;
         if (depth_ == 1 && key_ == KeyName::fields) in_fields_ = true;
         else value_at_top(ValueKind::container);
         ++depth_;
@@ -140,6 +143,13 @@ public:
 private:
     enum class ValueKind : std::uint8_t { container, string, number, scalar };
 
+    // False (which stops the parse) when one more level would pass max_record_depth.
+    bool deeper() {
+        if (depth_ < max_record_depth) return true;
+        too_deep_ = true;
+        return false;
+    }
+
     bool Negative(std::int64_t i) {
         if (depth_ == 1 && (key_ == KeyName::type || key_ == KeyName::level)) {
             (key_ == KeyName::type ? r_.type : r_.level) = i;
@@ -190,6 +200,7 @@ private:
     KeyName key_ = KeyName::other;
     bool in_fields_ = false;
     bool root_object_ = false;
+    bool too_deep_ = false;
 };
 
 }  // namespace
@@ -200,7 +211,13 @@ ParseStatus parse_record(char* line, std::size_t size, Record& out) {
     Handler handler(out);
     rapidjson::Reader reader;
     rapidjson::InsituStringStream stream(line);
-    auto result = reader.Parse<rapidjson::kParseInsituFlag>(stream, handler);
+    // Iterative: RapidJSON's default parse recurses once per nesting level, and a line of a million `[`
+    // (well under the line cap) would run off the thread's stack before any depth check could stop it.
+    auto result = reader.Parse<rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag>(stream, handler);
+    if (handler.too_deep()) {
+        out.reset();
+        return ParseStatus::too_deep;
+    }
     if (result.IsError()) return ParseStatus::malformed;
     if (!handler.root_was_object()) {
         out.reset();

@@ -35,6 +35,10 @@ std::string_view to_string(Kind kind);
 std::string_view to_string(Outcome outcome);
 std::optional<Kind> kind_from_string(std::string_view text);
 
+// Byte counts come from Nix's progress records, which any local user can write: a row's are clamped to this
+// (256 TiB, far above any store path), so that sums over many rows stay exact integers.
+inline constexpr std::uint64_t max_row_bytes = std::uint64_t{1} << 48;
+
 struct Row {
     Kind kind = Kind::build;
     std::string path;  // drv path for builds and hooks, store path for substitutions and copies
@@ -49,6 +53,11 @@ struct Row {
     std::uint32_t uid = 0;             // SO_PEERCRED of the connection that reported it
     std::int32_t pid = 0;
     std::uint64_t activity_id = 0;
+    // Who the row is for: the uid of the client connection that reported the same activity as the origin
+    // (a daemon worker runs as root for every user), else `uid`.
+    std::uint32_t user = 0;
+    bool trusted = false;  // a root connection (the daemon, root's own Nix) reported the activity
+    bool origin = false;   // reported by the id's origin (peer pid = id >> 32); it replaces others' rows
 
     bool operator==(const Row&) const = default;
 };

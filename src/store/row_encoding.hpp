@@ -5,6 +5,7 @@
 // - activity_bits = activity_id XOR (pid << 32): Nix makes ids as (origin pid << 32 | counter), so for
 //   rows reported by their origin process the pid cancels out and only the counter is stored.
 // Both transforms are exact and their own inverse given the row's day and pid.
+// - flags: bit 0 trusted (a root connection reported the row), bit 1 origin (its id's origin did).
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,16 @@ inline std::int64_t encode_activity(std::uint64_t activity_id, std::int32_t pid)
 }
 inline std::uint64_t decode_activity(std::int64_t bits, std::int32_t pid) {
     return static_cast<std::uint64_t>(bits) ^ (static_cast<std::uint64_t>(static_cast<std::uint32_t>(pid)) << 32);
+}
+
+inline constexpr std::int64_t flag_trusted = 1, flag_origin = 2;
+
+inline std::int64_t encode_flags(const Row& row) {
+    return (row.trusted ? flag_trusted : 0) | (row.origin ? flag_origin : 0);
+}
+inline void decode_flags(std::int64_t flags, Row& row) {
+    row.trusted = (flags & flag_trusted) != 0;
+    row.origin = (flags & flag_origin) != 0;
 }
 
 }  // namespace nod::store

@@ -11,8 +11,8 @@ void for_each_row(const Database& db, const std::function<void(const StoredRow&)
                   Day last_day) {
     auto statement = db.prepare(
         "SELECT r.id, r.day, r.kind, n.name, r.duration, r.outcome, r.start_offset, r.bytes, r.download_bytes, "
-        "coalesce(m.machine, ''), r.uid, r.pid, r.activity_bits, r.path, typeof(r.path) = 'blob', r.direction "
-        "FROM rows AS r JOIN names AS n ON n.id = r.name_id LEFT JOIN machines AS m ON m.id = r.machine_id "
+        "coalesce(m.machine, ''), r.uid, r.pid, r.activity_bits, r.path, typeof(r.path) = 'blob', r.direction, "
+        "r.user, r.flags FROM rows AS r JOIN names AS n ON n.id = r.name_id LEFT JOIN machines AS m ON m.id = r.machine_id "
         "WHERE r.day BETWEEN ?1 AND ?2 ORDER BY r.id");
     statement.bind(1, std::int64_t{first_day}).bind(2, std::int64_t{last_day});
     StoredRow stored;
@@ -33,6 +33,8 @@ void for_each_row(const Database& db, const std::function<void(const StoredRow&)
         row.pid = static_cast<std::int32_t>(statement.column_int(11));
         row.activity_id = decode_activity(statement.column_int(12), row.pid);
         row.direction = static_cast<Direction>(statement.column_int(15));
+        row.user = static_cast<std::uint32_t>(statement.column_int(16));
+        decode_flags(statement.column_int(17), row);
         if (statement.column_int(14) != 0) {
             row.path = decode_store_path(statement.column_blob(13), row.name);
         } else {

@@ -87,6 +87,20 @@ CREATE TABLE name_pending (
 );
 )sql";
 
+// Version 4: who a row is for and who vouched for it. `user` is the uid the row is for (the client's, for a
+// daemon build; rows from before are their reporter's); `flags` (row_encoding.hpp) say whether a root
+// connection reported the row (trusted: rows from before, when root reported them) and whether the id's
+// origin did. Both join the covering index, with machine_id, so that filters and grouping by user, trust,
+// machine or substituter read only the index.
+constexpr std::string_view version_4 = R"sql(
+ALTER TABLE rows ADD COLUMN user INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rows ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+UPDATE rows SET user = uid, flags = (uid = 0);
+DROP INDEX rows_by_day;
+CREATE INDEX rows_by_day ON rows (day, kind, name_id, duration, outcome, bytes, download_bytes, user, flags,
+                                  machine_id);
+)sql";
+
 // The part of a step that SQL alone cannot do.
 void migrate_data(sqlite3* db, const std::string& context, int to) {
     if (to == 2) fill_day_durations_from_rows(db, context);
@@ -99,6 +113,7 @@ std::string_view migration_sql(int to) {
         case 1: return version_1;
         case 2: return version_2;
         case 3: return version_3;
+        case 4: return version_4;
         default: return {};
     }
 }

@@ -80,6 +80,10 @@ bool Statement::column_is_null(int index) const {
     return sqlite3_column_type(stmt_.get(), index) == SQLITE_NULL;
 }
 
+bool Statement::column_is_blob(int index) const {
+    return sqlite3_column_type(stmt_.get(), index) == SQLITE_BLOB;
+}
+
 std::string_view Statement::column_text(int index) const {
     const auto* text = sqlite3_column_text(stmt_.get(), index);
     int size = sqlite3_column_bytes(stmt_.get(), index);

@@ -48,6 +48,7 @@ public:
 
     std::int64_t column_int(int index) const;
     bool column_is_null(int index) const;
+    bool column_is_blob(int index) const;
     std::string_view column_text(int index) const;
     std::span<const std::uint8_t> column_blob(int index) const;
 

@@ -20,7 +20,7 @@ namespace {
 
 std::size_t index_of(AggregateTable table) { return static_cast<std::size_t>(table); }
 
-constexpr int columns_per_row = 14;
+constexpr int columns_per_row = 16;
 
 // SQL function nod_histogram_merge(a, b): the upsert merges histograms inside SQLite, which saves a
 // SELECT per aggregate row per batch.
@@ -47,9 +47,9 @@ void histogram_merge_function(sqlite3_context* context, int, sqlite3_value** val
 std::string insert_rows_sql(std::size_t rows) {
     std::string sql =
         "INSERT INTO rows (kind, day, name_id, duration, outcome, start_offset, bytes, "
-        "download_bytes, machine_id, uid, pid, activity_bits, path, direction) VALUES ";
+        "download_bytes, machine_id, uid, pid, activity_bits, path, direction, user, flags) VALUES ";
     for (std::size_t r = 0; r < rows; ++r)
-        sql += r == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        sql += r == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     return sql;
 }
 
@@ -66,6 +66,12 @@ struct Store::Statements {
                                    "r.download_bytes FROM rows AS r INDEXED BY rows_by_day "
                                    "WHERE r.day < ?1 ORDER BY r.day, r.kind, r.name_id LIMIT ?2")),
           delete_row(db.prepare("DELETE FROM rows WHERE id = ?1")),
+          // Rows of the same (day, kind, name) around a day that no origin confirmed, with what identifies
+          // the activity: one index seek per day.
+          unconfirmed_rows(db.prepare("SELECT r.id, r.day, r.kind, r.name_id, r.duration, r.outcome, r.bytes, "
+                                      "r.download_bytes, r.pid, r.activity_bits, r.path FROM rows AS r INDEXED BY "
+                                      "rows_by_day WHERE r.day IN (?1, ?2, ?3) AND r.kind = ?4 AND r.name_id = ?5 "
+                                      "AND (r.flags & 2) = 0")),
           max_of_day(db.prepare("SELECT max(duration) FROM rows WHERE kind = ?1 AND day = ?2")),
           // One index lookup per day that has rows of the kind (the index is keyed by day before name;
           // CROSS JOIN keeps SQLite from scanning every day's entries instead).
@@ -85,7 +91,7 @@ struct Store::Statements {
     }
 
     sql::Statement insert_row, insert_rows, find_name, insert_name, find_machine, insert_machine;
-    sql::Statement prunable_rows, delete_row, max_of_day, max_of_name;
+    sql::Statement prunable_rows, delete_row, unconfirmed_rows, max_of_day, max_of_name;
     sql::Statement append_pending, pending_size, pending_deltas, delete_pending;
     std::vector<sql::Statement> upsert, select, replace, remove;
 };
@@ -94,6 +100,18 @@ struct Store::PruneBatch {
     std::vector<std::int64_t> row_ids;
     BatchDeltas deltas;
     std::map<std::pair<Day, int>, std::vector<Micros>> durations;  // per (day, kind)
+
+    // A row from columns id, day, kind, name_id, duration, outcome, bytes, download_bytes.
+    void add(const sql::Statement& row) {
+        row_ids.push_back(row.column_int(0));
+        auto day = static_cast<Day>(row.column_int(1));
+        auto kind = static_cast<int>(row.column_int(2));
+        std::optional<Micros> duration;
+        if (!row.column_is_null(4)) duration = row.column_int(4);
+        if (duration) durations[{day, kind}].push_back(*duration);
+        deltas.add(kind, row.column_int(3), day, duration, static_cast<Outcome>(row.column_int(5)),
+                   static_cast<std::uint64_t>(row.column_int(6)), static_cast<std::uint64_t>(row.column_int(7)));
+    }
 };
 
 Store::Store(const std::filesystem::path& path, const OpenOptions& options)
@@ -153,8 +171,9 @@ void Store::write(std::span<const Row> rows) {
         });
         append_name_deltas(deltas, rows.size());
         if (fold_due()) fold_pending();
+        std::size_t replaced = replace_unconfirmed(keyed);
         transaction.commit();
-        rows_ += rows.size();
+        rows_ += rows.size() - replaced;
     } catch (const Error& e) {
         statements_->insert_row.reset();
         statements_->insert_rows.reset();
@@ -208,9 +227,10 @@ void Store::insert_rows(std::span<const KeyedRow> rows, BatchDeltas& deltas) {
         auto kind = static_cast<std::int64_t>(row.kind);
         insert.bind(base + 1, kind).bind(base + 2, std::int64_t{day}).bind(base + 3, name_id);
         insert.bind(base + 4, row.duration).bind(base + 5, static_cast<std::int64_t>(row.outcome));
-        insert.bind(base + 6, encode_start(row.start, day))
-            .bind(base + 7, static_cast<std::int64_t>(row.bytes));
-        insert.bind(base + 8, static_cast<std::int64_t>(row.download_bytes));
+        std::uint64_t bytes = std::min(row.bytes, max_row_bytes);
+        std::uint64_t download_bytes = std::min(row.download_bytes, max_row_bytes);
+        insert.bind(base + 6, encode_start(row.start, day)).bind(base + 7, static_cast<std::int64_t>(bytes));
+        insert.bind(base + 8, static_cast<std::int64_t>(download_bytes));
         insert.bind(base + 9, intern_machine(row.machine)).bind(base + 10, std::int64_t{row.uid});
         insert.bind(base + 11, std::int64_t{row.pid})
             .bind(base + 12, encode_activity(row.activity_id, row.pid));
@@ -220,8 +240,8 @@ void Store::insert_rows(std::span<const KeyedRow> rows, BatchDeltas& deltas) {
         else
             insert.bind(base + 13, row.path, sql::Lifetime::until_step);
         insert.bind(base + 14, static_cast<std::int64_t>(row.direction));
-        deltas.add(static_cast<int>(kind), name_id, day, row.duration, row.outcome, row.bytes,
-                   row.download_bytes);
+        insert.bind(base + 15, std::int64_t{row.user}).bind(base + 16, encode_flags(row));
+        deltas.add(static_cast<int>(kind), name_id, day, row.duration, row.outcome, bytes, download_bytes);
     }
     insert.run();
 }
@@ -308,11 +328,7 @@ std::size_t Store::prune_before(Day cutoff, std::size_t chunk) {
         sql::Transaction transaction(db_.handle(), db_.context());
         PruneBatch batch = collect_prunable(cutoff, chunk);
         if (batch.row_ids.empty()) return 0;
-        fold_pending();  // name_totals must hold the rows it loses
-        for (std::int64_t id : batch.row_ids) statements_->delete_row.bind(1, id).run();
-        subtract_from_aggregates(batch);
-        for (auto& [day_kind, durations] : batch.durations)
-            durations_->remove(day_kind.first, day_kind.second, std::move(durations));
+        remove(batch);
         transaction.commit();
         rows_ -= std::min<std::uint64_t>(rows_, batch.row_ids.size());
         return batch.row_ids.size();
@@ -326,19 +342,43 @@ Store::PruneBatch Store::collect_prunable(Day cutoff, std::size_t chunk) {
     PruneBatch batch;
     auto& rows = statements_->prunable_rows;
     rows.bind(1, std::int64_t{cutoff}).bind(2, static_cast<std::int64_t>(chunk));
-    while (rows.step()) {
-        batch.row_ids.push_back(rows.column_int(0));
-        auto day = static_cast<Day>(rows.column_int(1));
-        auto kind = static_cast<int>(rows.column_int(2));
-        std::optional<Micros> duration;
-        if (!rows.column_is_null(4)) duration = rows.column_int(4);
-        if (duration) batch.durations[{day, kind}].push_back(*duration);
-        batch.deltas.add(kind, rows.column_int(3), day, duration, static_cast<Outcome>(rows.column_int(5)),
-                         static_cast<std::uint64_t>(rows.column_int(6)),
-                         static_cast<std::uint64_t>(rows.column_int(7)));
-    }
+    while (rows.step()) batch.add(rows);
     rows.reset();
     return batch;
+}
+
+// Deletes the batch's rows and takes them out of every aggregate, inside the caller's transaction.
+void Store::remove(PruneBatch& batch) {
+    fold_pending();  // name_totals must hold the rows it loses
+    for (std::int64_t id : batch.row_ids) statements_->delete_row.bind(1, id).run();
+    subtract_from_aggregates(batch);
+    for (auto& [day_kind, durations] : batch.durations)
+        durations_->remove(day_kind.first, day_kind.second, std::move(durations));
+}
+
+// An origin-confirmed row replaces the rows of the same activity (id, kind, path) that another connection
+// gave before it did, within a day either side: whoever sent a worker's ids ahead of it (or a client that
+// was quicker). Returns how many went.
+std::size_t Store::replace_unconfirmed(std::span<const KeyedRow> rows) {
+    PruneBatch batch;
+    auto& find = statements_->unconfirmed_rows;
+    for (const KeyedRow& keyed : rows) {
+        const Row& row = *keyed.row;
+        if (!row.origin) continue;
+        find.bind(1, std::int64_t{keyed.day - 1}).bind(2, std::int64_t{keyed.day}).bind(3, std::int64_t{keyed.day + 1});
+        find.bind(4, static_cast<std::int64_t>(row.kind)).bind(5, keyed.name_id);
+        while (find.step()) {
+            auto pid = static_cast<std::int32_t>(find.column_int(8));
+            if (decode_activity(find.column_int(9), pid) != row.activity_id) continue;
+            std::string path = find.column_is_blob(10) ? decode_store_path(find.column_blob(10), row.name)
+                                                       : std::string(find.column_text(10));
+            if (path == row.path) batch.add(find);
+        }
+        find.reset();
+    }
+    if (batch.row_ids.empty()) return 0;
+    remove(batch);
+    return batch.row_ids.size();
 }
 
 // Runs after the rows are deleted (a removed maximum is recounted from the remaining rows).

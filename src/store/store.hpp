@@ -37,6 +37,9 @@ public:
     // Stores every row and its aggregates in one transaction: all or nothing. On an Error (disk_full,
     // locked, io) nothing of the batch is stored and everything committed before is intact; the caller
     // keeps the rows and writes the same batch again later. A row's day is its local day in the current TZ.
+    // A row its activity's origin reported (Row::origin) replaces the rows of the same activity id, kind
+    // and path that others reported before it, within a day either side. Byte counts are clamped to
+    // max_row_bytes.
     void write(std::span<const Row> rows);
 
     // Deletes at most `chunk` rows whose day is before `cutoff`, oldest first, and takes them out of the
@@ -75,6 +78,8 @@ private:
     void forget_interned() noexcept;
     static int on_wal_commit(void* store, sqlite3* db, const char* schema, int wal_pages);
     PruneBatch collect_prunable(Day cutoff, std::size_t chunk);
+    void remove(PruneBatch& batch);
+    std::size_t replace_unconfirmed(std::span<const KeyedRow> rows);
     void subtract_from_aggregates(const PruneBatch& batch);
     void subtract_group(AggregateTable table, const AggregateKey& key, const Totals& removed);
     std::optional<Micros> recount_max(AggregateTable table, const AggregateKey& key);

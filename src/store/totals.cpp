@@ -4,6 +4,22 @@
 
 namespace nod::store {
 
+namespace {
+
+// Sums of byte counts and durations stay at the largest SQLite integer instead of wrapping (or, in SQL,
+// turning into a REAL): rows are clamped (max_row_bytes), but there may be many of them.
+constexpr std::uint64_t sum_cap = static_cast<std::uint64_t>(INT64_MAX);
+
+std::uint64_t add_capped(std::uint64_t a, std::uint64_t b) { return a >= sum_cap - std::min(b, sum_cap) ? sum_cap : a + b; }
+
+std::int64_t add_capped(std::int64_t a, std::int64_t b) {
+    std::int64_t sum = 0;
+    if (__builtin_add_overflow(a, b, &sum)) return b > 0 ? INT64_MAX : INT64_MIN;
+    return sum;
+}
+
+}  // namespace
+
 void Totals::add(std::optional<Micros> duration, Outcome outcome, std::uint64_t row_bytes,
                  std::uint64_t row_download_bytes) {
     add(duration, duration ? histogram_bucket(*duration) : 0, outcome, row_bytes, row_download_bytes);
@@ -21,13 +37,13 @@ bool Counts::add(std::optional<Micros> duration, Outcome outcome, std::uint64_t 
     ++count;
     if (outcome == Outcome::failed) ++failed;
     if (outcome == Outcome::cancelled) ++cancelled;
-    bytes += row_bytes;
-    download_bytes += row_download_bytes;
+    bytes = add_capped(bytes, row_bytes);
+    download_bytes = add_capped(download_bytes, row_download_bytes);
     if (!duration) {
         ++unknown_duration;
         return false;
     }
-    total_us += *duration;
+    total_us = add_capped(total_us, *duration);
     max_us = max_us ? std::max(*max_us, *duration) : *duration;
     return true;
 }
@@ -37,10 +53,10 @@ void Counts::merge(const Counts& other) {
     failed += other.failed;
     cancelled += other.cancelled;
     unknown_duration += other.unknown_duration;
-    total_us += other.total_us;
+    total_us = add_capped(total_us, other.total_us);
     if (other.max_us) max_us = max_us ? std::max(*max_us, *other.max_us) : *other.max_us;
-    bytes += other.bytes;
-    download_bytes += other.download_bytes;
+    bytes = add_capped(bytes, other.bytes);
+    download_bytes = add_capped(download_bytes, other.download_bytes);
 }
 
 void Totals::add(std::optional<Micros> duration, int bucket, Outcome outcome, std::uint64_t row_bytes,
@@ -53,10 +69,12 @@ void Totals::merge(const Totals& other) {
     histogram.merge(other.histogram);
 }
 
+// A sum held at the cap no longer says how much it holds: it stays there until its group is gone.
 bool Totals::subtract(const Totals& other) {
+    auto fits = [](std::uint64_t sum, std::uint64_t part) { return sum == sum_cap || part <= sum; };
     if (other.count > count || other.failed > failed || other.cancelled > cancelled ||
-        other.unknown_duration > unknown_duration || other.bytes > bytes ||
-        other.download_bytes > download_bytes)
+        other.unknown_duration > unknown_duration || !fits(bytes, other.bytes) ||
+        !fits(download_bytes, other.download_bytes))
         return false;
     Histogram remaining = histogram;
     if (!remaining.subtract(other.histogram)) return false;
@@ -64,9 +82,9 @@ bool Totals::subtract(const Totals& other) {
     failed -= other.failed;
     cancelled -= other.cancelled;
     unknown_duration -= other.unknown_duration;
-    total_us -= other.total_us;
-    bytes -= other.bytes;
-    download_bytes -= other.download_bytes;
+    if (total_us != INT64_MAX) total_us -= other.total_us;
+    if (bytes != sum_cap) bytes -= other.bytes;
+    if (download_bytes != sum_cap) download_bytes -= other.download_bytes;
     histogram = std::move(remaining);
     return true;
 }
@@ -118,8 +136,8 @@ int bind_totals(sql::Statement& statement, const Totals& totals, int first) {
     statement.bind(first + 3, static_cast<std::int64_t>(totals.unknown_duration));
     statement.bind(first + 4, totals.total_us);
     statement.bind(first + 5, totals.max_us);
-    statement.bind(first + 6, static_cast<std::int64_t>(totals.bytes));
-    statement.bind(first + 7, static_cast<std::int64_t>(totals.download_bytes));
+    statement.bind(first + 6, static_cast<std::int64_t>(std::min(totals.bytes, sum_cap)));
+    statement.bind(first + 7, static_cast<std::int64_t>(std::min(totals.download_bytes, sum_cap)));
     statement.bind_blob(first + 8, totals.histogram.encode());
     return first + figure_column_count;
 }
@@ -167,6 +185,12 @@ std::string key_condition(AggregateTable table) {
     return "";
 }
 
+// `column + excluded.column`, held at the largest integer instead of overflowing into a REAL.
+std::string capped_sum(const std::string& column) {
+    return column + " = CASE WHEN excluded." + column + " > 0 AND " + column + " > 9223372036854775807 - excluded." +
+           column + " THEN 9223372036854775807 ELSE " + column + " + excluded." + column + " END";
+}
+
 }  // namespace
 
 std::string aggregate_upsert_sql(AggregateTable table) {
@@ -174,11 +198,11 @@ std::string aggregate_upsert_sql(AggregateTable table) {
            figure_columns + ") VALUES (" + placeholders(key_count + figure_column_count) +
            ") ON CONFLICT DO UPDATE SET count = count + excluded.count, failed = failed + excluded.failed, "
            "cancelled = cancelled + excluded.cancelled, "
-           "unknown_duration = unknown_duration + excluded.unknown_duration, "
-           "total_us = total_us + excluded.total_us, "
+           "unknown_duration = unknown_duration + excluded.unknown_duration, " +
+           capped_sum("total_us") + ", " +
            // two-argument max() is NULL if either side is: coalesce keeps the known one
-           "max_us = max(coalesce(max_us, excluded.max_us), coalesce(excluded.max_us, max_us)), "
-           "bytes = bytes + excluded.bytes, download_bytes = download_bytes + excluded.download_bytes, "
+           "max_us = max(coalesce(max_us, excluded.max_us), coalesce(excluded.max_us, max_us)), " +
+           capped_sum("bytes") + ", " + capped_sum("download_bytes") + ", " +
            "histogram = nod_histogram_merge(histogram, excluded.histogram)";
 }
 

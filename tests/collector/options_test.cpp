@@ -18,7 +18,8 @@ std::string error_of(F f) {
 TEST(Options, StatsDefaultsToAllTime) {
     auto q = parse_stats({});
     EXPECT_EQ(q.request.window.unit, queries::Window::Unit::all);
-    EXPECT_FALSE(q.request.group_by_name);
+    EXPECT_EQ(q.request.group_by, queries::GroupBy::none);
+    EXPECT_FALSE(q.request.filter.any());
     EXPECT_EQ(q.request.sort, queries::SortBy::count);
     EXPECT_EQ(q.request.limit, 0u);
     EXPECT_FALSE(q.kind);
@@ -31,16 +32,17 @@ TEST(Options, StatsWithEverything) {
     EXPECT_EQ(q.request.window.count, 3);
     EXPECT_EQ(q.request.name_filter, "firefox%_'") << "passed on literally";
     EXPECT_EQ(q.kind, Kind::substitute);
-    EXPECT_TRUE(q.request.group_by_name);
+    EXPECT_EQ(q.request.group_by, queries::GroupBy::name);
     EXPECT_EQ(q.request.sort, queries::SortBy::time);
     EXPECT_EQ(q.request.limit, 10u);
 }
 
 TEST(Options, UnknownKeysAreRejectedByName) {
     EXPECT_EQ(error_of([] { parse_stats({{"dayz", 3u}}); }),
-              "unknown option 'dayz' for Stats (known: days, months, drv, kind, group, sort, limit)");
+              "unknown option 'dayz' for Stats (known: days, months, drv, kind, group, group_by, sort, limit, uid, "
+              "trusted)");
     EXPECT_EQ(error_of([] { parse_bucket("day", {{"group", true}}); }),
-              "unknown option 'group' for Bucket (known: days, months, drv, kind)");
+              "unknown option 'group' for Bucket (known: days, months, drv, kind, uid, trusted)");
     EXPECT_EQ(error_of([] { parse_clean({{"days", 3u}}); }), "unknown option 'days' for Clean (known: before_days)");
 }
 
@@ -62,6 +64,21 @@ TEST(Options, RangesAndChoices) {
     EXPECT_NE(error_of([] { parse_stats({{"sort", std::string("size")}}); }).find("not 'size'"), std::string::npos);
     EXPECT_NE(error_of([] { parse_bucket("year", {}); }).find("not 'year'"), std::string::npos);
     EXPECT_NE(error_of([] { parse_stats({{"drv", std::string(5000, 'x')}}); }).find("4096"), std::string::npos);
+}
+
+TEST(Options, WhoTheRowsAreForAndWhetherRootVouchedForThem) {
+    auto q = parse_stats({{"uid", 1000u}, {"trusted", true}, {"group_by", std::string("user")}});
+    EXPECT_EQ(q.request.filter.user, 1000u);
+    EXPECT_TRUE(q.request.filter.trusted_only);
+    EXPECT_EQ(q.request.group_by, queries::GroupBy::user);
+    EXPECT_EQ(parse_bucket("week", {{"uid", 0u}}).request.filter.user, 0u);
+    EXPECT_TRUE(parse_test({{"trusted", true}}).request.filter.trusted_only);
+    EXPECT_EQ(parse_stats({{"group_by", std::string("name")}, {"group", true}}).request.group_by, queries::GroupBy::name);
+    EXPECT_EQ(error_of([] { parse_stats({{"group_by", std::string("user")}, {"group", true}}); }),
+              "options 'group' and 'group_by' disagree (group is group_by=name)");
+    EXPECT_EQ(error_of([] { parse_stats({{"group_by", std::string("colour")}}); }),
+              "option 'group_by' must be name or user, not 'colour'");
+    EXPECT_EQ(error_of([] { parse_stats({{"uid", std::string("alice")}}); }), "option 'uid' must be of type 'u', not 's'");
 }
 
 TEST(Options, TestDefaultsToThirtyDays) {

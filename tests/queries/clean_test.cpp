@@ -41,7 +41,7 @@ TEST_F(CleanTest, KeepsTheLastNDaysAndCountsWhatWent) {
 
 TEST_F(CleanTest, EverythingGoes) {
     EXPECT_EQ(clean(*store_, {}, now_), 3000U);
-    EXPECT_EQ(stats(store_->database(), {.group_by_name = true}, now_).kinds[0].figures.count, 0U);
+    EXPECT_EQ(stats(store_->database(), {.group_by = GroupBy::name}, now_).kinds[0].figures.count, 0U);
     EXPECT_THROW(clean(*store_, {.before_days = -1}, now_), InvalidArgument);
 }
 

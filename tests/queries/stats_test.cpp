@@ -105,7 +105,7 @@ TEST_F(StatsTest, GroupedPerNameSortedAndLimited) {
     for (Window window : {Window::all_time(), Window::last_days(30)}) {
         for (SortBy sort : {SortBy::count, SortBy::time, SortBy::name}) {
             StatsResult result =
-                stats(db(), {.window = window, .group_by_name = true, .sort = sort, .limit = 5}, now_);
+                stats(db(), {.window = window, .group_by = GroupBy::name, .sort = sort, .limit = 5}, now_);
             std::array<int, kind_count> per_kind{};
             for (std::size_t i = 0; i < result.names.size(); ++i) {
                 const NameFigures& n = result.names[i];
@@ -132,7 +132,7 @@ TEST_F(StatsTest, GroupedPerNameSortedAndLimited) {
 
 TEST_F(StatsTest, GroupedWithFilterOnlyHasMatchingNames) {
     StatsResult result =
-        stats(db(), {.name_filter = "foo", .group_by_name = true, .sort = SortBy::name}, now_);
+        stats(db(), {.name_filter = "foo", .group_by = GroupBy::name, .sort = SortBy::name}, now_);
     ASSERT_EQ(result.names.size(), 2U);
     EXPECT_EQ(result.names[0].name, "libXfoo");
     EXPECT_EQ(result.names[1].name, "lib_foo");
@@ -155,7 +155,7 @@ TEST_F(StatsTest, GroupedAllTimeReadsOneSnapshotWhileTheWriterFolds) {
     int queries = 0, while_writing = 0;
     while (!done || queries < 20) {
         while_writing += done ? 0 : 1;
-        StatsResult result = stats(reader, {.group_by_name = true, .limit = 0}, now_);
+        StatsResult result = stats(reader, {.group_by = GroupBy::name, .limit = 0}, now_);
         std::array<std::uint64_t, kind_count> grouped{};
         for (const NameFigures& n : result.names)
             grouped[static_cast<std::size_t>(n.kind)] += n.figures.count;
@@ -169,7 +169,7 @@ TEST_F(StatsTest, GroupedAllTimeReadsOneSnapshotWhileTheWriterFolds) {
 TEST_F(StatsTest, EmptyDatabaseGivesZeros) {
     store::testing::TempDir other;
     store::Store empty(other / "nod.db");
-    StatsResult result = stats(empty.database(), {.group_by_name = true}, now_);
+    StatsResult result = stats(empty.database(), {.group_by = GroupBy::name}, now_);
     EXPECT_EQ(result.days.first, result.days.last);
     for (const KindFigures& k : result.kinds) EXPECT_EQ(k.figures, Figures{});
     EXPECT_TRUE(result.names.empty());

@@ -360,5 +360,160 @@ TEST_F(DoubleStream, SameIdForAnotherPathIsAnotherActivity) {
     EXPECT_EQ(h.rows.size(), 2u);
 }
 
+// ---- who, and whose view -------------------------------------------------------------------------
+
+TEST_F(DoubleStream, TheRowIsForTheClientsUserAndTrustedByTheRootWorker) {
+    auto daemon = h.open(pid, 0);
+    auto client = h.open(999, 1000);
+    interleaved(daemon, client);
+    h.close(client, 5 * second);
+    h.close(daemon, 5 * second);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].uid, 0u) << "reported by the root worker";
+    EXPECT_EQ(h.rows[0].user, 1000u) << "for the user whose client reported the same id";
+    EXPECT_TRUE(h.rows[0].trusted);
+    EXPECT_TRUE(h.rows[0].origin);
+}
+
+TEST_F(DoubleStream, AUsersOwnNixIsTheirsAndNotTrusted) {
+    auto own = h.open(pid, 1000);  // a local-store `nix build` by uid 1000: the origin of its own ids
+    build_on(own, 0);
+    h.close(own, 5 * second);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].user, 1000u);
+    EXPECT_FALSE(h.rows[0].trusted);
+    EXPECT_TRUE(h.rows[0].origin);
+}
+
+// Anyone can read a worker's pid in /proc and send its ids before the worker does. That row goes out first,
+// but the worker's own is given again, origin-confirmed, so that the store replaces the forged one; it
+// was suppressed as a duplicate once.
+TEST_F(DoubleStream, IdsSentAheadOfTheirOriginDoNotSuppressItsRows) {
+    auto daemon = h.open(pid, 0);
+    auto hostile = h.open(31337, 65534);
+    h.send(hostile, start_build(base + 5, "app"), 0);
+    h.send(hostile, stop(base + 5), 10);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_FALSE(h.rows[0].origin);
+    EXPECT_FALSE(h.rows[0].trusted);
+    EXPECT_EQ(h.rows[0].user, 65534u);
+    build_on(daemon, 0);
+    ASSERT_EQ(h.rows.size(), 2u) << "the origin's row is not taken for a duplicate";
+    const Row& real = h.rows[1];
+    EXPECT_TRUE(real.origin);
+    EXPECT_TRUE(real.trusted);
+    EXPECT_EQ(real.pid, static_cast<std::int32_t>(pid));
+    EXPECT_EQ(real.outcome, Outcome::succeeded);
+    // ... and only once: a second report of the same key by anyone is a duplicate again.
+    h.send(hostile, start_build(base + 5, "app"), 4 * second);
+    h.send(hostile, stop(base + 5), 4 * second);
+    h.close(hostile, 5 * second);
+    h.close(daemon, 5 * second);
+    EXPECT_EQ(h.rows.size(), 2u);
+}
+
+// A hostile stream that reports an id the worker is building keeps only a fallback: the worker's row wins.
+TEST_F(DoubleStream, AnotherStreamCannotOverwriteTheOriginsRow) {
+    auto daemon = h.open(pid, 0);
+    auto hostile = h.open(31337, 65534);
+    build_on(daemon, 0, false);
+    h.send(hostile, start_build(base + 5, "app"), 2 * second);
+    h.send(hostile, error_msg("Cannot build '" + drv("app") + "'."), 2 * second);
+    h.send(hostile, stop(base + 5), 2 * second);
+    EXPECT_TRUE(h.rows.empty()) << "the owner is still at work";
+    h.send(daemon, progress(builds_agg, 1, 1, 0, 0), 3 * second);
+    h.send(daemon, stop(base + 5), 3 * second);
+    h.close(hostile, 5 * second);
+    h.close(daemon, 5 * second);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].outcome, Outcome::succeeded);
+    EXPECT_EQ(h.rows[0].pid, static_cast<std::int32_t>(pid));
+}
+
+// ---- bounds ---------------------------------------------------------------------------------------
+
+TEST(Reader, PathsLongerThanTheBoundAreRefusedAndCounted) {
+    ReaderLimits limits;
+    limits.max_path = 100;
+    Harness h(limits);
+    auto c = h.open(1, 1000);
+    worker(h, c, 0);
+    std::string long_name(200, 'x');
+    h.send(c, start_build(base + 5, long_name), 0);
+    h.send(c, start_build(base + 6, "ok", std::string(200, 'm')), 0);
+    h.send(c, start_build(base + 7, "ok"), 0);
+    EXPECT_EQ(h.reader.counters().refused_long_paths, 2u);
+    EXPECT_EQ(h.reader.in_flight(), 3u) << "the two aggregates and the one build that fits";
+    h.send(c, stop(base + 5), second);
+    EXPECT_EQ(h.reader.counters().unknown_stops, 1u);
+    h.close(c, second);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].name, "ok");
+}
+
+TEST(Reader, BytesInFlightAreBoundedPerConnectionAndPerUserButNotForRoot) {
+    ReaderLimits limits;
+    limits.max_held_bytes = 1000;
+    limits.max_held_bytes_per_user = 1500;
+    Harness h(limits);
+    auto name = [](int i) { return "pkg-" + std::to_string(i) + std::string(100, 'n'); };  // ≈ 160-byte paths
+    auto a = h.open(1, 1000), b = h.open(2, 1000), root = h.open(3, 0);
+    for (int i = 0; i < 10; ++i) h.send(a, start_build(base + 10 + i, name(i)), 0);
+    std::uint64_t on_a = h.reader.in_flight();
+    EXPECT_EQ(on_a, 6u) << "1000 bytes per connection";
+    for (int i = 0; i < 10; ++i) h.send(b, start_build(base + 30 + i, name(i)), 0);
+    EXPECT_EQ(h.reader.in_flight() - on_a, 3u) << "1500 bytes for both of the user's connections";
+    EXPECT_EQ(h.reader.counters().refused_held_bytes, 11u);
+    std::uint64_t before_root = h.reader.in_flight();
+    for (int i = 0; i < 5; ++i) h.send(root, start_build(base + 50 + i, name(i)), 0);
+    EXPECT_EQ(h.reader.in_flight() - before_root, 5u) << "root's connection is held to its own bound only";
+    // What a connection gives back when its activities end counts again.
+    for (int i = 0; i < 6; ++i) h.send(a, stop(base + 10 + i), second);
+    h.send(b, start_build(base + 60, name(60)), 2 * second);
+    EXPECT_EQ(h.reader.counters().refused_held_bytes, 11u);
+    h.close(a, 3 * second);
+    h.close(b, 3 * second);
+    h.close(root, 3 * second);
+}
+
+TEST(Reader, ByteCountsAreClampedToTheRowBound) {
+    Harness h;
+    auto c = h.open();
+    h.send(c, start(base + 7, 100, "\"" + out("big") + "\",\"local\",\"ssh://peer\""), 0);
+    h.send(c, progress(base + 7, 18446744073709551615ULL, 9223372036854775807ULL, 0, 0), 0);
+    h.send(c, stop(base + 7), second);
+    h.close(c, second);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].bytes, max_row_bytes);
+}
+
+TEST(Reader, RememberedIdsAreBounded) {
+    ReaderLimits limits;
+    limits.max_remembered = 100;
+    Harness h(limits);
+    auto c = h.open();
+    for (int i = 0; i < 1000; ++i) {
+        h.send(c, start_build(base + 100 + static_cast<std::uint64_t>(i), "p"), i);
+        h.send(c, stop(base + 100 + static_cast<std::uint64_t>(i)), i);
+    }
+    EXPECT_EQ(h.rows.size(), 1000u);
+    EXPECT_LE(h.reader.remembered_ids(), 101u);
+    h.close(c, 2000);
+}
+
+TEST(Reader, StoppedSubstitutionsWaitingForAWordAreBounded) {
+    Harness h;
+    auto c = h.open();
+    h.send(c, start(copies_agg, 103), 0);
+    for (int i = 0; i < 5000; ++i) {
+        std::uint64_t id = base + 100 + static_cast<std::uint64_t>(i);
+        h.send(c, start(id, 108, "\"" + out("s" + std::to_string(i)) + "\",\"https://cache\""), i);
+        h.send(c, stop(id), i);
+    }
+    EXPECT_EQ(h.rows.size(), 5000u - 4096u) << "the oldest beyond the bound are settled as unknown";
+    for (const auto& r : h.rows) EXPECT_EQ(r.outcome, Outcome::unknown);
+    h.close(c, 6000);
+}
+
 }  // namespace
 }  // namespace nod

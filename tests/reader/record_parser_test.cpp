@@ -156,5 +156,28 @@ TEST(RecordParser, UnknownActionIsOther) {
     EXPECT_EQ(p.record.action, Action::other);
 }
 
+// A line of nested brackets well under the line cap once crashed the collector: the parse recursed per
+// level and ran off the thread's stack. It is iterative now, and stops at max_record_depth.
+TEST(RecordParser, DeepNestingIsRefusedWithoutRecursion) {
+    std::string line = R"({"action":"msg","level":0,"msg":"x","x":)" + std::string(900'000, '[');
+    auto p = parse(line);
+    EXPECT_EQ(p.status, ParseStatus::too_deep);
+    EXPECT_EQ(p.record.action, Action::none) << "nothing of a refused line is kept";
+    auto closed = parse(R"({"action":"stop","id":5,"x":)" + std::string(900'000, '[') + std::string(900'000, ']') + "}");
+    EXPECT_EQ(closed.status, ParseStatus::too_deep);
+}
+
+TEST(RecordParser, NestingUpToTheBoundIsRead) {
+    auto nested = [](int levels) {  // the record itself is one level
+        return R"({"action":"stop","id":5,"x":)" + std::string(static_cast<std::size_t>(levels - 1), '[') +
+               std::string(static_cast<std::size_t>(levels - 1), ']') + "}";
+    };
+    auto at = parse(nested(max_record_depth));
+    ASSERT_EQ(at.status, ParseStatus::ok);
+    EXPECT_EQ(at.record.action, Action::stop);
+    EXPECT_EQ(at.record.id, 5u);
+    EXPECT_EQ(parse(nested(max_record_depth + 1)).status, ParseStatus::too_deep);
+}
+
 }  // namespace
 }  // namespace nod

@@ -146,7 +146,7 @@ TEST(Migration, Version3KeepsHistoryAndAggregates) {
     EXPECT_EQ(db.query_int("PRAGMA user_version"), schema_version);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM rows"), 600);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'name_day_totals'"), 0);
-    EXPECT_EQ(db.query_int("SELECT count(*) FROM pragma_index_info('rows_by_day')"), 7);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM pragma_index_info('rows_by_day')"), 10) << "as version 4 has it";
     EXPECT_EQ(db.query_int("SELECT count(*) FROM name_pending"), 0);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM name_totals"), 3 * kind_count);
     EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)),
@@ -154,6 +154,29 @@ TEST(Migration, Version3KeepsHistoryAndAggregates) {
     store.write(std::vector<Row>{testing::make_row(Kind::build, "a", 1'800'000'000'000'000, 1)});
     EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)),
               "");
+}
+
+// Version 4 adds who a row is for and who vouched for it: rows from before are their reporter's, and
+// trusted when root reported them; the covering index grows by user, flags and machine.
+TEST(Migration, Version4KeepsHistoryAndGivesEachRowItsReportersUser) {
+    testing::TempDir dir;
+    auto path = dir / "v3.db";
+    make_database_at(path, 3);
+    {
+        auto db = open_file(path);
+        sql::exec(db.get(), "INSERT INTO names (id, name) VALUES (1, 'a')", context);
+        std::string insert = std::string(insert_rows_prefix) + "(0,20000,1,5,0,0,0,0,0,1,1,'/x',0)," +
+                             "(0,20000,1,7,0,0,0,0,1000,2,2,'/y',0)";
+        sql::exec(db.get(), insert, context);
+    }
+    Store store(path);
+    const Database& db = store.database();
+    EXPECT_EQ(db.query_int("PRAGMA user_version"), schema_version);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM rows WHERE uid = 0 AND user = 0 AND flags = 1"), 1);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM rows WHERE uid = 1000 AND user = 1000 AND flags = 0"), 1);
+    auto columns = db.prepare("SELECT group_concat(name, ',') FROM pragma_index_info('rows_by_day')");
+    ASSERT_TRUE(columns.step());
+    EXPECT_EQ(columns.column_text(0), "day,kind,name_id,duration,outcome,bytes,download_bytes,user,flags,machine_id");
 }
 
 // Everything a file holds, as text: its schema, its pragmas and every row of every table (quote() renders

@@ -278,5 +278,68 @@ TEST_F(StoreTest, ReadOnlyConnectionReadsWhileWriterWrites) {
     EXPECT_THROW(reader.exec("DELETE FROM rows"), Error);
 }
 
+// Anyone may send a worker's ids ahead of it; the worker's own, origin-confirmed row then replaces what was
+// given first, within a day either side, and nothing else.
+TEST_F(StoreTest, AnOriginRowReplacesOthersRowsOfTheSameActivity) {
+    Store store(dir / "nod.db");
+    constexpr std::uint64_t id = (std::uint64_t{4242} << 32) | 5;
+    auto row = [&](std::uint64_t activity, const std::string& path, Micros start, bool origin, std::int32_t pid) {
+        Row r = testing::make_row(Kind::build, "app", start, 1'000'000);
+        r.path = path;
+        r.activity_id = activity;
+        r.origin = origin;
+        r.trusted = origin;
+        r.pid = pid;
+        r.uid = r.user = origin ? 0 : 65534;
+        return r;
+    };
+    const std::string path = "/nix/store/0123456789abcdfghijklmnpqrsvwxyz-app.drv";
+    store.write(std::vector<Row>{row(id, path, first, false, 31337),                      // forged ahead
+                                 row(id, path, first - 86'400'000'000LL, false, 31338),    // the day before
+                                 row(id + 1, path, first, false, 31337),                  // another activity
+                                 row(id, "/nix/store/other-app.drv", first, false, 31337)});  // another path
+    ASSERT_EQ(store.rows(), 4u);
+    store.write(std::vector<Row>{row(id, path, first + 60'000'000, true, 4242)});
+    EXPECT_EQ(store.rows(), 3u);
+    auto rows = all_rows(store.database());
+    ASSERT_EQ(rows.size(), 3u);
+    std::multiset<std::pair<std::uint64_t, std::string>> left;
+    for (const auto& r : rows) left.insert({r.row.activity_id, r.row.path + (r.row.origin ? " origin" : "")});
+    EXPECT_EQ(left, (std::multiset<std::pair<std::uint64_t, std::string>>{
+                        {id, path + " origin"}, {id + 1, path}, {id, "/nix/store/other-app.drv"}}));
+    expect_consistent(store.database());
+    // In one batch too (the forged row and the real one reach the writer together).
+    store.write(std::vector<Row>{row(id + 9, path, first, false, 31337), row(id + 9, path, first + 1, true, 4242)});
+    EXPECT_EQ(store.rows(), 4u);
+    expect_consistent(store.database());
+}
+
+// Progress records can claim any byte count. A row's are clamped to max_row_bytes, and sums stop at the
+// largest integer: the aggregates stay integers, and pruning that day works (it once failed for good with
+// "aggregates in day_totals disagree with the rows" after the sum had turned into a REAL).
+TEST_F(StoreTest, HostileByteCountsStayIntegersAndThatDayCanStillBePruned) {
+    Store store(dir / "nod.db");
+    std::vector<Row> rows;
+    for (int i = 0; i < 40'000; ++i) {
+        Row r = testing::make_row(Kind::copy, "huge", first + i, 1, Outcome::succeeded,
+                                  i % 2 ? UINT64_MAX : static_cast<std::uint64_t>(INT64_MAX));
+        r.download_bytes = UINT64_MAX;
+        rows.push_back(r);
+    }
+    store.write(rows);
+    store.write(std::vector<Row>{testing::make_row(Kind::copy, "huge", first + 1, 1, Outcome::succeeded, UINT64_MAX)});
+    const Database& db = store.database();
+    EXPECT_EQ(db.query_int("SELECT max(bytes) FROM rows"), static_cast<std::int64_t>(max_row_bytes));
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM day_totals WHERE typeof(bytes) != 'integer' OR "
+                           "typeof(download_bytes) != 'integer'"), 0);
+    EXPECT_EQ(db.query_int("SELECT bytes FROM day_totals WHERE kind = 2"), INT64_MAX);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM name_totals WHERE typeof(bytes) != 'integer'"), 0);
+    std::size_t pruned = 0;
+    for (std::size_t n = 0; (n = store.prune_before(local_day(first) + 1, 5000)) != 0;) pruned += n;
+    EXPECT_EQ(pruned, 40'001u);
+    EXPECT_EQ(store.rows(), 0u);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM day_totals"), 0);
+}
+
 }  // namespace
 }  // namespace nod::store
