@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "collector/clock.hpp"
+#include "collector/fd_limit.hpp"
 #include "collector/log.hpp"
 #include "collector/oldest_row.hpp"
 #include "store/calendar.hpp"
@@ -69,6 +70,7 @@ void Collector::set_up() {
     if (r < 0) throw std::runtime_error(std::string("handling SIGTERM and SIGINT: ") + std::strerror(-r));
     sd_event_set_watchdog(event_.get(), 1);  // pings only when the unit sets WatchdogSec=
 
+    fit_connections_to_fd_limit();
     listen_ = acquire_listen_socket(config_.socket);
     store_ = std::make_unique<store::Store>(config_.db);
     oldest_start_ = oldest_row_start(store_->database()).value_or(0);
@@ -83,6 +85,17 @@ void Collector::set_up() {
     connect_bus();
     if (!bus_) throw std::runtime_error("could not take the bus name " + std::string(bus_name));
     listener_->start();
+}
+
+// A connection cap the fd limit cannot hold would end in EMFILE for the database and the bus as well.
+void Collector::fit_connections_to_fd_limit() {
+    std::uint64_t fds = raise_fd_limit();
+    std::uint64_t room = fds > fds_kept + 2 ? fds - fds_kept : 2;
+    if (config_.max_connections <= room) return;
+    log::notice("--max-connections " + std::to_string(config_.max_connections) + " lowered to " +
+                std::to_string(room) + ": the open-file limit is " + std::to_string(fds) +
+                " (raise LimitNOFILE= for more)");
+    config_.max_connections = static_cast<std::uint32_t>(room);
 }
 
 void Collector::connect_bus() {

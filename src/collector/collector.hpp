@@ -45,6 +45,7 @@ private:
     };
 
     void set_up();
+    void fit_connections_to_fd_limit();
     void connect_bus();
     void add_sources();
     SourcePtr add_timer(clockid_t clock, std::uint64_t usec, sd_event_time_handler_t handler);

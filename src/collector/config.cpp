@@ -30,7 +30,12 @@ po::options_description describe() {
         ("bus-address", po::value<std::string>(), "connect to the bus at this address instead")
         ("idle-exit-sec", po::value<std::uint32_t>(), "exit after N seconds without Nix connections or calls (0: never)")
         ("retain-days", po::value<std::uint32_t>(), "delete rows older than N days, daily (0: keep all)")
-        ("max-connections", po::value<std::uint32_t>(), "Nix connections at once; more are refused (default 1024)")
+        ("max-connections", po::value<std::uint32_t>(), "Nix connections at once; more are refused (default 1024; "
+                                                        "1 in 16 is kept for root)")
+        ("max-connections-per-user", po::value<std::uint32_t>(), "Nix connections of one non-root user at once "
+                                                                 "(default 64)")
+        ("query-timeout-sec", po::value<std::uint32_t>(), "a query that runs longer is stopped with an error "
+                                                          "(default 10)")
         ("max-line-bytes", po::value<std::uint32_t>(), "longer log lines are skipped and counted (default 1 MiB)")
         ("max-activities", po::value<std::uint32_t>(), "activities in flight per connection (default 16384)");
     return d;
@@ -99,7 +104,9 @@ ParsedConfig parse_config(int argc, const char* const argv[], const Environment&
     };
     number("idle-exit-sec", c.idle_exit_sec, 0);
     number("retain-days", c.retain_days, 0);
-    number("max-connections", c.max_connections, 1);
+    number("max-connections", c.max_connections, 2);
+    number("max-connections-per-user", c.max_connections_per_user, 1);
+    number("query-timeout-sec", c.query_timeout_sec, 1);
     number("max-line-bytes", c.max_line_bytes, 1024);
     number("max-activities", c.max_activities, 16);
     return {c, {}};

@@ -19,7 +19,9 @@ struct Config {
     std::string bus_address;       // a private bus: overrides `bus`
     std::uint32_t idle_exit_sec = 0;  // 0: never exit when idle
     std::uint32_t retain_days = 0;    // 0: keep everything
-    std::uint32_t max_connections = 1024;
+    std::uint32_t max_connections = 1024;  // 1 in 16 of them is kept for root (the nix-daemon's workers)
+    std::uint32_t max_connections_per_user = 64;
+    std::uint32_t query_timeout_sec = 10;
     std::uint32_t max_line_bytes = 1 << 20;
     std::uint32_t max_activities = 16384;
 };

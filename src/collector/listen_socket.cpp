@@ -95,10 +95,16 @@ ListenSocket acquire_listen_socket(const std::filesystem::path& path) {
     ListenSocket s;
     s.fd.reset(socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!s.fd) throw failure("creating a socket for", path, errno);
-    if (bind(s.fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) throw failure("binding", path, errno);
+    // Every user's nix must be able to connect, as with the daemon's own socket: the socket is made 0666 by
+    // bind() itself, under a umask that allows it, rather than by a chmod() afterwards, which would follow a
+    // symbolic link planted at the path in between. (The umask is the process's: this runs before any
+    // thread exists.)
+    mode_t umask_before = umask(0111);
+    int bound = bind(s.fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    int bind_error = errno;
+    umask(umask_before);
+    if (bound < 0) throw failure("binding", path, bind_error);
     s.path = path;
-    // Every user's nix must be able to connect, as with the daemon's own socket.
-    if (chmod(path.c_str(), 0666) < 0) throw failure("making world-writable", path, errno);
     if (listen(s.fd.get(), SOMAXCONN) < 0) throw failure("listening on", path, errno);
     return s;
 }

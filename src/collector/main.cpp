@@ -1,4 +1,6 @@
 // nod-collector: records what Nix reports on its json-log-path socket and serves it on D-Bus.
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <iostream>
 
@@ -6,6 +8,9 @@
 #include "collector/config.hpp"
 
 int main(int argc, char* argv[]) {
+    // The database and its -wal and -shm files hold every user's builds with their uids: private whatever
+    // umask the collector was started with (the unit sets UMask=0077 too).
+    umask(0077);
     nod::collector::ParsedConfig parsed;
     try {
         parsed = nod::collector::parse_config(argc, argv, [](const char* name) { return std::getenv(name); });

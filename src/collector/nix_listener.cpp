@@ -19,6 +19,14 @@ constexpr std::size_t read_size = 64 * 1024;
 constexpr int reads_per_turn = 16;           // then the other connections get their turn
 constexpr std::size_t flush_rows_at = 1000;  // rows handed to the writer at once
 constexpr std::uint64_t flush_every_usec = 200'000;
+// Backpressure: past `pause_at` bytes of rows waiting for the database, a non-root connection that hands
+// over rows is not read until the writer is back under `resume_at` (the kernel then holds its writer, as
+// Nix's synchronous log is meant to be held). Root's connections are always read.
+constexpr std::size_t pause_at = 64 << 20;
+constexpr std::size_t resume_at = 16 << 20;
+// Out of file descriptors: accepting waits this long instead of spinning on EMFILE.
+constexpr std::uint64_t accept_retry_usec = 250'000;
+constexpr std::uint32_t unknown_uid = UINT32_MAX;
 
 ReaderLimits limits_of(const Config& c) {
     ReaderLimits l;
@@ -33,6 +41,21 @@ void check(int r, const char* what) {
     if (r < 0) throw std::runtime_error(std::string(what) + ": " + std::strerror(-r));
 }
 
+// The reader's counters of refusals, by reason.
+struct CountedRefusal {
+    RefusalReason reason;
+    std::uint64_t ReaderCounters::*counter;
+    const char* what;
+};
+constexpr CountedRefusal counted_refusals[] = {
+    {RefusalReason::line_too_long, &ReaderCounters::oversized_lines, "log lines longer than --max-line-bytes"},
+    {RefusalReason::too_deep, &ReaderCounters::too_deep_lines, "records nested deeper than nod reads"},
+    {RefusalReason::path_too_long, &ReaderCounters::refused_long_paths, "paths or machines longer than 4096 bytes"},
+    {RefusalReason::activities, &ReaderCounters::refused_activities, "activities over --max-activities in flight"},
+    {RefusalReason::held_bytes, &ReaderCounters::refused_held_bytes,
+     "activities over the bytes a connection (8 MiB) or a user (32 MiB) may keep in flight"},
+};
+
 }  // namespace
 
 struct NixListener::Client {
@@ -40,8 +63,7 @@ struct NixListener::Client {
     ConnectionId id = 0;
     Peer peer;
     SourcePtr source;
-    bool logged_line_cap = false;
-    bool logged_activity_cap = false;
+    bool paused = false;
 };
 
 NixListener::NixListener(const ListenSocket& socket, const Config& config, StoreWorker& writer)
@@ -70,6 +92,11 @@ void NixListener::start() {
           "adding the flush timer");
     flush_timer_.reset(s);
     sd_event_source_set_enabled(s, SD_EVENT_ON);
+    check(sd_event_add_time_relative(event_.get(), &s, CLOCK_MONOTONIC, accept_retry_usec, 0,
+                                     &NixListener::on_accept_retry, this),
+          "adding the accept retry timer");
+    accept_retry_.reset(s);
+    sd_event_source_set_enabled(s, SD_EVENT_OFF);
     last_activity_ = monotonic_now();
     thread_ = std::thread([this] { loop(); });
 }
@@ -89,7 +116,11 @@ void NixListener::stop() {
 }
 
 void NixListener::stop_accepting() {
-    control_.post([this] { sd_event_source_set_enabled(accept_source_.get(), SD_EVENT_OFF); });
+    control_.post([this] {
+        accepting_ = false;
+        sd_event_source_set_enabled(accept_source_.get(), SD_EVENT_OFF);
+        sd_event_source_set_enabled(accept_retry_.get(), SD_EVENT_OFF);
+    });
 }
 
 ReaderCounters NixListener::counters() const {
@@ -97,9 +128,15 @@ ReaderCounters NixListener::counters() const {
     return published_;
 }
 
+std::vector<Refusals::Count> NixListener::refusals() const {
+    std::lock_guard lock(counters_mutex_);
+    return published_refusals_;
+}
+
 void NixListener::publish_counters() {
     std::lock_guard lock(counters_mutex_);
     published_ = reader_.counters();
+    published_refusals_ = refusals_.counts();
 }
 
 int NixListener::on_control(sd_event_source*, int, std::uint32_t, void* self) {
@@ -110,6 +147,7 @@ int NixListener::on_control(sd_event_source*, int, std::uint32_t, void* self) {
 int NixListener::on_flush(sd_event_source* s, std::uint64_t, void* self) {
     auto* l = static_cast<NixListener*>(self);
     l->flush_rows();
+    l->resume_if_caught_up();
     l->publish_counters();
     sd_event_source_set_time_relative(s, flush_every_usec);
     return 0;
@@ -128,28 +166,30 @@ int NixListener::on_accept(sd_event_source*, int, std::uint32_t, void* self) {
     return 0;
 }
 
+int NixListener::on_accept_retry(sd_event_source*, std::uint64_t, void* self) {
+    auto* l = static_cast<NixListener*>(self);
+    if (l->accepting_) sd_event_source_set_enabled(l->accept_source_.get(), SD_EVENT_ON);
+    return 0;
+}
+
 void NixListener::accept_clients() {
     for (;;) {
         UniqueFd fd(accept4(socket_.fd.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
         if (!fd) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
+            if (errno == EMFILE || errno == ENFILE) {
+                pause_accepting();
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED) {
                 log::warning(std::string("accepting a Nix connection: ") + std::strerror(errno));
+            }
             return;
         }
         last_activity_ = monotonic_now();
-        Peer peer;
+        Peer peer{0, unknown_uid, unknown_uid};
         ucred cred{};
         socklen_t len = sizeof cred;
         if (getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) peer = {cred.pid, cred.uid, cred.gid};
-        if (clients_.size() >= config_.max_connections) {
-            ++refused_connections_;
-            Micros now = realtime_now();
-            if (now - last_refusal_log_ > 10'000'000) {  // a flood gets one line per 10 s, with the count
-                log::warning("refused a Nix connection (" + peer_text(peer) + "): " +
-                             std::to_string(config_.max_connections) + " are open (--max-connections); " +
-                             std::to_string(refused_connections_) + " refused so far");
-                last_refusal_log_ = now;
-            }
+        if (auto refused = admission(peer)) {
+            refuse(*refused, peer, 1);
             continue;  // closing it: Nix notes the error and builds on without its log
         }
         auto client = std::make_unique<Client>();
@@ -165,9 +205,64 @@ void NixListener::accept_clients() {
         fd.release();
         client->source.reset(s);
         client->id = reader_.open(peer, realtime_now());
+        if (peer.uid != 0) {
+            ++non_root_open_;
+            ++open_per_user_[peer.uid];
+        }
         clients_.emplace(client->id, std::move(client));
         connections_ = static_cast<std::uint32_t>(clients_.size());
     }
+}
+
+// Root (the nix-daemon's workers, root's own Nix) may take every slot; the others share all but the
+// slots kept for root, each user at most --max-connections-per-user of them.
+std::optional<RefusalReason> NixListener::admission(const Peer& peer) const {
+    std::uint32_t total = config_.max_connections;
+    if (clients_.size() >= total) return RefusalReason::connections;
+    if (peer.uid == 0) return std::nullopt;
+    std::uint32_t kept_for_root = std::max<std::uint32_t>(1, total / 16);
+    if (non_root_open_ >= total - kept_for_root) return RefusalReason::connections;
+    auto open = open_per_user_.find(peer.uid);
+    if (open != open_per_user_.end() && open->second >= config_.max_connections_per_user)
+        return RefusalReason::connections_per_user;
+    return std::nullopt;
+}
+
+// Out of file descriptors: new connections wait in the socket's backlog while accepting pauses a moment,
+// instead of a loop that spins on EMFILE (and logs each time).
+void NixListener::pause_accepting() {
+    refuse(RefusalReason::fd_limit, Peer{0, unknown_uid, unknown_uid}, 1);
+    sd_event_source_set_enabled(accept_source_.get(), SD_EVENT_OFF);
+    sd_event_source_set_time_relative(accept_retry_.get(), accept_retry_usec);
+    sd_event_source_set_enabled(accept_retry_.get(), SD_EVENT_ONESHOT);
+}
+
+void NixListener::refuse(RefusalReason reason, const Peer& peer, std::uint64_t n, const char* what) {
+    auto since = refusals_.note(reason, peer.uid, realtime_now(), n);
+    if (!since) return;
+    std::string who = peer.uid == unknown_uid ? std::string("a Nix connection") : "a Nix connection (" + peer_text(peer) + ")";
+    std::string message;
+    switch (reason) {
+    case RefusalReason::connections:
+        message = "refused " + who + ": every connection slot it may take is in use (--max-connections " +
+                  std::to_string(config_.max_connections) + ", 1 in 16 kept for root)";
+        break;
+    case RefusalReason::connections_per_user:
+        message = "refused " + who + ": its user has " + std::to_string(config_.max_connections_per_user) +
+                  " connections open (--max-connections-per-user)";
+        break;
+    case RefusalReason::fd_limit:
+        message = "out of file descriptors (raise LimitNOFILE= or lower --max-connections); accepting "
+                  "Nix connections pauses for " + std::to_string(accept_retry_usec / 1000) + " ms at a time";
+        break;
+    case RefusalReason::paused:
+        message = "not reading " + who + " for now: more than " + std::to_string(pause_at >> 20) +
+                  " MiB of rows wait for the database (root's connections are still read)";
+        break;
+    default: message = "refused " + std::string(what ? what : to_string(reason)) + " from " + who; break;
+    }
+    log::warning(message + "; " + std::to_string(*since) + " since the last such line, further ones are counted and "
+                 "logged once a minute");
 }
 
 int NixListener::on_client(sd_event_source*, int, std::uint32_t, void* client) {
@@ -184,7 +279,11 @@ void NixListener::read_client(Client& c) {
         if (n > 0) {
             ReaderCounters before = reader_.counters();
             reader_.feed(c.id, read_buffer_.data(), static_cast<std::size_t>(n), realtime_now());
-            log_refusals(c, before);
+            note_refusals(c, before);
+            if (reader_.counters().rows > before.rows && must_pause(c)) {
+                pause(c);
+                return;
+            }
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
@@ -195,8 +294,46 @@ void NixListener::read_client(Client& c) {
     }
 }
 
+// What the reader refused of this connection's bytes, counted per (reason, uid).
+void NixListener::note_refusals(Client& c, const ReaderCounters& before) {
+    const ReaderCounters& after = reader_.counters();
+    for (const auto& r : counted_refusals) {
+        std::uint64_t n = after.*r.counter - before.*r.counter;
+        if (n > 0) refuse(r.reason, c.peer, n, r.what);
+    }
+}
+
+bool NixListener::must_pause(const Client& c) const {
+    return c.peer.uid != 0 && !writer_.failing() && writer_.unwritten_bytes() > pause_at;
+}
+
+void NixListener::pause(Client& c) {
+    c.paused = true;
+    sd_event_source_set_enabled(c.source.get(), SD_EVENT_OFF);
+    ++paused_;
+    refuse(RefusalReason::paused, c.peer, 1);
+}
+
+// Paused connections are read again once the writer has caught up (or cannot write at all: then rows are
+// kept up to a bound instead, and the oldest non-root ones dropped past it).
+void NixListener::resume_if_caught_up() {
+    if (paused_ == 0 || (writer_.unwritten_bytes() > resume_at && !writer_.failing())) return;
+    for (auto& [id, c] : clients_) {
+        if (!c->paused) continue;
+        c->paused = false;
+        sd_event_source_set_enabled(c->source.get(), SD_EVENT_ON);
+    }
+    paused_ = 0;
+}
+
 void NixListener::close_client(Client& c) {
     reader_.close(c.id, realtime_now());
+    if (c.paused) --paused_;
+    if (c.peer.uid != 0) {
+        --non_root_open_;
+        if (auto open = open_per_user_.find(c.peer.uid); open != open_per_user_.end() && --open->second == 0)
+            open_per_user_.erase(open);
+    }
     clients_.erase(c.id);
     connections_ = static_cast<std::uint32_t>(clients_.size());
 }
@@ -217,21 +354,6 @@ void NixListener::drain_and_close_all() {
             reader_.feed(c.id, read_buffer_.data(), static_cast<std::size_t>(n), realtime_now());
         }
         close_client(c);
-    }
-}
-
-// Once per connection and limit: a stream that keeps hitting a limit would otherwise flood the journal.
-void NixListener::log_refusals(Client& c, const ReaderCounters& before) {
-    const ReaderCounters& after = reader_.counters();
-    if (!c.logged_line_cap && after.oversized_lines > before.oversized_lines) {
-        c.logged_line_cap = true;
-        log::warning("skipped a log line longer than " + std::to_string(config_.max_line_bytes) +
-                     " bytes from a Nix connection (" + peer_text(c.peer) + "); further ones are only counted");
-    }
-    if (!c.logged_activity_cap && after.refused_activities > before.refused_activities) {
-        c.logged_activity_cap = true;
-        log::warning("a Nix connection (" + peer_text(c.peer) + ") has " + std::to_string(config_.max_activities) +
-                     " activities in flight (--max-activities); further ones are ignored and counted");
     }
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "collector/event_handles.hpp"
 #include "collector/listen_socket.hpp"
 #include "collector/mailbox.hpp"
+#include "collector/refusals.hpp"
 #include "collector/store_worker.hpp"
 #include "reader/reader.hpp"
 
@@ -43,6 +45,7 @@ public:
     std::uint32_t connections() const { return connections_.load(); }
     std::uint64_t last_activity_usec() const { return last_activity_.load(); }  // CLOCK_MONOTONIC
     ReaderCounters counters() const;
+    std::vector<Refusals::Count> refusals() const;  // as of the last publish (every 200 ms)
 
 private:
     struct Client;
@@ -52,12 +55,19 @@ private:
     static int on_client(sd_event_source*, int, std::uint32_t, void*);
     static int on_control(sd_event_source*, int, std::uint32_t, void*);
     static int on_flush(sd_event_source*, std::uint64_t, void*);
+    static int on_accept_retry(sd_event_source*, std::uint64_t, void*);
 
     void accept_clients();
+    std::optional<RefusalReason> admission(const Peer& peer) const;
+    void pause_accepting();
+    void refuse(RefusalReason reason, const Peer& peer, std::uint64_t n, const char* what = nullptr);
     void read_client(Client& c);
+    void note_refusals(Client& c, const ReaderCounters& before);
+    bool must_pause(const Client& c) const;
+    void pause(Client& c);
+    void resume_if_caught_up();
     void close_client(Client& c);
     void drain_and_close_all();
-    void log_refusals(Client& c, const ReaderCounters& before);
     void flush_rows();
     void publish_counters();
 
@@ -69,7 +79,8 @@ private:
     std::atomic<std::uint32_t> connections_{0};
     std::atomic<std::uint64_t> last_activity_{0};
     mutable std::mutex counters_mutex_;
-    ReaderCounters published_;  // guarded by counters_mutex_
+    ReaderCounters published_;                        // guarded by counters_mutex_
+    std::vector<Refusals::Count> published_refusals_;  // guarded by counters_mutex_
 
     Mailbox control_;  // any thread posts, the reading thread runs
 
@@ -80,9 +91,13 @@ private:
     std::vector<Row> pending_;
     std::unordered_map<ConnectionId, std::unique_ptr<Client>> clients_;
     std::vector<char> read_buffer_;
-    std::uint64_t refused_connections_ = 0;
-    Micros last_refusal_log_ = 0;
+    std::uint32_t non_root_open_ = 0;
+    std::unordered_map<std::uint32_t, std::uint32_t> open_per_user_;  // non-root uids
+    std::size_t paused_ = 0;  // clients not read for backpressure
+    bool accepting_ = true;
+    Refusals refusals_;
     SourcePtr accept_source_;
+    SourcePtr accept_retry_;
     SourcePtr control_source_;
     SourcePtr flush_timer_;
 

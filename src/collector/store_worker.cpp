@@ -1,6 +1,8 @@
 #include "collector/store_worker.hpp"
 
 #include <algorithm>
+#include <malloc.h>
+
 #include <chrono>
 
 #include "collector/log.hpp"
@@ -29,11 +31,19 @@ void StoreWorker::stop() {
 
 void StoreWorker::write(std::vector<Row> rows) {
     if (rows.empty()) return;
+    std::size_t bytes = 0;
+    for (const Row& row : rows) bytes += row_bytes(row);
     {
         std::lock_guard lock(mutex_);
         std::move(rows.begin(), rows.end(), std::back_inserter(incoming_));
     }
+    unwritten_bytes_ += bytes;
     wake_.notify_one();
+}
+
+std::map<std::uint32_t, std::uint64_t> StoreWorker::dropped() const {
+    std::lock_guard lock(mutex_);
+    return dropped_;
 }
 
 void StoreWorker::run(std::function<void(store::Store&)> task) {
@@ -132,38 +142,78 @@ void StoreWorker::step_jobs(bool stopping) {
     publish_rows();
 }
 
-bool StoreWorker::flush() {
-    if (unwritten_.size() > max_unwritten) {
-        std::size_t drop = unwritten_.size() - max_unwritten;
-        unwritten_.erase(unwritten_.begin(), unwritten_.begin() + static_cast<std::ptrdiff_t>(drop));
-        dropped_ += drop;
-        log::error("dropped the " + std::to_string(drop) + " oldest unwritten rows (" +
-                   std::to_string(dropped_) + " so far): more than " + std::to_string(max_unwritten) +
-                   " waited for the database");
+// Past max_unwritten_bytes the rows that non-root connections reported go first, oldest first, then root's:
+// a flood from one user must not cost root's builds their rows.
+void StoreWorker::drop_beyond_bound() {
+    std::size_t bytes = unwritten_bytes_.load();
+    if (bytes <= max_unwritten_bytes) return;
+    std::map<std::uint32_t, std::uint64_t> dropped;
+    std::size_t freed = 0;
+    for (bool root_too : {false, true}) {
+        auto keep = std::stable_partition(unwritten_.begin(), unwritten_.end(), [&](const Row& row) {
+            if (bytes - freed <= max_unwritten_bytes || (row.uid == 0 && !root_too)) return true;
+            freed += row_bytes(row);
+            ++dropped[row.uid];
+            return false;
+        });
+        unwritten_.erase(keep, unwritten_.end());
     }
-    std::size_t done = 0;
+    unwritten_bytes_ -= freed;
+    std::uint64_t n = 0;
+    for (const auto& [uid, count] : dropped) n += count;
+    dropped_total_ += n;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [uid, count] : dropped) dropped_[uid] += count;
+    }
+    log::error("dropped " + std::to_string(n) + " unwritten rows (" + std::to_string(dropped_total_) +
+               " so far): more than " + std::to_string(max_unwritten_bytes >> 20) +
+               " MiB of rows waited for the database; rows of root's connections go last");
+}
+
+bool StoreWorker::flush() {
+    drop_beyond_bound();
+    std::size_t done = 0, done_bytes = 0;
     try {
         while (done < unwritten_.size()) {
             std::size_t n = std::min(batch_rows, unwritten_.size() - done);
             store_.write(std::span<const Row>(unwritten_.data() + done, n));
+            for (std::size_t i = done; i < done + n; ++i) done_bytes += row_bytes(unwritten_[i]);
             done += n;
             publish_rows();
             if (committed_) committed_();
         }
     } catch (const store::Error& e) {
         unwritten_.erase(unwritten_.begin(), unwritten_.begin() + static_cast<std::ptrdiff_t>(done));
+        unwritten_bytes_ -= done_bytes;
         if (!failing_) {
             log::error(std::string(e.what()) + "; keeping " + std::to_string(unwritten_.size()) +
                        " rows in memory and trying again every 5 s (Nix is still read)");
         }
         failing_ = true;
+        failing_now_ = true;
         retry_at_ = std::chrono::steady_clock::now() + retry_every;
         return false;
     }
     if (failing_ && done > 0) log::notice("writing to " + store_.database().path() + " works again");
     failing_ = false;
+    failing_now_ = false;
     unwritten_.clear();
+    unwritten_bytes_ -= done_bytes;
+    if (done > 0) give_memory_back();
     return true;
+}
+
+// After a flood the row vectors and the heap keep their peak; hand what is free back to the system.
+void StoreWorker::give_memory_back() {
+    constexpr std::size_t keep_rows = batch_rows;
+    if (unwritten_.capacity() <= keep_rows) return;
+    std::vector<Row>().swap(unwritten_);
+    {
+        std::lock_guard lock(mutex_);
+        if (incoming_.empty()) std::vector<Row>().swap(incoming_);
+    }
+    malloc_trim(0);
 }
 
 }  // namespace nod::collector

@@ -10,6 +10,7 @@
 #include <exception>
 #include <functional>
 #include <list>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -45,6 +46,12 @@ public:
     // Rows not yet stored, tasks queued or a repeated job under way: the collector is not idle.
     bool busy() const;
     std::size_t unwritten() const;
+    // Memory the rows waiting for the database take (an estimate that counts their strings).
+    std::size_t unwritten_bytes() const { return unwritten_bytes_.load(); }
+    // The database refuses rows (disk full, locked): they are kept, up to max_unwritten_bytes.
+    bool failing() const { return failing_now_.load(); }
+    // Rows dropped per reporting uid because more than max_unwritten_bytes waited.
+    std::map<std::uint32_t, std::uint64_t> dropped() const;
     // Rows stored, as of the last commit (the writer counts what it inserts and deletes).
     std::uint64_t rows() const { return rows_.load(); }
 
@@ -52,8 +59,15 @@ public:
     // tasks and joins the thread. Idempotent.
     void stop();
 
-    static constexpr std::size_t max_unwritten = 500'000;  // rows kept in memory while the disk is full
-    static constexpr std::size_t batch_rows = 10'000;      // rows per transaction
+    // Rows kept in memory while the database refuses them or falls behind; past this the oldest rows that
+    // a non-root connection reported go first, then the oldest of root's.
+    static constexpr std::size_t max_unwritten_bytes = 256 << 20;
+    static constexpr std::size_t batch_rows = 10'000;  // rows per transaction
+
+    // What a row takes in memory, roughly.
+    static std::size_t row_bytes(const Row& row) {
+        return sizeof(Row) + row.path.capacity() + row.name.capacity() + row.machine.capacity();
+    }
 
 private:
     struct Job {
@@ -63,12 +77,16 @@ private:
 
     void loop();
     bool flush();  // false when the database refused the rows (they stay queued)
+    void drop_beyond_bound();
+    void give_memory_back();
     void step_jobs(bool stopping);
     void publish_rows() { rows_ = store_.rows(); }
 
     store::Store& store_;
     std::function<void()> committed_;
     std::atomic<std::uint64_t> rows_{0};
+    std::atomic<std::size_t> unwritten_bytes_{0};  // incoming_ + unwritten_
+    std::atomic<bool> failing_now_{false};
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
@@ -79,13 +97,14 @@ private:
     std::size_t unwritten_count_ = 0;
     std::size_t job_count_ = 0;  // jobs_ + new_jobs_
     bool stopping_ = false;
+    std::map<std::uint32_t, std::uint64_t> dropped_;
 
     // The writer thread's own:
     std::vector<Row> unwritten_;
     std::list<Job> jobs_;
     bool failing_ = false;
     std::chrono::steady_clock::time_point retry_at_;  // while failing: the next attempt
-    std::uint64_t dropped_ = 0;
+    std::uint64_t dropped_total_ = 0;
 
     std::thread thread_;  // last: starts when everything above is ready
 };

@@ -38,6 +38,7 @@ std::pair<WindowSamples, WindowSamples> read_both_windows(const store::Database&
     std::thread helper([&] {
         try {
             store::Database other(db.path(), store::Access::read_only);
+            other.set_deadline(db.deadline());
             old_samples = read_window_samples(other, old_days, filter, rows, per_name);
         } catch (...) {
             failure = std::current_exception();

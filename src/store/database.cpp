@@ -61,6 +61,10 @@ void Database::check_file(Access mode) const {
     std::error_code ec;
     if (!std::filesystem::is_directory(folder, ec))
         throw Error(ErrorCode::missing_folder, what + "folder " + folder + " does not exist");
+    // The file itself is never a symbolic link: one planted at the path would point the collector (and
+    // its permissions) at another file. SQLITE_OPEN_NOFOLLOW refuses it too, in case it appears later.
+    if (std::filesystem::is_symlink(std::filesystem::symlink_status(path_, ec)))
+        throw Error(ErrorCode::other, what + "it is a symbolic link; give the file's own path");
     bool exists = std::filesystem::exists(path_, ec);
     if (exists && std::filesystem::is_directory(path_, ec))
         throw Error(ErrorCode::not_a_database, what + "it is a folder, not a file");
@@ -82,7 +86,7 @@ void Database::check_file(Access mode) const {
 }
 
 void Database::connect(Access mode, const OpenOptions& options) {
-    int flags = SQLITE_OPEN_NOMUTEX;  // one thread per connection at a time
+    int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;  // one thread per connection at a time
     flags |= mode == Access::read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     sqlite3* raw = nullptr;
     int rc = sqlite3_open_v2(path_.c_str(), &raw, flags, nullptr);
@@ -93,6 +97,21 @@ void Database::connect(Access mode, const OpenOptions& options) {
     if (mode == Access::read_write && sqlite3_db_readonly(handle(), "main") == 1)
         throw Error(ErrorCode::read_only,
                     "opening database " + path_ + ": SQLite could open it only read-only");
+}
+
+void Database::set_deadline(Deadline deadline) {
+    deadline_ = deadline;
+    // SQLite calls the handler every this many virtual machine instructions: well under a millisecond.
+    constexpr int instructions = 10'000;
+    if (deadline_)
+        sqlite3_progress_handler(handle(), instructions, &Database::past_deadline, this);
+    else
+        sqlite3_progress_handler(handle(), 0, nullptr, nullptr);
+}
+
+int Database::past_deadline(void* database) {
+    const auto& self = *static_cast<const Database*>(database);
+    return self.deadline_ && std::chrono::steady_clock::now() > *self.deadline_ ? 1 : 0;
 }
 
 bool Database::check_identity() {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,7 +46,15 @@ public:
     void exec(std::string_view sql) const { sql::exec(db_.get(), sql, context_); }
     std::int64_t query_int(std::string_view sql) const { return sql::query_int(db_.get(), sql, context_); }
 
+    // Past `deadline` every statement on this connection fails with Error(timed_out); none: no deadline.
+    // A query that opens a second connection gives it the same deadline.
+    using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+    void set_deadline(Deadline deadline);
+    Deadline deadline() const noexcept { return deadline_; }
+
 private:
+    static int past_deadline(void* database);
+
     void check_file(Access mode) const;
     void connect(Access mode, const OpenOptions& options);
     // Returns true when the file is empty (a new database), throws when it is not nod's.
@@ -56,6 +65,7 @@ private:
     std::string context_;
     Access access_;
     sql::ConnectionPtr db_;
+    Deadline deadline_;
 };
 
 }  // namespace nod::store

@@ -13,6 +13,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::disk_full: return "disk_full";
     case ErrorCode::locked: return "locked";
     case ErrorCode::io: return "io";
+    case ErrorCode::timed_out: return "timed_out";
     case ErrorCode::other: return "other";
     }
     return "other";
@@ -28,6 +29,7 @@ ErrorCode error_code_from_sqlite(int rc) {
     case SQLITE_LOCKED: return ErrorCode::locked;
     case SQLITE_IOERR: return ErrorCode::io;
     case SQLITE_CANTOPEN: return ErrorCode::io;
+    case SQLITE_INTERRUPT: return ErrorCode::timed_out;
     default: return ErrorCode::other;
     }
 }

@@ -16,6 +16,7 @@ enum class ErrorCode {
     disk_full,        // SQLITE_FULL: the transaction was rolled back, retry the same rows later
     locked,           // another process holds the write lock longer than the busy timeout
     io,               // SQLITE_IOERR and friends
+    timed_out,        // a read ran past its connection's deadline (Database::set_deadline)
     other,
 };
 
