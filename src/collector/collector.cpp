@@ -5,6 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "busglue/busglue.hpp"
 #include "collector/clock.hpp"
 #include "collector/log.hpp"
 #include "collector/overview.hpp"
@@ -110,7 +111,7 @@ void Collector::connect_bus() {
         service_ = std::make_unique<Service>(
             *bus_, ServiceParts{*queries_, *writer_, mailbox_, status_, config_.db.string(), realtime_now,
                                 [this] { touch(); }, [this] { refresh_overview(); }});
-        bus_->requestName(bus_name);
+        busglue::request_name(*bus_, bus_name);
         bus_source_ = std::make_unique<BusSource>(event_, *bus_, [this](const std::string& why) {
             if (bus_failing_) return;
             log::error("lost the bus connection (" + why + "); still reading Nix, reconnecting every 5 s");
@@ -224,12 +225,13 @@ void Collector::begin_idle_exit() {
     listener_->stop_accepting();
     try {
         std::string me = bus_->getUniqueName();
-        bus_->addMatch(
+        busglue::add_floating_match(
+            *bus_,
             "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
             "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" +
                 std::string(bus_name) + "',arg1='" + me + "',arg2=''",
-            [this](sdbus::Message&) { sd_event_exit(event_, 0); }, sdbus::floating_slot);
-        bus_->releaseName(bus_name);
+            [this] { sd_event_exit(event_, 0); });
+        busglue::release_name(*bus_, bus_name);
     } catch (const std::exception& e) {
         log::warning(std::string("releasing the bus name: ") + e.what());
         sd_event_exit(event_, 0);
