@@ -1,7 +1,7 @@
-// The few sdbus-c++ calls nod makes that differ between 1.x (Debian 12: 1.2, nixpkgs: 1.5) and 2.x (Debian 13,
-// Fedora, Arch), named once here. v1.cpp or v2.cpp implements them; meson picks one by the version it finds
-// and defines NOD_SDBUS_MAJOR for everything that uses this folder. The rest of what nod uses is the same in
-// both: connections, AdaptorInterfaces, ProxyInterfaces, Result, Variant, Struct, sdbus::ObjectPath.
+// The few sdbus-c++ calls nod makes that differ between 1.x (Debian 12: 1.2, nixpkgs: 1.5) and 2.x (Debian
+// 13, Fedora, Arch), named once here. v1.cpp or v2.cpp implements them; meson picks one by the version it
+// finds and defines NOD_SDBUS_MAJOR for everything that uses this folder. The rest of what nod uses is the
+// same in both: connections, AdaptorInterfaces, ProxyInterfaces, Result, Variant, Struct, sdbus::ObjectPath.
 #pragma once
 
 #include <sys/types.h>
@@ -28,8 +28,8 @@ using CallError = const sdbus::Error*;
 // What the connection wants from an event loop before it polls, in one form for both versions.
 struct PollData {
     int fd;
-    std::uint32_t events;       // for fd, as poll(2) takes them
-    std::uint64_t timeout_usec; // absolute, CLOCK_MONOTONIC; UINT64_MAX: none
+    std::uint32_t events;        // for fd, as poll(2) takes them
+    std::uint64_t timeout_usec;  // absolute, CLOCK_MONOTONIC; UINT64_MAX: none
 };
 PollData poll_data(const sdbus::IConnection& bus);
 

@@ -17,7 +17,8 @@ void request_name(sdbus::IConnection& bus, const std::string& name) { bus.reques
 void release_name(sdbus::IConnection& bus, const std::string& name) { bus.releaseName(name); }
 
 void add_floating_match(sdbus::IConnection& bus, const std::string& rule, std::function<void()> on_match) {
-    bus.addMatch(rule, [on_match = std::move(on_match)](sdbus::Message&) { on_match(); }, sdbus::floating_slot);
+    bus.addMatch(
+        rule, [on_match = std::move(on_match)](sdbus::Message&) { on_match(); }, sdbus::floating_slot);
 }
 
 std::optional<uid_t> caller_uid(const sdbus::IObject& object) {
@@ -26,6 +27,8 @@ std::optional<uid_t> caller_uid(const sdbus::IObject& object) {
     return call->getCredsUid();
 }
 
-sdbus::Error error(const std::string& name, const std::string& message) { return sdbus::Error(name, message); }
+sdbus::Error error(const std::string& name, const std::string& message) {
+    return sdbus::Error(name, message);
+}
 
 }  // namespace nod::busglue

@@ -19,9 +19,13 @@ PollData poll_data(const sdbus::IConnection& bus) {
 
 bool process_one(sdbus::IConnection& bus) { return bus.processPendingEvent(); }
 
-void request_name(sdbus::IConnection& bus, const std::string& name) { bus.requestName(sdbus::ServiceName{name}); }
+void request_name(sdbus::IConnection& bus, const std::string& name) {
+    bus.requestName(sdbus::ServiceName{name});
+}
 
-void release_name(sdbus::IConnection& bus, const std::string& name) { bus.releaseName(sdbus::ServiceName{name}); }
+void release_name(sdbus::IConnection& bus, const std::string& name) {
+    bus.releaseName(sdbus::ServiceName{name});
+}
 
 void add_floating_match(sdbus::IConnection& bus, const std::string& rule, std::function<void()> on_match) {
     // 2.x: the overload without a slot tag is the floating one.

@@ -1,7 +1,7 @@
-// Drives an sdbus-c++ connection from sd-event: one io source on the bus fd and one timer, both refreshed from
-// the connection's poll data (busglue::poll_data) before every poll, one message per turn. One code path for
-// sdbus-c++ 1.x, which has no attachSdEventLoop, and 2.x, whose attachSdEventLoop lets the exception of a
-// failed connection escape into sd-event where nod must see it and reconnect.
+// Drives an sdbus-c++ connection from sd-event: one io source on the bus fd and one timer, both refreshed
+// from the connection's poll data (busglue::poll_data) before every poll, one message per turn. One code
+// path for sdbus-c++ 1.x, which has no attachSdEventLoop, and 2.x, whose attachSdEventLoop lets the
+// exception of a failed connection escape into sd-event where nod must see it and reconnect.
 #pragma once
 
 #include <functional>
