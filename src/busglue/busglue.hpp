@@ -13,6 +13,10 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#ifndef NOD_SDBUS_MAJOR
+#error "NOD_SDBUS_MAJOR is set by src/busglue/meson.build: depend on nod_busglue_dep"
+#endif
+
 namespace nod::busglue {
 
 #if NOD_SDBUS_MAJOR >= 2
