@@ -3,12 +3,14 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "busglue/busglue.hpp"
+
 namespace nod::collector {
 
 BusSource::BusSource(sd_event* event, sdbus::IConnection& bus, std::function<void(const std::string&)> lost)
     : bus_(bus), lost_(std::move(lost)) {
-    auto pd = bus_.getEventLoopPollData();
-    int r = sd_event_add_io(event, &io_, pd.fd, static_cast<std::uint32_t>(pd.events), &BusSource::on_io, this);
+    auto pd = busglue::poll_data(bus_);
+    int r = sd_event_add_io(event, &io_, pd.fd, pd.events, &BusSource::on_io, this);
     if (r >= 0) r = sd_event_source_set_prepare(io_, &BusSource::on_prepare);
     if (r >= 0) r = sd_event_add_time(event, &timer_, CLOCK_MONOTONIC, 0, 0, &BusSource::on_time, this);
     if (r >= 0) r = sd_event_source_set_enabled(timer_, SD_EVENT_OFF);
@@ -27,8 +29,8 @@ BusSource::~BusSource() {
 int BusSource::on_prepare(sd_event_source*, void* self) {
     auto* b = static_cast<BusSource*>(self);
     try {
-        auto pd = b->bus_.getEventLoopPollData();
-        sd_event_source_set_io_events(b->io_, static_cast<std::uint32_t>(pd.events));
+        auto pd = busglue::poll_data(b->bus_);
+        sd_event_source_set_io_events(b->io_, pd.events);
         if (pd.timeout_usec == UINT64_MAX) {
             sd_event_source_set_enabled(b->timer_, SD_EVENT_OFF);
         } else {
@@ -55,7 +57,7 @@ void BusSource::process() {
     try {
         // One message at a time; prepare() sets a zero timeout while more are queued, so the loop keeps
         // turning and the Nix sockets get their turn between bus messages.
-        bus_.processPendingRequest();
+        busglue::process_one(bus_);
     } catch (const std::exception& e) {
         lost_(e.what());
     }

@@ -1,5 +1,7 @@
-// Drives an sdbus-c++ 1.2.0 connection from sd-event (1.2.0 has no attachSdEventLoop): one io source
-// on the bus fd and one timer, both refreshed from getEventLoopPollData() before every poll.
+// Drives an sdbus-c++ connection from sd-event: one io source on the bus fd and one timer, both refreshed
+// from the connection's poll data (busglue::poll_data) before every poll, one message per turn. One code
+// path for sdbus-c++ 1.x, which has no attachSdEventLoop, and 2.x, whose attachSdEventLoop lets the
+// exception of a failed connection escape into sd-event where nod must see it and reconnect.
 #pragma once
 
 #include <functional>

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "busglue/busglue.hpp"
 #include "collector/clock.hpp"
 #include "collector/fd_limit.hpp"
 #include "collector/log.hpp"
@@ -112,7 +113,7 @@ void Collector::connect_bus() {
             *bus->connection, ServiceParts{*queries_, *writer_, mailbox_, *listener_, oldest_start_,
                                            config_.db.string(), realtime_now, [this] { touch(); },
                                            [this] { refresh_oldest_row(); }});
-        bus->connection->requestName(bus_name);
+        busglue::request_name(*bus->connection, bus_name);
         bus->source = std::make_unique<BusSource>(event_.get(), *bus->connection, [this](const std::string& why) {
             if (bus_failing_) return;
             log::error("lost the bus connection (" + why + "); still reading Nix, reconnecting every 5 s");
@@ -224,12 +225,13 @@ void Collector::begin_idle_exit() {
     try {
         sdbus::IConnection& bus = *bus_->connection;
         std::string me = bus.getUniqueName();
-        bus.addMatch(
+        busglue::add_floating_match(
+            bus,
             "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
             "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='" +
                 std::string(bus_name) + "',arg1='" + me + "',arg2=''",
-            [this](sdbus::Message&) { sd_event_exit(event_.get(), 0); }, sdbus::floating_slot);
-        bus.releaseName(bus_name);
+            [this] { sd_event_exit(event_.get(), 0); });
+        busglue::release_name(bus, bus_name);
     } catch (const std::exception& e) {
         log::warning(std::string("releasing the bus name: ") + e.what());
         sd_event_exit(event_.get(), 0);

@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <memory>
+#include <optional>
 
+#include "busglue/busglue.hpp"
 #include "collector/log.hpp"
 #include "api/options.hpp"
 #include "queries/window.hpp"
@@ -38,22 +40,22 @@ sdbus::Error to_bus_error(std::exception_ptr failure) {
     } catch (const sdbus::Error& e) {
         return e;
     } catch (const api::InvalidOptions& e) {
-        return sdbus::Error(invalid_args, e.what());
+        return busglue::error(invalid_args, e.what());
     } catch (const queries::InvalidArgument& e) {
-        return sdbus::Error(invalid_args, e.what());
+        return busglue::error(invalid_args, e.what());
     } catch (const store::Error& e) {
-        return sdbus::Error(Service::error_database, e.what());
+        return busglue::error(Service::error_database, e.what());
     } catch (const std::exception& e) {
-        return sdbus::Error("org.freedesktop.DBus.Error.Failed", e.what());
+        return busglue::error("org.freedesktop.DBus.Error.Failed", e.what());
     } catch (...) {
-        return sdbus::Error("org.freedesktop.DBus.Error.Failed", "unexpected failure");
+        return busglue::error("org.freedesktop.DBus.Error.Failed", "unexpected failure");
     }
 }
 
 }  // namespace
 
 Service::Service(sdbus::IConnection& bus, ServiceParts parts)
-    : AdaptorInterfaces(bus, object_path), parts_(std::move(parts)) {
+    : AdaptorInterfaces(bus, sdbus::ObjectPath{object_path}), parts_(std::move(parts)) {
     registerAdaptor();
 }
 
@@ -117,7 +119,7 @@ void Service::answer_later(Result&& result, Compute compute) {
     });
     if (!queued) {
         reply.error(std::make_exception_ptr(
-            sdbus::Error(error_busy, "too many queries are waiting; try again in a moment")));
+            busglue::error(error_busy, "too many queries are waiting; try again in a moment")));
     }
 }
 
@@ -165,10 +167,8 @@ void Service::Test(sdbus::Result<wire::Windows, std::vector<wire::TestRow>>&& re
 // loosened or the bus is a trusted private one, on which sd-bus does not enforce Privileged.
 bool Service::caller_may_clean() {
     try {
-        const sdbus::Message* call = getObject().getCurrentlyProcessedMessage();
-        if (!call) return false;
-        uid_t uid = call->getCredsUid();
-        return uid == 0 || uid == getuid();
+        std::optional<uid_t> uid = busglue::caller_uid(getObject());
+        return uid && (*uid == 0 || *uid == getuid());
     } catch (const sdbus::Error&) {
         return false;
     }
@@ -178,8 +178,8 @@ void Service::Clean(sdbus::Result<std::uint64_t>&& result, Options options) {
     parts_.touched();
     try {
         if (!caller_may_clean()) {
-            throw sdbus::Error("org.freedesktop.DBus.Error.AccessDenied",
-                               "Clean deletes history for everyone and is for root only: run it as root");
+            throw busglue::error("org.freedesktop.DBus.Error.AccessDenied",
+                                 "Clean deletes history for everyone and is for root only: run it as root");
         }
         auto request = api::parse_clean(decode(options));
         auto cutoff = queries::clean_cutoff(request, parts_.now());
@@ -227,7 +227,7 @@ void Service::clean_before(const Reply& reply, store::Day cutoff, std::size_t ch
                 break;
             case StoreWorker::JobEnd::stopped:
                 log::notice("Clean deleted " + std::to_string(*deleted) + " rows before the collector stopped");
-                reply.error(std::make_exception_ptr(sdbus::Error(
+                reply.error(std::make_exception_ptr(busglue::error(
                     error_stopped, "the collector stopped after deleting " + std::to_string(*deleted) +
                                        " rows; call Clean again to delete the rest")));
                 break;

@@ -4,6 +4,7 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "busglue/busglue.hpp"
 #include "nod-proxy.h"
 
 namespace nod::ctl {
@@ -17,7 +18,8 @@ using Options = std::map<std::string, sdbus::Variant>;
 
 class Proxy final : public sdbus::ProxyInterfaces<net::bergsoe::Nod1_proxy> {
 public:
-    explicit Proxy(sdbus::IConnection& connection) : ProxyInterfaces(connection, service_name, object_path) {
+    explicit Proxy(sdbus::IConnection& connection)
+        : ProxyInterfaces(connection, busglue::ServiceName{service_name}, sdbus::ObjectPath{object_path}) {
         registerProxy();
     }
     ~Proxy() { unregisterProxy(); }

@@ -12,6 +12,7 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "busglue/busglue.hpp"
 #include "collector_fixture.hpp"
 #include "replay/capture.hpp"
 #include "store/database.hpp"
@@ -247,11 +248,12 @@ protected:
         holder = std::make_unique<store::Database>(db, store::Access::read_write);
         store::sql::exec(holder->handle(), "BEGIN IMMEDIATE", "holding the write lock on " + db.string());
         client = sdbus::createSessionBusConnectionWithAddress(bus.address());
-        proxy = sdbus::createProxy(*client, "net.bergsoe.Nod1", "/net/bergsoe/Nod1");
+        proxy = sdbus::createProxy(*client, nod::busglue::ServiceName{"net.bergsoe.Nod1"},
+                                   sdbus::ObjectPath{"/net/bergsoe/Nod1"});
         proxy->callMethodAsync("Clean")
             .onInterface("net.bergsoe.Nod1")
             .withArguments(std::map<std::string, sdbus::Variant>{})
-            .uponReplyInvoke([this](const sdbus::Error* error, std::uint64_t deleted) {
+            .uponReplyInvoke([this](nod::busglue::CallError error, std::uint64_t deleted) {
                 answer = error ? error->getName() + ": " + error->getMessage()
                                : "deleted " + std::to_string(deleted);
             });
@@ -263,7 +265,7 @@ protected:
     // Clean's answer, read from the client connection ("deleted N" or the D-Bus error); nullopt if none came.
     std::optional<std::string> wait_for_answer() {
         (void)eventually([&] {
-            while (client->processPendingRequest()) {
+            while (nod::busglue::process_one(*client)) {
             }
             return answer.has_value();
         });
