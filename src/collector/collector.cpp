@@ -80,7 +80,7 @@ void Collector::set_up() {
             if (oldest_start_ == 0) refresh_oldest_row();  // the first rows of an empty history
         });
     });
-    queries_ = std::make_unique<QueryWorker>(config_.db);
+    queries_ = std::make_unique<QueryWorker>(config_.db, std::chrono::seconds(config_.query_timeout_sec));
     listener_ = std::make_unique<NixListener>(listen_, config_, *writer_);
     add_sources();
     connect_bus();
@@ -301,7 +301,7 @@ void Collector::prune_old_rows() {
 
 // OldestRow: read on the query thread (one day of rows), kept by the loop.
 void Collector::refresh_oldest_row() {
-    queries_->submit([this](const QueryWorker::OpenDatabase& open_database) {
+    queries_->submit(0, [this](const QueryWorker::OpenDatabase& open_database) {
         try {
             Micros oldest = oldest_row_start(open_database()).value_or(0);
             mailbox_.post([this, oldest] { oldest_start_ = oldest; });

@@ -43,7 +43,13 @@ sdbus::Error to_bus_error(std::exception_ptr failure) {
         return busglue::error(invalid_args, e.what());
     } catch (const queries::InvalidArgument& e) {
         return busglue::error(invalid_args, e.what());
+    } catch (const queries::TooLarge& e) {
+        return busglue::error(Service::error_too_large, e.what());
     } catch (const store::Error& e) {
+        if (e.code() == store::ErrorCode::timed_out)
+            return busglue::error(Service::error_timed_out,
+                                  "the query read the database for longer than nod allows one (--query-timeout-sec); "
+                                  "narrow it: fewer days, a drv filter, a kind or a limit");
         return busglue::error(Service::error_database, e.what());
     } catch (const std::exception& e) {
         return busglue::error("org.freedesktop.DBus.Error.Failed", e.what());
@@ -109,15 +115,21 @@ private:
 
 template <typename Result, typename Compute>
 void Service::answer_later(Result&& result, Compute compute) {
+    // A caller whose uid cannot be read shares the lane of every other non-root caller.
+    std::uint32_t uid = busglue::caller_uid(getObject()).value_or(UINT32_MAX);
     LaterReply<Result> reply(replies_, std::move(result), parts_.mailbox, parts_.touched);
-    bool queued = parts_.queries.submit([reply, compute](const QueryWorker::OpenDatabase& open_database) {
+    auto queued = parts_.queries.submit(uid, [reply, compute](const QueryWorker::OpenDatabase& open_database) {
         try {
             reply.values(compute(open_database()));
         } catch (...) {
             reply.error(std::current_exception());
         }
     });
-    if (!queued) {
+    if (queued == QueryWorker::Queued::user_full) {
+        reply.error(std::make_exception_ptr(busglue::error(
+            error_busy, "you have " + std::to_string(QueryWorker::max_queued_per_user) +
+                            " queries waiting or running; wait for their answers")));
+    } else if (queued == QueryWorker::Queued::full) {
         reply.error(std::make_exception_ptr(
             busglue::error(error_busy, "too many queries are waiting; try again in a moment")));
     }
@@ -241,5 +253,13 @@ std::string Service::DatabasePath() { return parts_.database_path; }
 std::uint64_t Service::Rows() { return parts_.writer.rows(); }
 std::uint64_t Service::OldestRow() { return static_cast<std::uint64_t>(parts_.oldest_start / 1'000'000); }
 std::uint32_t Service::Connections() { return parts_.listener.connections(); }
+
+std::vector<sdbus::Struct<std::string, std::uint32_t, std::uint64_t>> Service::Refusals() {
+    std::vector<sdbus::Struct<std::string, std::uint32_t, std::uint64_t>> out;
+    for (const auto& r : parts_.listener.refusals()) out.emplace_back(std::string(to_string(r.reason)), r.uid, r.count);
+    for (const auto& [uid, count] : parts_.writer.dropped())
+        out.emplace_back(std::string(to_string(RefusalReason::rows_dropped)), uid, count);
+    return out;
+}
 
 }  // namespace nod::collector

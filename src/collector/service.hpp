@@ -42,6 +42,8 @@ public:
     static constexpr const char* error_database = "net.bergsoe.Nod1.Error.Database";
     static constexpr const char* error_busy = "net.bergsoe.Nod1.Error.Busy";
     static constexpr const char* error_stopped = "net.bergsoe.Nod1.Error.Stopped";
+    static constexpr const char* error_too_large = "net.bergsoe.Nod1.Error.TooLarge";
+    static constexpr const char* error_timed_out = "net.bergsoe.Nod1.Error.TimedOut";
 
     Service(sdbus::IConnection& bus, ServiceParts parts);
     ~Service();
@@ -60,6 +62,7 @@ private:
     std::uint64_t Rows() override;
     std::uint64_t OldestRow() override;
     std::uint32_t Connections() override;
+    std::vector<sdbus::Struct<std::string, std::uint32_t, std::uint64_t>> Refusals() override;
 
     // Runs `compute` on the query thread; its value (or error) is sent on the loop's thread.
     template <typename Result, typename Compute>

@@ -8,6 +8,16 @@ namespace {
 
 bool wanted(std::optional<Kind> filter, Kind kind) { return !filter || *filter == kind; }
 
+// What a row costs in the reply, roughly: its fixed fields (with D-Bus's alignment) and its strings.
+constexpr std::size_t row_overhead = 128;
+
+void check_size(std::size_t bytes, const char* narrow) {
+    if (bytes <= max_reply_bytes) return;
+    throw queries::TooLarge("the answer would take about " + std::to_string((bytes + (1 << 20) - 1) >> 20) +
+                            " MiB, more than the " + std::to_string(max_reply_bytes >> 20) +
+                            " MiB nod sends in one reply: " + narrow);
+}
+
 StatsRow stats_row(Kind kind, const std::string& name, const queries::Figures& f) {
     return StatsRow(std::string(to_string(kind)), name, f.count, f.failed, f.cancelled, f.unknown_duration,
                     f.total_seconds, f.mean_seconds, f.p50_seconds, f.p90_seconds, f.max_seconds, f.bytes,
@@ -23,6 +33,10 @@ Window window(const queries::DayRange& days) {
 std::vector<StatsRow> stats_rows(const queries::StatsResult& result, std::optional<Kind> kind) {
     std::vector<StatsRow> rows;
     if (!result.names.empty() || result.kinds.empty()) {
+        std::size_t bytes = 0;
+        for (const auto& n : result.names)
+            if (wanted(kind, n.kind)) bytes += row_overhead + n.name.size();
+        check_size(bytes, "set a limit (limit=100), a drv filter, a kind or fewer days");
         for (const auto& n : result.names)
             if (wanted(kind, n.kind)) rows.push_back(stats_row(n.kind, n.name, n.figures));
         return rows;
@@ -47,6 +61,11 @@ std::vector<BucketRow> bucket_rows(const queries::BucketResult& result, std::opt
 }
 
 std::vector<TestRow> test_rows(const queries::ComparisonResult& result, std::optional<Kind> kind) {
+    std::size_t bytes = 0;
+    for (const auto* part : {&result.kinds, &result.names})
+        for (const auto& c : *part)
+            if (wanted(kind, c.kind)) bytes += row_overhead + c.name.size();
+    check_size(bytes, "set a drv filter, a kind or fewer days");
     std::vector<TestRow> rows;
     auto add = [&](const queries::Comparison& c) {
         if (!wanted(kind, c.kind)) return;

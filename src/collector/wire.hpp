@@ -23,6 +23,10 @@ using Windows = sdbus::Struct<std::string, std::string, std::string, std::string
 using TestRow = sdbus::Struct<std::string, std::string, std::uint64_t, std::uint64_t, double, double, double, double,
                               double, bool, bool, std::string, double, double>;
 
+// The most a reply may take: a quarter of the 32 MiB D-Bus allows a message, so that no answer can get
+// the collector disconnected from the bus. Past it stats_rows and test_rows throw queries::TooLarge.
+inline constexpr std::size_t max_reply_bytes = 8 << 20;
+
 Window window(const queries::DayRange& days);
 std::vector<StatsRow> stats_rows(const queries::StatsResult& result, std::optional<Kind> kind);
 std::vector<BucketRow> bucket_rows(const queries::BucketResult& result, std::optional<Kind> kind);

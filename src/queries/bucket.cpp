@@ -30,8 +30,34 @@ std::string label_of(store::Day day, BucketUnit unit) {
     return {};
 }
 
+const char* unit_name(BucketUnit unit) {
+    switch (unit) {
+        case BucketUnit::day: return "day";
+        case BucketUnit::week: return "week";
+        case BucketUnit::month: return "month";
+    }
+    return "";
+}
+
+// The buckets a window makes, without making them.
+std::size_t bucket_count(DayRange days, BucketUnit unit) {
+    std::int64_t span = std::int64_t{days.last} - days.first + 1;
+    switch (unit) {
+        case BucketUnit::day: return static_cast<std::size_t>(span);
+        case BucketUnit::week: return static_cast<std::size_t>(span / 7 + 2);
+        case BucketUnit::month: return static_cast<std::size_t>(span / 28 + 2);
+    }
+    return static_cast<std::size_t>(span);
+}
+
 // The empty buckets of the window, and for each day of it the index of its bucket.
 std::vector<Bucket> make_buckets(DayRange days, BucketUnit unit, std::vector<std::size_t>& bucket_of_day) {
+    if (std::size_t n = bucket_count(days, unit); n > max_buckets) {
+        throw TooLarge("Bucket " + std::string(unit_name(unit)) + " over " +
+                       std::to_string(std::int64_t{days.last} - days.first + 1) + " days gives about " +
+                       std::to_string(n) + " buckets, more than the " + std::to_string(max_buckets) +
+                       " of one answer: use week or month, or fewer days");
+    }
     std::vector<Bucket> buckets;
     bucket_of_day.assign(static_cast<std::size_t>(days.last - days.first + 1), 0);
     for (store::Day start = days.first; start <= days.last;) {

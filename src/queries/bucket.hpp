@@ -29,6 +29,9 @@ struct BucketResult {
     std::vector<Bucket> buckets;  // oldest first
 };
 
+// At most this many buckets in one answer (TooLarge past it): over 27 years by day.
+inline constexpr std::size_t max_buckets = 10'000;
+
 BucketResult bucket(const store::Database& db, const BucketRequest& request, Micros now);
 
 }  // namespace nod::queries

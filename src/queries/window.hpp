@@ -17,6 +17,13 @@ public:
     using std::invalid_argument::invalid_argument;
 };
 
+// An answer larger than nod sends in one reply (D-Bus limits a message to 32 MiB, and a reply the bus
+// refuses would cost the collector its connection): the daemon answers net.bergsoe.Nod1.Error.TooLarge.
+class TooLarge : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 struct Window {
     enum class Unit { all, days, months };
     Unit unit = Unit::all;
