@@ -80,7 +80,7 @@ void Collector::set_up() {
             if (oldest_start_ == 0) refresh_oldest_row();  // the first rows of an empty history
         });
     });
-    queries_ = std::make_unique<QueryWorker>(config_.db, std::chrono::seconds(config_.query_timeout_sec));
+    queries_ = std::make_unique<QueryWorker>(config_.db, config_.query_timeout);
     listener_ = std::make_unique<NixListener>(listen_, config_, *writer_);
     add_sources();
     connect_bus();

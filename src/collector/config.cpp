@@ -34,8 +34,8 @@ po::options_description describe() {
                                                         "1 in 16 is kept for root)")
         ("max-connections-per-user", po::value<std::uint32_t>(), "Nix connections of one non-root user at once "
                                                                  "(default 64)")
-        ("query-timeout-sec", po::value<std::uint32_t>(), "a query that runs longer is stopped with an error "
-                                                          "(default 10)")
+        ("query-timeout-sec", po::value<double>(), "a query that reads the database longer is stopped with an "
+                                                   "error (default 10; fractions allowed)")
         ("max-line-bytes", po::value<std::uint32_t>(), "longer log lines are skipped and counted (default 1 MiB)")
         ("max-activities", po::value<std::uint32_t>(), "activities in flight per connection (default 16384)");
     return d;
@@ -106,7 +106,12 @@ ParsedConfig parse_config(int argc, const char* const argv[], const Environment&
     number("retain-days", c.retain_days, 0);
     number("max-connections", c.max_connections, 2);
     number("max-connections-per-user", c.max_connections_per_user, 1);
-    number("query-timeout-sec", c.query_timeout_sec, 1);
+    if (vm.count("query-timeout-sec")) {
+        double seconds = vm["query-timeout-sec"].as<double>();
+        if (!(seconds >= 0.001 && seconds <= 86'400))
+            throw ConfigError("--query-timeout-sec must be between 0.001 and 86400");
+        c.query_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+    }
     number("max-line-bytes", c.max_line_bytes, 1024);
     number("max-activities", c.max_activities, 16);
     return {c, {}};

@@ -1,6 +1,7 @@
 // nod-collector's settings: flags first, then NOD_* environment variables, then defaults.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -21,7 +22,7 @@ struct Config {
     std::uint32_t retain_days = 0;    // 0: keep everything
     std::uint32_t max_connections = 1024;  // 1 in 16 of them is kept for root (the nix-daemon's workers)
     std::uint32_t max_connections_per_user = 64;
-    std::uint32_t query_timeout_sec = 10;
+    std::chrono::milliseconds query_timeout{10'000};
     std::uint32_t max_line_bytes = 1 << 20;
     std::uint32_t max_activities = 16384;
 };

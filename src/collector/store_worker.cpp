@@ -92,7 +92,11 @@ void StoreWorker::loop() {
         }
 
         std::move(incoming_.begin(), incoming_.end(), std::back_inserter(unwritten_));
-        incoming_.clear();
+        // After a flood its capacity would stay at the flood's peak.
+        if (incoming_.capacity() > batch_rows)
+            std::vector<Row>().swap(incoming_);
+        else
+            incoming_.clear();
         auto tasks = std::move(tasks_);
         tasks_.clear();
         for (Job& job : new_jobs_) jobs_.push_back(std::move(job));
@@ -200,19 +204,19 @@ bool StoreWorker::flush() {
     failing_now_ = false;
     unwritten_.clear();
     unwritten_bytes_ -= done_bytes;
-    if (done > 0) give_memory_back();
+    written_since_trim_ += done;
+    give_memory_back();
     return true;
 }
 
-// After a flood the row vectors and the heap keep their peak; hand what is free back to the system.
+// After a flood the row vector, SQLite's page cache and the heap keep their peak: once the rows are all
+// written (none waiting), what is free goes back to the system. (main.cpp keeps the heap in one arena: the
+// rows one thread allocates and another frees would otherwise leave arenas that cannot shrink.)
 void StoreWorker::give_memory_back() {
-    constexpr std::size_t keep_rows = batch_rows;
-    if (unwritten_.capacity() <= keep_rows) return;
-    std::vector<Row>().swap(unwritten_);
-    {
-        std::lock_guard lock(mutex_);
-        if (incoming_.empty()) std::vector<Row>().swap(incoming_);
-    }
+    if (unwritten_.capacity() > batch_rows) std::vector<Row>().swap(unwritten_);
+    if (written_since_trim_ < trim_after_rows || unwritten_bytes_.load() > 0) return;
+    written_since_trim_ = 0;
+    store_.release_memory();
     malloc_trim(0);
 }
 

@@ -105,6 +105,8 @@ private:
     bool failing_ = false;
     std::chrono::steady_clock::time_point retry_at_;  // while failing: the next attempt
     std::uint64_t dropped_total_ = 0;
+    std::size_t written_since_trim_ = 0;
+    static constexpr std::size_t trim_after_rows = batch_rows;  // trim after a flood, not after every batch
 
     std::thread thread_;  // last: starts when everything above is ready
 };

@@ -13,11 +13,24 @@ std::size_t ActivityKeyHash::operator()(const ActivityKey& k) const noexcept {
 
 namespace {
 
+std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
 void forget(std::vector<ConnectionId>& conns, ConnectionId conn) {
     conns.erase(std::remove(conns.begin(), conns.end(), conn), conns.end());
 }
 
 }  // namespace
+
+std::uint64_t key_hash(const ActivityKey& k) noexcept {
+    std::uint64_t h = mix(k.id ^ (static_cast<std::uint64_t>(k.kind) << 56));
+    return mix(h ^ static_cast<std::uint64_t>(std::hash<std::string>{}(k.path)));
+}
 
 // Who reported the activity: root, its origin, and the client it is for. A client that reported it after
 // the origin did (the daemon relays each activity to its client) is preferred to one that came before.
@@ -35,12 +48,13 @@ void ActivityRegistry::note(Entry& e, const Reporter& who) {
 
 void ActivityRegistry::started(const ActivityKey& key, const Reporter& who, Micros now) {
     expire(now);
-    auto [it, fresh] = entries_.try_emplace(key);
+    if (recorded_.find(key_hash(key))) return;  // a late copy: its end will be a duplicate
+    auto [it, fresh] = open_.try_emplace(key);
     Entry& e = it->second;
     if (fresh) {
         e.owner = who.conn;
         e.owner_is_origin = who.origin;
-    } else if (!e.emitted && who.origin && !e.owner_is_origin) {
+    } else if (who.origin && !e.owner_is_origin) {
         e.owner = who.conn;
         e.owner_is_origin = true;
     }
@@ -49,72 +63,68 @@ void ActivityRegistry::started(const ActivityKey& key, const Reporter& who, Micr
 }
 
 std::optional<Row> ActivityRegistry::finished(const ActivityKey& key, const Reporter& who, Row row, Micros now) {
-    auto it = entries_.find(key);
-    if (it == entries_.end()) return emit_expired(key, who, std::move(row), now);
+    std::uint64_t hash = key_hash(key);
+    if (auto done = recorded_.find(hash)) {
+        // Another connection's view went out first: the origin's own replaces it (the store drops the other).
+        if (who.origin && !done->by_origin) {
+            row.supersedes = true;
+            return record(hash, std::move(row), who.uid == 0, {}, now);
+        }
+        return std::nullopt;
+    }
+    auto it = open_.find(key);
+    // Not open anywhere: its start was refused, or came before its last record expired.
+    if (it == open_.end()) return record(hash, std::move(row), who.uid == 0, {}, now);
     Entry& e = it->second;
     forget(e.open_on, who.conn);
     note(e, who);
-    if (e.emitted) {
-        // Another connection's view went out first: the origin's own replaces it (the store drops the other).
-        if (who.origin && !e.emitted_by_origin) return emit(key, e, std::move(row), now);
-        return std::nullopt;
-    }
     if (e.owner != who.conn) {
         if (!e.fallback) e.fallback = std::move(row);
         // The owner may be gone already (its connection ended first): nobody else will speak.
         if (!e.open_on.empty()) return std::nullopt;
-        return emit(key, e, std::move(*e.fallback), now);
+        Row fallback = std::move(*e.fallback);
+        return emit(it, std::move(fallback), now);
     }
-    return emit(key, e, std::move(row), now);
+    return emit(it, std::move(row), now);
 }
 
 std::optional<Row> ActivityRegistry::abandoned(const ActivityKey& key, const Reporter& who, Row row, Micros now) {
-    auto it = entries_.find(key);
-    if (it == entries_.end()) return emit_expired(key, who, std::move(row), now);
+    std::uint64_t hash = key_hash(key);
+    if (recorded_.find(hash)) return std::nullopt;  // a finished view beats a cut-off one, even the origin's
+    auto it = open_.find(key);
+    if (it == open_.end()) return record(hash, std::move(row), who.uid == 0, {}, now);
     Entry& e = it->second;
     forget(e.open_on, who.conn);
     note(e, who);
-    if (e.emitted) return std::nullopt;  // a finished view beats a cut-off one, even the origin's
-    if (e.fallback) return emit(key, e, std::move(*e.fallback), now);
+    if (e.fallback) {
+        Row fallback = std::move(*e.fallback);
+        return emit(it, std::move(fallback), now);
+    }
     if (!e.open_on.empty()) {
         e.owner = e.open_on.front();
         e.owner_is_origin = e.origin && *e.origin == e.owner;
         return std::nullopt;
     }
-    return emit(key, e, std::move(row), now);
+    return emit(it, std::move(row), now);
 }
 
-// The key expired while the activity was still open here: its row went out more than `window` ago
-// (a copy that late, or an id reused that long after). This row goes out too, and its key is known for
-// another window like any other's, so that the same key reported right after makes no second row.
-std::optional<Row> ActivityRegistry::emit_expired(const ActivityKey& key, const Reporter& who, Row row, Micros now) {
-    expire(now);
-    Entry& e = entries_[key];
-    e.owner = who.conn;
-    e.owner_is_origin = who.origin;
-    note(e, who);
-    return emit(key, e, std::move(row), now);
+std::optional<Row> ActivityRegistry::emit(Open::iterator it, Row row, Micros now) {
+    Entry entry = std::move(it->second);
+    std::uint64_t hash = key_hash(it->first);
+    open_.erase(it);
+    return record(hash, std::move(row), entry.root_seen, entry.client_uid, now);
 }
 
-std::optional<Row> ActivityRegistry::emit(const ActivityKey& key, Entry& entry, Row row, Micros now) {
-    row.trusted = entry.root_seen;
-    row.user = row.origin && entry.client_uid ? *entry.client_uid : row.uid;
-    entry.emitted = true;
-    entry.emitted_by_origin = entry.emitted_by_origin || row.origin;
-    entry.emitted_at = now;
-    entry.fallback.reset();
-    emitted_order_.emplace_back(now, key);
+// The row goes out: for the client's user when the origin gives it, trusted when root reported it. Its key
+// is remembered for a window, so that a copy reported later makes no second row.
+std::optional<Row> ActivityRegistry::record(std::uint64_t hash, Row row, bool root_seen,
+                                            std::optional<std::uint32_t> client_uid, Micros now) {
+    row.trusted = root_seen;
+    row.user = row.origin && client_uid ? *client_uid : row.uid;
+    recorded_.record(hash, now, row.origin);
     return row;
 }
 
-void ActivityRegistry::expire(Micros now) {
-    while (!emitted_order_.empty() &&
-           (now - emitted_order_.front().first > window_ || emitted_order_.size() > max_remembered_)) {
-        auto it = entries_.find(emitted_order_.front().second);
-        if (it != entries_.end() && it->second.emitted && it->second.emitted_at == emitted_order_.front().first)
-            entries_.erase(it);
-        emitted_order_.pop_front();
-    }
-}
+void ActivityRegistry::expire(Micros now) { recorded_.expire(now, window_); }
 
 }  // namespace nod

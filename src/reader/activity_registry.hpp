@@ -3,12 +3,12 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "reader/recorded_keys.hpp"
 #include "reader/row.hpp"
 
 namespace nod {
@@ -25,6 +25,10 @@ struct ActivityKey {
 struct ActivityKeyHash {
     std::size_t operator()(const ActivityKey& k) const noexcept;
 };
+
+// 64 bits of the key, for remembering recorded activities compactly (a collision between two activities
+// within the window, about one in 2^64 per pair, would take the second for a duplicate).
+std::uint64_t key_hash(const ActivityKey& k) noexcept;
 
 // A connection that reports an activity: its uid (SO_PEERCRED), and whether it is the id's origin (its peer
 // pid is `id >> 32`: the process that made the activity).
@@ -50,7 +54,7 @@ struct Reporter {
 // bound (the oldest are forgotten first).
 class ActivityRegistry {
 public:
-    ActivityRegistry(Micros window, std::size_t max_remembered) : window_(window), max_remembered_(max_remembered) {}
+    ActivityRegistry(Micros window, std::size_t max_remembered) : window_(window), recorded_(max_remembered) {}
 
     void started(const ActivityKey& key, const Reporter& who, Micros now);
     // The connection saw the activity end. Returns the row to record, if it is this connection's to give.
@@ -59,32 +63,33 @@ public:
     // that still has the activity open (or finished it) is preferred.
     std::optional<Row> abandoned(const ActivityKey& key, const Reporter& who, Row row, Micros now);
 
-    std::size_t size() const { return entries_.size(); }
+    // Activities open somewhere and recorded ones remembered.
+    std::size_t size() const { return open_.size() + recorded_.size(); }
 
 private:
+    // An activity not recorded yet.
     struct Entry {
         ConnectionId owner = 0;
         bool owner_is_origin = false;
         std::optional<ConnectionId> origin;  // the origin connection, once it reported the activity
-        bool emitted = false;
-        bool emitted_by_origin = false;
-        Micros emitted_at = 0;
-        bool root_seen = false;                  // a root connection reported it
-        std::optional<std::uint32_t> client_uid; // the first other connection that reported it
-        bool client_after_origin = false;        // ... and did so after the origin had
+        bool root_seen = false;                   // a root connection reported it
+        std::optional<std::uint32_t> client_uid;  // the first other connection that reported it
+        bool client_after_origin = false;         // ... and did so after the origin had
         std::vector<ConnectionId> open_on;
         std::optional<Row> fallback;
     };
-
     void note(Entry& e, const Reporter& who);
-    std::optional<Row> emit(const ActivityKey& key, Entry& entry, Row row, Micros now);
-    std::optional<Row> emit_expired(const ActivityKey& key, const Reporter& who, Row row, Micros now);
+    using Open = std::unordered_map<ActivityKey, Entry, ActivityKeyHash>;
+    std::optional<Row> emit(Open::iterator it, Row row, Micros now);
+    std::optional<Row> record(std::uint64_t hash, Row row, bool root_seen, std::optional<std::uint32_t> client_uid,
+                              Micros now);
     void expire(Micros now);
 
     Micros window_;
-    std::size_t max_remembered_;
-    std::unordered_map<ActivityKey, Entry, ActivityKeyHash> entries_;
-    std::deque<std::pair<Micros, ActivityKey>> emitted_order_;
+    Open open_;
+    // Recorded activities, remembered for `window` (at most max_remembered) by their key's 64-bit hash: a
+    // few bytes instead of the key and its path.
+    RecordedKeys recorded_;
 };
 
 }  // namespace nod

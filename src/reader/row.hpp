@@ -57,7 +57,10 @@ struct Row {
     // (a daemon worker runs as root for every user), else `uid`.
     std::uint32_t user = 0;
     bool trusted = false;  // a root connection (the daemon, root's own Nix) reported the activity
-    bool origin = false;   // reported by the id's origin (peer pid = id >> 32); it replaces others' rows
+    bool origin = false;   // reported by the id's origin (peer pid = id >> 32)
+    // Not stored: another connection's row of this activity went out first (anyone can send a worker's ids
+    // ahead of it); the store replaces that row with this one.
+    bool supersedes = false;
 
     bool operator==(const Row&) const = default;
 };

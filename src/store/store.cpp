@@ -356,15 +356,15 @@ void Store::remove(PruneBatch& batch) {
         durations_->remove(day_kind.first, day_kind.second, std::move(durations));
 }
 
-// An origin-confirmed row replaces the rows of the same activity (id, kind, path) that another connection
-// gave before it did, within a day either side: whoever sent a worker's ids ahead of it (or a client that
-// was quicker). Returns how many went.
+// A row that supersedes (Row::supersedes: its origin reported it after another connection's row of the
+// same activity went out) replaces the rows of the same activity (id, kind, path) that no origin
+// confirmed, within a day either side: whoever sent a worker's ids ahead of it. Returns how many went.
 std::size_t Store::replace_unconfirmed(std::span<const KeyedRow> rows) {
     PruneBatch batch;
     auto& find = statements_->unconfirmed_rows;
     for (const KeyedRow& keyed : rows) {
         const Row& row = *keyed.row;
-        if (!row.origin) continue;
+        if (!row.supersedes) continue;
         find.bind(1, std::int64_t{keyed.day - 1}).bind(2, std::int64_t{keyed.day}).bind(3, std::int64_t{keyed.day + 1});
         find.bind(4, static_cast<std::int64_t>(row.kind)).bind(5, keyed.name_id);
         while (find.step()) {

@@ -37,9 +37,8 @@ public:
     // Stores every row and its aggregates in one transaction: all or nothing. On an Error (disk_full,
     // locked, io) nothing of the batch is stored and everything committed before is intact; the caller
     // keeps the rows and writes the same batch again later. A row's day is its local day in the current TZ.
-    // A row its activity's origin reported (Row::origin) replaces the rows of the same activity id, kind
-    // and path that others reported before it, within a day either side. Byte counts are clamped to
-    // max_row_bytes.
+    // A row that supersedes (Row::supersedes) replaces the rows of the same activity id, kind and path that
+    // no origin confirmed, within a day either side. Byte counts are clamped to max_row_bytes.
     void write(std::span<const Row> rows);
 
     // Deletes at most `chunk` rows whose day is before `cutoff`, oldest first, and takes them out of the
@@ -54,6 +53,9 @@ public:
     std::uint64_t rows() const noexcept { return rows_; }
 
     const Database& database() const noexcept { return db_; }
+
+    // Frees the page cache's unused pages (after a flood; the next writes read them again).
+    void release_memory() noexcept { sqlite3_db_release_memory(db_.handle()); }
 
 private:
     struct Statements;

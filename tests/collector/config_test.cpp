@@ -69,6 +69,17 @@ TEST(Config, BadValuesNameTheFlagOrVariable) {
     }
     EXPECT_THROW(Args{}.parse({"--max-line-bytes", "10"}), ConfigError);
     EXPECT_THROW(Args{}.parse({"--no-such-flag"}), ConfigError);
+    EXPECT_THROW(Args{}.parse({"--query-timeout-sec", "0"}), ConfigError);
+    EXPECT_THROW(Args{}.parse({"--max-connections-per-user", "0"}), ConfigError);
+}
+
+TEST(Config, BoundsOnUsersAndQueries) {
+    Config defaults = *Args{}.parse({}).config;
+    EXPECT_EQ(defaults.max_connections_per_user, 64u);
+    EXPECT_EQ(defaults.query_timeout, std::chrono::seconds(10));
+    Config set = *Args{{{"NOD_QUERY_TIMEOUT_SEC", "0.25"}}}.parse({"--max-connections-per-user", "3"}).config;
+    EXPECT_EQ(set.max_connections_per_user, 3u);
+    EXPECT_EQ(set.query_timeout, std::chrono::milliseconds(250));
 }
 
 TEST(Config, HelpAndVersionAnswerWithoutAConfig) {

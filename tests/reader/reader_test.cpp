@@ -401,6 +401,7 @@ TEST_F(DoubleStream, IdsSentAheadOfTheirOriginDoNotSuppressItsRows) {
     ASSERT_EQ(h.rows.size(), 2u) << "the origin's row is not taken for a duplicate";
     const Row& real = h.rows[1];
     EXPECT_TRUE(real.origin);
+    EXPECT_TRUE(real.supersedes) << "the store replaces the forged row with it";
     EXPECT_TRUE(real.trusted);
     EXPECT_EQ(real.pid, static_cast<std::int32_t>(pid));
     EXPECT_EQ(real.outcome, Outcome::succeeded);

@@ -288,6 +288,7 @@ TEST_F(StoreTest, AnOriginRowReplacesOthersRowsOfTheSameActivity) {
         r.path = path;
         r.activity_id = activity;
         r.origin = origin;
+        r.supersedes = origin;
         r.trusted = origin;
         r.pid = pid;
         r.uid = r.user = origin ? 0 : 65534;
