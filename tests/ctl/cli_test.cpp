@@ -333,6 +333,26 @@ TEST(FailureMessages, OneLineThatSaysWhatToDo) {
     EXPECT_EQ(say("net.bergsoe.Nod1.Error.Stopped",
                   "the collector stopped after deleting 3000 rows; call Clean again to delete the rest"),
               "nodctl: the collector stopped after deleting 3000 rows; call Clean again to delete the rest");
+    // The collector's own messages for these say how to narrow the query (src/collector/wire.cpp, service.cpp).
+    EXPECT_EQ(say("net.bergsoe.Nod1.Error.TooLarge",
+                  "the answer would take about 12 MiB, more than the 8 MiB nod sends in one reply: set a limit "
+                  "(limit=100), a drv filter, a kind or fewer days"),
+              "nodctl: the answer is too large: the answer would take about 12 MiB, more than the 8 MiB nod sends "
+              "in one reply: set a limit (limit=100), a drv filter, a kind or fewer days");
+    EXPECT_EQ(say("net.bergsoe.Nod1.Error.TooLarge",
+                  "Bucket day over 40000 days gives about 40000 buckets, more than the 10000 of one answer: use "
+                  "week or month, or fewer days"),
+              "nodctl: the answer is too large: Bucket day over 40000 days gives about 40000 buckets, more than "
+              "the 10000 of one answer: use week or month, or fewer days");
+    EXPECT_EQ(say("net.bergsoe.Nod1.Error.TimedOut",
+                  "the query read the database for longer than nod allows one (--query-timeout-sec); narrow it: "
+                  "fewer days, a drv filter, a kind or a limit"),
+              "nodctl: the query took too long: the query read the database for longer than nod allows one "
+              "(--query-timeout-sec); narrow it: fewer days, a drv filter, a kind or a limit");
+    // Not the bus's own timeout, which means the collector did not answer at all.
+    EXPECT_NE(say("net.bergsoe.Nod1.Error.TimedOut", "x"), say("org.freedesktop.DBus.Error.TimedOut", "x"));
+    EXPECT_EQ(say("net.bergsoe.Nod1.Error.Busy", "you have 8 queries waiting or running; wait for their answers"),
+              "nodctl: the collector is busy: you have 8 queries waiting or running; wait for their answers");
     EXPECT_EQ(say("org.freedesktop.DBus.Error.NoReply", "timeout"),
               "nodctl: nod-collector did not answer in time on the system bus; check 'systemctl status nod-collector'");
     EXPECT_EQ(say("org.freedesktop.DBus.Error.Spawn.ChildExited", "exited with 1"),
