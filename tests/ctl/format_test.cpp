@@ -251,6 +251,7 @@ TEST(StatsByUser, JsonHasUserAndUidInsteadOfName) {
     std::string text = stats_json(by_user());
     d.Parse(text.c_str());
     ASSERT_FALSE(d.HasParseError()) << text;
+    for (const auto& r : d["rows"].GetArray()) ASSERT_TRUE(r.HasMember("user") && r.HasMember("uid")) << text;
     EXPECT_EQ(std::string(d["rows"][2]["user"].GetString()), "4242") << "no name: the uid, as text";
     EXPECT_TRUE(d["rows"][2]["uid"].IsUint());
     for (const auto& r : d["rows"].GetArray()) EXPECT_FALSE(r.HasMember("name"));
