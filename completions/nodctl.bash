@@ -12,14 +12,14 @@ _nodctl() {
     fi
 
     local global='--help -h --version --bus --address --no-legend --no-color'
-    local filters='--days --months --drv --kind'
+    local filters='--days --months --drv --kind --user --trusted'
     local commands='stats bucket test clean'
 
     # The command is the first word that is neither an option nor an option's value.
     local command='' unit='' i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            --bus|--address|--days|--months|--drv|--kind|--sort|--limit|--output|-o|--before-days)
+            --bus|--address|--days|--months|--drv|--kind|--user|--group-by|--sort|--limit|--output|-o|--before-days)
                 ((i++)) ;;
             -*) ;;
             *)
@@ -35,6 +35,8 @@ _nodctl() {
         --bus) COMPREPLY=($(compgen -W 'system session' -- "$cur")); return ;;
         --kind) COMPREPLY=($(compgen -W 'build substitute copy post-build-hook' -- "$cur")); return ;;
         --sort) COMPREPLY=($(compgen -W 'count time name' -- "$cur")); return ;;
+        --group-by) COMPREPLY=($(compgen -W 'name user' -- "$cur")); return ;;
+        --user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
         --output|-o)
             case $command in
                 bucket) COMPREPLY=($(compgen -W 'table csv json chart' -- "$cur")) ;;
@@ -47,7 +49,7 @@ _nodctl() {
 
     local options
     case $command in
-        ''|stats) options="$global $filters --group --sort --limit --output" ;;
+        ''|stats) options="$global $filters --group --group-by --sort --limit --output" ;;
         bucket) options="$global $filters --output" ;;
         test) options="$global $filters --group --output" ;;
         clean) options="$global --before-days" ;;

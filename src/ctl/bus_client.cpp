@@ -1,5 +1,6 @@
 #include "ctl/bus_client.hpp"
 
+#include <charconv>
 #include <map>
 
 #include <sdbus-c++/sdbus-c++.h>
@@ -41,7 +42,21 @@ Options window_options(const Filters& f) {
     if (f.months) o["months"] = sdbus::Variant(*f.months);
     if (f.drv) o["drv"] = sdbus::Variant(*f.drv);
     if (f.kind) o["kind"] = sdbus::Variant(*f.kind);
+    if (f.user && !f.uid) throw std::logic_error("--user '" + *f.user + "' was not resolved to a uid");
+    if (f.uid) o["uid"] = sdbus::Variant(*f.uid);
+    if (f.trusted) o["trusted"] = sdbus::Variant(true);
     return o;
+}
+
+// A Stats row grouped by user has the uid, in decimal, where the name would be.
+std::uint32_t uid_in(const std::string& name) {
+    std::uint32_t uid = 0;
+    auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), uid);
+    if (name.empty() || ec != std::errc() || end != name.data() + name.size()) {
+        throw BusError({"nodctl.Error.Answer", "a row grouped by user has no uid but '" + name +
+                                                   "'; install nodctl and nod-collector of the same version"});
+    }
+    return uid;
 }
 
 Window window_of(const sdbus::Struct<std::string, std::string>& w) { return {w.get<0>(), w.get<1>()}; }
@@ -91,17 +106,23 @@ BusClient::~BusClient() = default;
 
 StatsResult BusClient::stats(const Filters& f) {
     Options o = window_options(f);
-    if (f.group) o["group"] = sdbus::Variant(true);
+    if (f.group_by == GroupBy::name) o["group"] = sdbus::Variant(true);
+    if (f.group_by == GroupBy::user) o["group_by"] = sdbus::Variant(std::string("user"));
     if (f.sort) o["sort"] = sdbus::Variant(*f.sort);
     if (f.limit) o["limit"] = sdbus::Variant(*f.limit);
     auto [window, rows] = guarded([&] { return impl_->proxy->Stats(o); });
     StatsResult r;
     r.window = window_of(window);
-    r.grouped = f.group;
+    r.group_by = f.group_by;
     for (const auto& s : rows) {
         FigureRow row = figures_of(s);
         row.kind = s.get<0>();
-        row.name = s.get<1>();
+        if (f.group_by == GroupBy::user) {
+            row.uid = uid_in(s.get<1>());
+            row.user = s.get<1>();  // the uid until the caller names it
+        } else {
+            row.name = s.get<1>();
+        }
         r.rows.push_back(std::move(row));
     }
     return r;
@@ -124,12 +145,12 @@ BucketResult BusClient::bucket(const std::string& unit, const Filters& f) {
 
 ComparisonResult BusClient::test(const Filters& f) {
     Options o = window_options(f);
-    if (f.group) o["group"] = sdbus::Variant(true);
+    if (f.group_by == GroupBy::name) o["group"] = sdbus::Variant(true);
     auto [windows, rows] = guarded([&] { return impl_->proxy->Test(o); });
     ComparisonResult r;
     r.old_window = {windows.get<0>(), windows.get<1>()};
     r.new_window = {windows.get<2>(), windows.get<3>()};
-    r.grouped = f.group;
+    r.grouped = f.group_by == GroupBy::name;
     for (const auto& s : rows) {
         ComparisonRow t;
         t.kind = s.get<0>();

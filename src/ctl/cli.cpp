@@ -35,7 +35,10 @@ po::options_description window_options(Command c) {
         ("days", po::value<std::string>()->value_name("N"), "the last N local days, today included")
         ("months", po::value<std::string>()->value_name("N"), "this calendar month and the N-1 before it")
         ("drv", po::value<std::string>()->value_name("TEXT"), "only derivation names containing TEXT, literally")
-        ("kind", po::value<std::string>()->value_name("KIND"), "build, substitute, copy or post-build-hook only");
+        ("kind", po::value<std::string>()->value_name("KIND"), "build, substitute, copy or post-build-hook only")
+        ("user", po::value<std::string>()->value_name("NAME|UID"),
+         "only rows for this user (a name or a uid)")
+        ("trusted", "only rows that root's connections reported");
     return d;
 }
 
@@ -44,7 +47,8 @@ po::options_description command_options(Command c) {
     switch (c) {
     case Command::stats:
         d.add_options()
-            ("group", "one row per derivation name")
+            ("group", "one row per derivation name (--group-by name)")
+            ("group-by", po::value<std::string>()->value_name("name|user"), "one row per derivation name or per user")
             ("sort", po::value<std::string>()->value_name("count|time|name"),
              "order of grouped rows (default count; count and time descending)")
             ("limit", po::value<std::string>()->value_name("N"), "at most N grouped rows per kind (0: no limit)")
@@ -75,15 +79,17 @@ const char* synopsis(Command c) {
     switch (c) {
     case Command::stats:
         return "Usage: nodctl [OPTIONS] stats [--days N | --months N] [--drv TEXT] [--kind KIND] [--group]\n"
+               "                           [--group-by name|user] [--user NAME|UID] [--trusted]\n"
                "                           [--sort count|time|name] [--limit N] [--output table|csv|json|test]\n\n"
-               "Totals per kind over a window (all time by default), or per derivation name with --group.\n";
+               "Totals per kind over a window (all time by default), or per derivation name with --group, or per\n"
+               "user with --group-by user.\n";
     case Command::bucket:
         return "Usage: nodctl [OPTIONS] bucket day|week|month [--days N | --months N] [--drv TEXT] [--kind KIND]\n"
-               "                           [--output table|csv|json|chart]\n\n"
+               "                           [--user NAME|UID] [--trusted] [--output table|csv|json|chart]\n\n"
                "The figures of stats per day, ISO week or calendar month, oldest first, empty buckets included.\n";
     case Command::test:
         return "Usage: nodctl [OPTIONS] test [--days N | --months N] [--drv TEXT] [--kind KIND] [--group]\n"
-               "                          [--output table|csv|json]\n\n"
+               "                          [--user NAME|UID] [--trusted] [--output table|csv|json]\n\n"
                "The window's durations (default: the last 30 days) against the prior window of equal length:\n"
                "medians, change, two-sided Mann-Whitney U p-value. Same as 'nodctl stats --output test'.\n";
     case Command::clean:
@@ -143,7 +149,7 @@ Command command_of(const std::string& name) {
 
 // The stats-only options that people may try elsewhere, for a precise message.
 std::string misplaced(Command c, const std::string& option) {
-    static const std::array stats_only = {"--group", "--sort", "--limit"};
+    static const std::array stats_only = {"--group", "--group-by", "--sort", "--limit"};
     if (c == Command::clean) {
         return "nodctl clean: " + option + " is not an option of clean (it takes only --before-days)";
     }
@@ -243,6 +249,17 @@ void read_connection(const po::variables_map& vm, Invocation& inv) {
     inv.no_color = vm.count("no-color") > 0;
 }
 
+// --user: a number is a uid; anything else is a name that resolve_user looks up (nothing to say here).
+std::optional<std::uint32_t> uid_of(const std::string& text) {
+    if (text.empty()) throw UsageError("nodctl: --user needs a user name or a uid");
+    if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+    std::uint32_t uid = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), uid);
+    if (ec != std::errc() || end != text.data() + text.size())
+        throw UsageError("nodctl: --user must be a user name or a uid (at most 4294967295), not '" + text + "'");
+    return uid;
+}
+
 Filters filters_of(const po::variables_map& vm) {
     Filters f;
     if (auto v = text_of(vm, "days")) f.days = number("days", *v, 1);
@@ -251,7 +268,18 @@ Filters filters_of(const po::variables_map& vm) {
     f.drv = text_of(vm, "drv");
     if (auto v = text_of(vm, "kind"))
         f.kind = one_of("kind", *v, {"build", "substitute", "copy", "post-build-hook"});
-    f.group = vm.count("group") > 0;
+    if (auto v = text_of(vm, "user")) {
+        f.user = v;
+        f.uid = uid_of(*v);
+    }
+    f.trusted = vm.count("trusted") > 0;
+    if (vm.count("group")) f.group_by = GroupBy::name;
+    if (auto v = text_of(vm, "group-by")) {
+        GroupBy by = one_of("group-by", *v, {"name", "user"}) == "name" ? GroupBy::name : GroupBy::user;
+        if (vm.count("group") && by != GroupBy::name)
+            throw UsageError("nodctl: --group and --group-by " + *v + " disagree (--group is --group-by name)");
+        f.group_by = by;
+    }
     if (auto v = text_of(vm, "sort")) f.sort = one_of("sort", *v, {"count", "time", "name"});
     if (auto v = text_of(vm, "limit")) f.limit = number("limit", *v, 0);
     if (auto v = text_of(vm, "before-days")) f.before_days = number("before-days", *v, 0);
@@ -276,16 +304,20 @@ void read_output(const std::string& o, Invocation& inv) {
     inv.output = format_of(o);
 }
 
-// --sort and --limit order and cut the grouped rows of stats.
-void check_sort_and_limit(const Invocation& inv) {
+// --sort and --limit order and cut the grouped rows of stats; the test comparison groups by name only.
+void check_grouping(const Invocation& inv) {
     const Filters& f = inv.filters;
+    if (inv.command == Command::test && f.group_by == GroupBy::user) {
+        throw UsageError("nodctl: --group-by user does not apply to the test comparison (it compares derivation "
+                         "names: --group)");
+    }
     if (!f.sort && !f.limit) return;
     const std::string flag = f.sort ? "--sort" : "--limit";
     if (inv.command == Command::test) {
         throw UsageError("nodctl: " + flag +
                          " does not apply to the test comparison (it compares every name)");
     }
-    if (inv.command == Command::stats && !f.group) {
+    if (inv.command == Command::stats && f.group_by == GroupBy::none) {
         throw UsageError("nodctl: " + flag + " orders and cuts grouped rows: add --group");
     }
 }
@@ -319,9 +351,16 @@ Invocation parse_command_line(const std::vector<std::string>& args) {
     read_connection(vm, inv);
     inv.filters = filters_of(vm);
     if (auto o = text_of(vm, "output")) read_output(*o, inv);
-    check_sort_and_limit(inv);
+    check_grouping(inv);
     if (inv.command == Command::bucket) inv.unit = unit_of(vm);
     return inv;
+}
+
+void resolve_user(Invocation& inv, const UserLookup& lookup) {
+    Filters& f = inv.filters;
+    if (!f.user || f.uid) return;
+    f.uid = lookup(*f.user);
+    if (!f.uid) throw UsageError("nodctl: no user '" + *f.user + "' on this machine; give a user name or a uid");
 }
 
 }  // namespace nod::ctl

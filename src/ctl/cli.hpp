@@ -3,10 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "ctl/model.hpp"
 
 namespace nod::ctl {
 
@@ -20,7 +23,10 @@ struct Filters {
     std::optional<std::uint32_t> months;       // --months (months)
     std::optional<std::string> drv;            // --drv (drv)
     std::optional<std::string> kind;           // --kind (kind)
-    bool group = false;                        // --group (group)
+    std::optional<std::string> user;           // --user as given: a uid in decimal, or a user name
+    std::optional<std::uint32_t> uid;          // its uid (uid): the number, or the name's by resolve_user
+    bool trusted = false;                      // --trusted (trusted)
+    GroupBy group_by = GroupBy::none;          // --group or --group-by name (group), --group-by user (group_by)
     std::optional<std::string> sort;           // --sort (sort)
     std::optional<std::uint32_t> limit;        // --limit (limit)
     std::optional<std::uint32_t> before_days;  // clean --before-days (before_days)
@@ -45,8 +51,16 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// `args` without the program name.
+// `args` without the program name. A --user that is a name is kept as text, its uid left empty: resolve_user
+// looks it up.
 Invocation parse_command_line(const std::vector<std::string>& args);
+
+// A user name's uid on this machine (nodctl: getpwnam_r), or nothing when there is no such user.
+using UserLookup = std::function<std::optional<std::uint32_t>(const std::string& name)>;
+
+// Gives a --user name its uid through `lookup`; a UsageError when there is no such user ("nodctl: no user 'x'
+// on this machine; give a user name or a uid"). Does nothing without --user, or when it was a number.
+void resolve_user(Invocation& invocation, const UserLookup& lookup);
 
 std::string command_name(Command c);
 

@@ -1,11 +1,14 @@
 #include "ctl/commands.hpp"
 
+#include <map>
+
 #include "ctl/bus_client.hpp"
 #include "ctl/format_chart.hpp"
 #include "ctl/format_comparison.hpp"
 #include "ctl/format_figures.hpp"
 #include "ctl/format_json.hpp"
 #include "ctl/terminal.hpp"
+#include "ctl/users.hpp"
 
 namespace nod::ctl {
 
@@ -25,6 +28,14 @@ std::string answer(const Invocation& inv, BusClient& bus, std::ostream& err) {
     switch (inv.command) {
     case Command::stats: {
         auto r = bus.stats(f);
+        if (r.group_by == GroupBy::user) {
+            std::map<std::uint32_t, std::string> names;  // a user has a row per kind: one lookup each
+            for (auto& row : r.rows) {
+                auto [name, fresh] = names.try_emplace(row.uid);
+                if (fresh) name->second = user_name(row.uid);
+                row.user = name->second;
+            }
+        }
         if (inv.output == Output::csv) return stats_csv(r);
         if (inv.output == Output::json) return stats_json(r);
         return stats_table(r, view_of(inv));

@@ -55,6 +55,9 @@ std::string describe_failure(const BusFailure& f, Command command, Bus bus, cons
     }
     if (n == "net.bergsoe.Nod1.Error.Busy") return "nodctl: the collector is busy: " + msg;
     if (n == "net.bergsoe.Nod1.Error.Stopped") return "nodctl: " + msg;
+    // The collector's messages for these two say how to narrow the query.
+    if (n == "net.bergsoe.Nod1.Error.TooLarge") return "nodctl: the answer is too large: " + msg;
+    if (n == "net.bergsoe.Nod1.Error.TimedOut") return "nodctl: the query took too long: " + msg;
     if (n == "org.freedesktop.DBus.Error.NoReply" || n == "org.freedesktop.DBus.Error.Timeout" ||
         n == "org.freedesktop.DBus.Error.TimedOut") {
         return "nodctl: nod-collector did not answer in time on " + where +

@@ -1,6 +1,7 @@
 #include "ctl/format_figures.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "ctl/format_csv.hpp"
 #include "ctl/format_table.hpp"
@@ -13,13 +14,13 @@ namespace {
 // Columns of the figures shared by both tables. Rarely used ones appear only when some row needs them.
 struct Shape {
     bool bucket = false;
-    bool name = false;
+    GroupBy group = GroupBy::none;  // a NAME or USER column
     bool untimed = false;
     bool download = false;
 };
 
-Shape shape_of(const std::vector<FigureRow>& rows, bool bucket, bool name) {
-    Shape s{bucket, name, false, false};
+Shape shape_of(const std::vector<FigureRow>& rows, bool bucket, GroupBy group) {
+    Shape s{bucket, group, false, false};
     for (const auto& r : rows) {
         s.untimed = s.untimed || r.unknown_duration > 0;
         s.download = s.download || r.download_bytes > 0;
@@ -31,7 +32,8 @@ std::vector<Column> columns_of(const Shape& s) {
     std::vector<Column> c;
     if (s.bucket) c.push_back({"BUCKET", Align::left});
     c.push_back({"KIND", Align::left});
-    if (s.name) c.push_back({"NAME", Align::left});
+    if (s.group == GroupBy::name) c.push_back({"NAME", Align::left});
+    if (s.group == GroupBy::user) c.push_back({"USER", Align::left});
     for (const char* h : {"COUNT", "FAILED", "CANCELLED"}) c.push_back({h, Align::right});
     if (s.untimed) c.push_back({"UNTIMED", Align::right});
     for (const char* h : {"TOTAL", "MEAN", "P50", "P90", "MAX", "BYTES"}) c.push_back({h, Align::right});
@@ -43,7 +45,8 @@ std::vector<Cell> cells_of(const Shape& s, const FigureRow& r, bool percentiles 
     std::vector<Cell> c;
     if (s.bucket) c.push_back({r.bucket});
     c.push_back({r.kind});
-    if (s.name) c.push_back({r.name});
+    if (s.group == GroupBy::name) c.push_back({r.name});
+    if (s.group == GroupBy::user) c.push_back({r.user});
     c.push_back({std::to_string(r.count)});
     c.push_back({std::to_string(r.failed), r.failed > 0 ? Style::red : Style::plain});
     c.push_back({std::to_string(r.cancelled)});
@@ -79,28 +82,51 @@ FigureRow total_of(const std::vector<FigureRow>& rows) {
     return t;
 }
 
-std::vector<std::string> csv_header(bool bucket, bool name) {
+std::vector<std::string> csv_header(bool bucket, GroupBy group) {
     std::vector<std::string> h;
     if (bucket) h.push_back("bucket");
     h.push_back("kind");
-    if (name) h.push_back("name");
+    if (group == GroupBy::name) h.push_back("name");
+    if (group == GroupBy::user) {
+        h.push_back("user");
+        h.push_back("uid");
+    }
     for (const char* f : {"count", "failed", "cancelled", "unknown_duration", "total_seconds", "mean_seconds",
                           "p50_seconds", "p90_seconds", "max_seconds", "bytes", "download_bytes"})
         h.push_back(f);
     return h;
 }
 
-std::vector<std::string> csv_fields(const FigureRow& r, bool bucket, bool name) {
+std::vector<std::string> csv_fields(const FigureRow& r, bool bucket, GroupBy group) {
     std::vector<std::string> f;
     if (bucket) f.push_back(r.bucket);
     f.push_back(r.kind);
-    if (name) f.push_back(r.name);
+    if (group == GroupBy::name) f.push_back(r.name);
+    if (group == GroupBy::user) {
+        f.push_back(r.user);
+        f.push_back(std::to_string(r.uid));
+    }
     for (auto n : {r.count, r.failed, r.cancelled, r.unknown_duration}) f.push_back(std::to_string(n));
     for (auto s : {r.total_seconds, r.mean_seconds, r.p50_seconds, r.p90_seconds, r.max_seconds})
         f.push_back(machine_seconds(s));
     f.push_back(std::to_string(r.bytes));
     f.push_back(std::to_string(r.download_bytes));
     return f;
+}
+
+// "4 kinds", "12 names", "1 name"; per user, the users, not their rows (a user has one per kind).
+std::string count_text(const StatsResult& result) {
+    std::size_t n = result.rows.size();
+    switch (result.group_by) {
+    case GroupBy::none: return std::to_string(n) + (n == 1 ? " kind" : " kinds");
+    case GroupBy::name: return std::to_string(n) + (n == 1 ? " name" : " names");
+    case GroupBy::user: {
+        std::set<std::uint32_t> users;
+        for (const auto& r : result.rows) users.insert(r.uid);
+        return std::to_string(users.size()) + (users.size() == 1 ? " user" : " users");
+    }
+    }
+    return {};
 }
 
 }  // namespace
@@ -111,11 +137,11 @@ std::string window_text(const Window& window) {
 }
 
 std::string stats_table(const StatsResult& result, const ViewOptions& view) {
-    Shape s = shape_of(result.rows, false, result.grouped);
+    Shape s = shape_of(result.rows, false, result.group_by);
     Table table(columns_of(s));
     for (const auto& r : result.rows) table.add_row(cells_of(s, r));
     std::string out;
-    bool total = view.legend && !result.grouped && result.rows.size() > 1;
+    bool total = view.legend && result.group_by == GroupBy::none && result.rows.size() > 1;
     if (total) {
         FigureRow t = total_of(result.rows);
         auto cells = cells_of(s, t, false);
@@ -125,9 +151,7 @@ std::string stats_table(const StatsResult& result, const ViewOptions& view) {
     }
     out = table.render(view.legend, view.color);
     if (view.legend) {
-        std::size_t n = result.rows.size();
-        out += "\n" + std::to_string(n) + (result.grouped ? (n == 1 ? " name" : " names") : (n == 1 ? " kind" : " kinds")) +
-               ", " + window_text(result.window) + ".\n";
+        out += "\n" + count_text(result) + ", " + window_text(result.window) + ".\n";
     }
     return out;
 }
@@ -139,7 +163,7 @@ std::string bucket_table(const BucketResult& result, const ViewOptions& view) {
     for (const auto& r : result.rows)
         if (r.count > 0 && std::find(ran.begin(), ran.end(), r.kind) == ran.end()) ran.push_back(r.kind);
     if (ran.empty() && !result.rows.empty()) ran.push_back(result.rows.front().kind);
-    Shape s = shape_of(result.rows, true, false);
+    Shape s = shape_of(result.rows, true, GroupBy::none);
     Table table(columns_of(s));
     for (const auto& r : result.rows)
         if (std::find(ran.begin(), ran.end(), r.kind) != ran.end()) table.add_row(cells_of(s, r));
@@ -158,14 +182,14 @@ std::string bucket_table(const BucketResult& result, const ViewOptions& view) {
 }
 
 std::string stats_csv(const StatsResult& result) {
-    std::string out = csv_record(csv_header(false, result.grouped));
-    for (const auto& r : result.rows) out += csv_record(csv_fields(r, false, result.grouped));
+    std::string out = csv_record(csv_header(false, result.group_by));
+    for (const auto& r : result.rows) out += csv_record(csv_fields(r, false, result.group_by));
     return out;
 }
 
 std::string bucket_csv(const BucketResult& result) {
-    std::string out = csv_record(csv_header(true, false));
-    for (const auto& r : result.rows) out += csv_record(csv_fields(r, true, false));
+    std::string out = csv_record(csv_header(true, GroupBy::none));
+    for (const auto& r : result.rows) out += csv_record(csv_fields(r, true, GroupBy::none));
     return out;
 }
 

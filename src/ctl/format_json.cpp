@@ -41,11 +41,15 @@ void window(Writer& w, const char* name, const Window& win) {
     w.EndObject();
 }
 
-void figures(Writer& w, const FigureRow& r, bool bucket, bool name) {
+void figures(Writer& w, const FigureRow& r, bool bucket, GroupBy group) {
     w.StartObject();
     if (bucket) text(w, "bucket", r.bucket);
     text(w, "kind", r.kind);
-    if (name) text(w, "name", r.name);
+    if (group == GroupBy::name) text(w, "name", r.name);
+    if (group == GroupBy::user) {
+        text(w, "user", r.user);
+        number(w, "uid", std::uint64_t{r.uid});
+    }
     number(w, "count", r.count);
     number(w, "failed", r.failed);
     number(w, "cancelled", r.cancelled);
@@ -70,10 +74,16 @@ std::string stats_json(const StatsResult& result) {
     w.StartObject();
     window(w, "window", result.window);
     key(w, "grouped");
-    w.Bool(result.grouped);
+    w.Bool(result.group_by != GroupBy::none);
+    key(w, "group_by");
+    switch (result.group_by) {
+    case GroupBy::none: w.Null(); break;
+    case GroupBy::name: w.String("name"); break;
+    case GroupBy::user: w.String("user"); break;
+    }
     key(w, "rows");
     w.StartArray();
-    for (const auto& r : result.rows) figures(w, r, false, result.grouped);
+    for (const auto& r : result.rows) figures(w, r, false, result.group_by);
     w.EndArray();
     w.EndObject();
     return finish(buffer);
@@ -87,7 +97,7 @@ std::string bucket_json(const BucketResult& result) {
     window(w, "window", result.window);
     key(w, "rows");
     w.StartArray();
-    for (const auto& r : result.rows) figures(w, r, true, false);
+    for (const auto& r : result.rows) figures(w, r, true, GroupBy::none);
     w.EndArray();
     w.EndObject();
     return finish(buffer);

@@ -7,6 +7,7 @@
 
 #include "ctl/cli.hpp"
 #include "ctl/commands.hpp"
+#include "ctl/users.hpp"
 
 int main(int argc, char* argv[]) {
     // `nodctl … | head` ends quietly, as systemd's tools do.
@@ -15,6 +16,7 @@ int main(int argc, char* argv[]) {
     nod::ctl::Invocation invocation;
     try {
         invocation = nod::ctl::parse_command_line(args);
+        if (!invocation.text) nod::ctl::resolve_user(invocation, nod::ctl::uid_of_user);
     } catch (const nod::ctl::UsageError& e) {
         std::cerr << e.what() << "\n";
         return 1;

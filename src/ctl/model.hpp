@@ -13,11 +13,17 @@ struct Window {
     std::string last_day;
 };
 
+// How Stats rows are grouped: one per kind (none), per derivation name, or per user.
+enum class GroupBy { none, name, user };
+
 // One row of Stats (bucket empty) or Bucket (name empty). Seconds are NaN-free doubles from the API.
 struct FigureRow {
     std::string bucket;
     std::string kind;
     std::string name;
+    // Grouped by user: the uid, and the user's name on this machine (the uid in decimal when it has none).
+    std::uint32_t uid = 0;
+    std::string user;
     std::uint64_t count = 0;
     std::uint64_t failed = 0;
     std::uint64_t cancelled = 0;
@@ -33,7 +39,7 @@ struct FigureRow {
 
 struct StatsResult {
     Window window;
-    bool grouped = false;
+    GroupBy group_by = GroupBy::none;
     std::vector<FigureRow> rows;
 };
 

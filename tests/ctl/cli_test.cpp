@@ -21,7 +21,7 @@ TEST(CommandLine, OptionsAnywhereAndTheirValuesAreNotCommands) {
                                    "5", "--bus", "session", "-o", "json"});
     EXPECT_EQ(inv.command, Command::stats);
     EXPECT_EQ(inv.filters.drv, "bucket");
-    EXPECT_TRUE(inv.filters.group);
+    EXPECT_EQ(inv.filters.group_by, GroupBy::name);
     EXPECT_EQ(inv.filters.sort, "time");
     EXPECT_EQ(inv.filters.limit, 5u);
     EXPECT_EQ(inv.bus, Bus::session);
@@ -43,7 +43,7 @@ TEST(CommandLine, OutputTestIsTheTestCommand) {
     EXPECT_EQ(inv.command, Command::test);
     EXPECT_EQ(inv.output, Output::table);
     EXPECT_EQ(inv.filters.days, 14u);
-    EXPECT_TRUE(inv.filters.group);
+    EXPECT_EQ(inv.filters.group_by, GroupBy::name);
 }
 
 TEST(CommandLine, CleanAndAddress) {
@@ -109,7 +109,11 @@ std::string outcome(const std::vector<std::string>& args) {
     add(f.months.has_value(), "months=" + std::to_string(f.months.value_or(0)));
     add(f.drv.has_value(), "drv=[" + f.drv.value_or("") + "]");
     add(f.kind.has_value(), "kind=" + f.kind.value_or(""));
-    add(f.group, "group");
+    add(f.user.has_value(), "user=[" + f.user.value_or("") + "]");
+    add(f.uid.has_value(), "uid=" + std::to_string(f.uid.value_or(0)));
+    add(f.trusted, "trusted");
+    add(f.group_by == GroupBy::name, "group");
+    add(f.group_by == GroupBy::user, "group-by=user");
     add(f.sort.has_value(), "sort=" + f.sort.value_or(""));
     add(f.limit.has_value(), "limit=" + std::to_string(f.limit.value_or(0)));
     add(f.before_days.has_value(), "before-days=" + std::to_string(f.before_days.value_or(0)));
@@ -306,6 +310,94 @@ TEST(CommandLine, TheFirstMistakeIsTheOneReported) {
     EXPECT_EQ(outcome({"--limit", "0"}), "nodctl: --limit orders and cuts grouped rows: add --group");
 }
 
+TEST(CommandLine, UserAndTrustedForStatsBucketAndTest) {
+    EXPECT_EQ(outcome({"stats", "--user", "1000"}), "stats user=[1000] uid=1000");
+    EXPECT_EQ(outcome({"--user", "007", "--trusted"}), "stats user=[007] uid=7 trusted");
+    EXPECT_EQ(outcome({"--user", "4294967295"}), "stats user=[4294967295] uid=4294967295");
+    EXPECT_EQ(outcome({"bucket", "day", "--user", "root"}), "bucket unit=day user=[root]") << "a name: resolved later";
+    EXPECT_EQ(outcome({"test", "--trusted", "--user", "alice"}), "test user=[alice] trusted");
+    EXPECT_EQ(outcome({"stats", "-o", "test", "--user=0", "--trusted"}), "test user=[0] uid=0 trusted");
+    // --user takes the next word, also when it is a command's name or looks like an option.
+    EXPECT_EQ(outcome({"--user", "test", "bucket", "week"}), "bucket unit=week user=[test]");
+    EXPECT_EQ(outcome({"--user", "-1"}), "stats user=[-1]");
+    EXPECT_EQ(outcome({"--user", "4294967296"}),
+              "nodctl: --user must be a user name or a uid (at most 4294967295), not '4294967296'");
+    EXPECT_EQ(outcome({"--user", ""}), "nodctl: --user needs a user name or a uid");
+    EXPECT_EQ(outcome({"stats", "--user"}),
+              "nodctl stats: the required argument for option '--user' is missing (see 'nodctl stats --help')");
+    EXPECT_EQ(outcome({"--trusted=yes"}),
+              "nodctl: option '--trusted' does not take any arguments (see 'nodctl --help')");
+    EXPECT_EQ(outcome({"clean", "--user", "0"}),
+              "nodctl clean: --user is not an option of clean (it takes only --before-days)");
+    EXPECT_EQ(outcome({"clean", "--trusted"}),
+              "nodctl clean: --trusted is not an option of clean (it takes only --before-days)");
+}
+
+TEST(CommandLine, GroupByNameOrUser) {
+    EXPECT_EQ(outcome({"stats", "--group-by", "user"}), "stats group-by=user");
+    EXPECT_EQ(outcome({"--group-by=name"}), "stats group") << "--group-by name is --group";
+    EXPECT_EQ(outcome({"--group", "--group-by", "name"}), "stats group");
+    EXPECT_EQ(outcome({"--group-by", "user", "--group"}),
+              "nodctl: --group and --group-by user disagree (--group is --group-by name)");
+    EXPECT_EQ(outcome({"--group-by", "size"}), "nodctl: --group-by must be name or user, not 'size'");
+    EXPECT_EQ(outcome({"--group-by", "bucket", "stats"}), "nodctl: --group-by must be name or user, not 'bucket'");
+    EXPECT_EQ(outcome({"--group-by", "user", "--sort", "time", "--limit", "2"}),
+              "stats group-by=user sort=time limit=2");
+    EXPECT_EQ(outcome({"--user", "0", "--group-by", "user"}), "stats user=[0] uid=0 group-by=user");
+    EXPECT_EQ(outcome({"stats", "-o", "test", "--group-by", "name"}), "test group");
+    EXPECT_EQ(outcome({"stats", "-o", "test", "--group-by", "user"}),
+              "nodctl: --group-by user does not apply to the test comparison (it compares derivation names: "
+              "--group)");
+    EXPECT_EQ(outcome({"test", "--group-by", "name"}),
+              "nodctl test: --group-by is not an option of test (it belongs to stats)");
+    EXPECT_EQ(outcome({"bucket", "day", "--group-by", "user"}),
+              "nodctl bucket: --group-by is not an option of bucket (it belongs to stats)");
+    EXPECT_EQ(outcome({"--group-by", "name", "--group-by", "user"}),
+              "nodctl: option '--group-by' cannot be specified more than once (see 'nodctl --help')");
+}
+
+TEST(CommandLine, HelpListsTheUserOptions) {
+    auto help = [](const char* command) { return *parse_command_line({command, "--help"}).text; };
+    for (const char* command : {"stats", "bucket", "test"}) {
+        EXPECT_NE(help(command).find("--user NAME|UID"), std::string::npos) << command;
+        EXPECT_NE(help(command).find("--trusted"), std::string::npos) << command;
+    }
+    EXPECT_NE(help("stats").find("--group-by name|user"), std::string::npos);
+    EXPECT_EQ(help("bucket").find("--group-by"), std::string::npos);
+    EXPECT_EQ(help("test").find("--group-by"), std::string::npos);
+    EXPECT_EQ(help("clean").find("--user"), std::string::npos);
+}
+
+TEST(CommandLine, UserNamesAreResolvedThroughTheLookup) {
+    std::vector<std::string> asked;
+    UserLookup lookup = [&asked](const std::string& name) -> std::optional<std::uint32_t> {
+        asked.push_back(name);
+        if (name == "alice") return 1000;
+        return std::nullopt;
+    };
+    auto inv = parse_command_line({"stats", "--user", "alice"});
+    resolve_user(inv, lookup);
+    EXPECT_EQ(inv.filters.uid, 1000u);
+    EXPECT_EQ(inv.filters.user, "alice");
+
+    inv = parse_command_line({"--user", "1001"});
+    resolve_user(inv, lookup);
+    EXPECT_EQ(inv.filters.uid, 1001u) << "a number is a uid, never looked up as a name";
+
+    inv = parse_command_line({});
+    resolve_user(inv, lookup);
+    EXPECT_FALSE(inv.filters.uid);
+    EXPECT_EQ(asked, std::vector<std::string>{"alice"});
+
+    inv = parse_command_line({"bucket", "week", "--user", "nosuchuser"});
+    try {
+        resolve_user(inv, lookup);
+        ADD_FAILURE() << "no error";
+    } catch (const UsageError& e) {
+        EXPECT_EQ(std::string(e.what()), "nodctl: no user 'nosuchuser' on this machine; give a user name or a uid");
+    }
+}
+
 TEST(FailureMessages, OneLineThatSaysWhatToDo) {
     auto say = [](std::string name, std::string message, Command c = Command::stats, Bus b = Bus::system) {
         return describe_failure({std::move(name), std::move(message)}, c, b, "unix:path=/x");
@@ -333,6 +425,26 @@ TEST(FailureMessages, OneLineThatSaysWhatToDo) {
     EXPECT_EQ(say("net.bergsoe.Nod1.Error.Stopped",
                   "the collector stopped after deleting 3000 rows; call Clean again to delete the rest"),
               "nodctl: the collector stopped after deleting 3000 rows; call Clean again to delete the rest");
+    // The collector's own messages for these say how to narrow the query (src/collector/wire.cpp, service.cpp).
+    EXPECT_EQ(say("net.bergsoe.Nod1.Error.TooLarge",
+                  "the answer would take about 12 MiB, more than the 8 MiB nod sends in one reply: set a limit "
+                  "(limit=100), a drv filter, a kind or fewer days"),
+              "nodctl: the answer is too large: the answer would take about 12 MiB, more than the 8 MiB nod sends "
+              "in one reply: set a limit (limit=100), a drv filter, a kind or fewer days");
+    EXPECT_EQ(say("net.bergsoe.Nod1.Error.TooLarge",
+                  "Bucket day over 40000 days gives about 40000 buckets, more than the 10000 of one answer: use "
+                  "week or month, or fewer days"),
+              "nodctl: the answer is too large: Bucket day over 40000 days gives about 40000 buckets, more than "
+              "the 10000 of one answer: use week or month, or fewer days");
+    EXPECT_EQ(say("net.bergsoe.Nod1.Error.TimedOut",
+                  "the query read the database for longer than nod allows one (--query-timeout-sec); narrow it: "
+                  "fewer days, a drv filter, a kind or a limit"),
+              "nodctl: the query took too long: the query read the database for longer than nod allows one "
+              "(--query-timeout-sec); narrow it: fewer days, a drv filter, a kind or a limit");
+    // Not the bus's own timeout, which means the collector did not answer at all.
+    EXPECT_NE(say("net.bergsoe.Nod1.Error.TimedOut", "x"), say("org.freedesktop.DBus.Error.TimedOut", "x"));
+    EXPECT_EQ(say("net.bergsoe.Nod1.Error.Busy", "you have 8 queries waiting or running; wait for their answers"),
+              "nodctl: the collector is busy: you have 8 queries waiting or running; wait for their answers");
     EXPECT_EQ(say("org.freedesktop.DBus.Error.NoReply", "timeout"),
               "nodctl: nod-collector did not answer in time on the system bus; check 'systemctl status nod-collector'");
     EXPECT_EQ(say("org.freedesktop.DBus.Error.Spawn.ChildExited", "exited with 1"),

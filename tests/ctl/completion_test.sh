@@ -26,7 +26,14 @@ expect 'system session' nodctl --bus ''
 expect 'build substitute copy post-build-hook' nodctl stats --kind ''
 expect 'count time name' nodctl stats --group --sort ''
 expect '--before-days' nodctl clean --be
-expect '--group' nodctl stats --gr
+expect '--group --group-by' nodctl stats --gr
+expect 'name user' nodctl stats --group-by ''
+expect '--trusted' nodctl bucket day --tr
+expect '--user' nodctl test --us
+expect '' nodctl clean --us
+expect 'root' nodctl stats --user roo
+expect 'stats' nodctl --user bucket st
+expect 'stats' nodctl --group-by user st
 expect '' nodctl bucket day --gr
 expect 'stats' nodctl --drv bucket st
 expect '' nodctl stats --days ''

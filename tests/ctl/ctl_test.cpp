@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <pwd.h>
 #include <time.h>
 
 #include <cmath>
@@ -633,6 +634,328 @@ TEST(NodctlErrors, NoBusAtAll) {
     EXPECT_TRUE(r.err.starts_with("nodctl: cannot connect to the system bus (")) << r.err;
     EXPECT_TRUE(r.err.ends_with("); is D-Bus running?\n")) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+// ---- users: --user, --trusted, --group-by user, against a history of several users -----------------
+//
+// Rows written with the Store as the collector writes them, today: root's own builds (trusted), builds a
+// user asked the daemon for (reported by the daemon's worker, uid 0, for user 1000: trusted), the same
+// user's builds that only their own connection reported (untrusted), and one build of a uid that this
+// machine has no user for. Each group has durations of its own, so that every figure says which rows
+// were counted: a query that filtered or grouped on the reporting connection's uid instead of the
+// row's user, or that ignored trusted, gets other numbers.
+
+// The user name of `uid` on this machine, or the uid in decimal (as nodctl shows it).
+std::string name_of_uid(std::uint32_t uid) {
+    std::vector<char> buffer(1 << 16);
+    passwd entry{};
+    passwd* found = nullptr;
+    if (getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found) return found->pw_name;
+    return std::to_string(uid);
+}
+
+// A uid that no user of this machine has.
+std::uint32_t unused_uid() {
+    for (std::uint32_t uid = 4242;; ++uid)
+        if (name_of_uid(uid) == std::to_string(uid)) return uid;
+}
+
+const std::uint32_t alice = 1000;  // a user who builds through the daemon and on their own
+const std::uint32_t stranger = unused_uid();
+
+struct UserRows {
+    std::uint32_t user;
+    bool trusted;
+    Kind kind;
+    int count;
+    int failed;
+    Micros seconds;  // each
+    std::uint64_t bytes;
+};
+
+// root: 3 builds of 10 s; alice through the daemon: 3 builds of 20 s (1 failed) and a substitution of
+// 1000 bytes; alice alone: 4 builds of 5 s; the stranger alone: 1 build of 100 s.
+const std::vector<UserRows> user_rows = {
+    {0, true, Kind::build, 3, 0, 10, 0},          {alice, true, Kind::build, 3, 1, 20, 0},
+    {alice, true, Kind::substitute, 1, 0, 2, 1000}, {alice, false, Kind::build, 4, 0, 5, 0},
+    {stranger, false, Kind::build, 1, 0, 100, 0},
+};
+
+void write_user_rows(const fs::path& db) {
+    store::Store store(db);
+    std::vector<Row> rows;
+    Micros at = today_noon_micros();
+    std::uint64_t id = 0;
+    for (const auto& g : user_rows) {
+        for (int i = 0; i < g.count; ++i) {
+            Row r;
+            r.kind = g.kind;
+            r.name = "ur-" + std::to_string(g.user) + (g.trusted ? "-daemon-" : "-own-") + std::to_string(i);
+            r.path = "/nix/store/0c3b5pl2s0mv7q9gy5kwa2r0z9m2iwl1-" + r.name + (g.kind == Kind::build ? ".drv" : "");
+            r.start = at;
+            at += 1'000'000;
+            r.duration = g.seconds * 1'000'000;
+            r.outcome = i < g.failed ? Outcome::failed : Outcome::succeeded;
+            r.bytes = g.bytes;
+            r.uid = g.trusted ? 0 : g.user;  // the connection that reported it: the daemon's worker is root
+            r.pid = 4000 + static_cast<std::int32_t>(g.user % 1000);
+            r.activity_id = (std::uint64_t{7} << 32) | ++id;
+            r.user = g.user;
+            r.trusted = g.trusted;
+            r.origin = true;
+            rows.push_back(std::move(r));
+        }
+    }
+    store.write(rows);
+}
+
+// What nodctl should count for a filter: rows, failed rows and seconds of one kind.
+struct Expected {
+    std::uint64_t count = 0, failed = 0, bytes = 0;
+    double seconds = 0;
+};
+
+Expected expected(Kind kind, std::optional<std::uint32_t> user, bool trusted_only) {
+    Expected e;
+    for (const auto& g : user_rows) {
+        if (g.kind != kind || (user && g.user != *user) || (trusted_only && !g.trusted)) continue;
+        e.count += static_cast<std::uint64_t>(g.count);
+        e.failed += static_cast<std::uint64_t>(g.failed);
+        e.bytes += g.bytes * static_cast<std::uint64_t>(g.count);
+        e.seconds += static_cast<double>(g.seconds * g.count);
+    }
+    return e;
+}
+
+class NodctlUsersTest : public ::testing::Test {
+protected:
+    struct Serving {
+        TempDir dir;
+        PrivateBus bus{policy_dir, collector_may_own};
+        std::optional<NotifySocket> notify;
+        std::optional<Process> collector;
+        Serving() {
+            write_user_rows(dir / "nod.db");
+            notify.emplace(dir / "notify");
+            Env env = {{"DBUS_SYSTEM_BUS_ADDRESS", bus.address()}, {"NOTIFY_SOCKET", notify->path().string()}};
+            collector.emplace(std::vector<std::string>{collector_binary.string(), "--socket",
+                                                       (dir / "nod.sock").string(), "--db", (dir / "nod.db").string()},
+                              env, dir / "collector.log");
+            if (!notify->wait_for("READY=1")) throw std::runtime_error("the collector did not start");
+        }
+    };
+    static void SetUpTestSuite() { serving = new Serving(); }
+    static void TearDownTestSuite() {
+        delete serving;
+        serving = nullptr;
+    }
+    static CommandResult nodctl(std::vector<std::string> args) { return nodctl_at(serving->bus.address(), args); }
+    static std::string ok(std::vector<std::string> args) {
+        auto r = nodctl(args);
+        EXPECT_EQ(r.status, 0) << r.err;
+        EXPECT_EQ(r.err, "");
+        return r.out;
+    }
+    // nodctl's JSON answer; when nodctl failed (ok() said so), an answer without rows, so that the checks
+    // fail one by one instead of RapidJSON's asserts aborting every test.
+    static rapidjson::Document json(std::vector<std::string> args) {
+        rapidjson::Document d = parse_json(ok(args));
+        if (!d.IsObject() || !d.HasMember("rows") || !d["rows"].IsArray()) d.Parse(R"({"rows":[]})");
+        return d;
+    }
+    // The row of `kind` in a per-kind Stats or one-day Bucket answer (zeros when there is none).
+    static const rapidjson::Value& kind_row(const rapidjson::Document& d, const char* kind) {
+        for (const auto& r : d["rows"].GetArray())
+            if (r.HasMember("kind") && std::string(r["kind"].GetString()) == kind) return r;
+        ADD_FAILURE() << "no row of kind " << kind;
+        static const rapidjson::Document none = [] {
+            rapidjson::Document z;
+            z.Parse(R"({"kind":"","count":0,"failed":0,"total_seconds":0.0,"bytes":0})");
+            return z;
+        }();
+        return none;
+    }
+    static void expect_figures(const rapidjson::Value& row, const Expected& e, const std::string& what) {
+        EXPECT_EQ(row["count"].GetUint64(), e.count) << what;
+        EXPECT_EQ(row["failed"].GetUint64(), e.failed) << what;
+        EXPECT_NEAR(row["total_seconds"].GetDouble(), e.seconds, 1e-6) << what;
+        EXPECT_EQ(row["bytes"].GetUint64(), e.bytes) << what;
+    }
+    static Serving* serving;
+};
+NodctlUsersTest::Serving* NodctlUsersTest::serving = nullptr;
+
+TEST_F(NodctlUsersTest, UserCountsOnlyTheirRows) {
+    using User = std::optional<std::uint32_t>;
+    for (User user : {User{}, User{0}, User{alice}, User{stranger}}) {
+        std::vector<std::string> args = {"stats", "-o", "json"};
+        if (user) args.insert(args.end(), {"--user", std::to_string(*user)});
+        auto d = json(args);
+        std::string what = user ? "--user " + std::to_string(*user) : "every user";
+        expect_figures(kind_row(d, "build"), expected(Kind::build, user, false), what);
+        expect_figures(kind_row(d, "substitute"), expected(Kind::substitute, user, false), what);
+    }
+    EXPECT_EQ(expected(Kind::build, alice, false).count, 7u) << "the daemon's 3 and alice's own 4";
+}
+
+TEST_F(NodctlUsersTest, UserNamesAreLookedUp) {
+    EXPECT_EQ(ok({"stats", "--user", "root", "-o", "csv"}), ok({"stats", "--user", "0", "-o", "csv"}));
+    EXPECT_NE(ok({"stats", "--user", "root", "-o", "csv"}), ok({"stats", "-o", "csv"}));
+    if (std::string name = name_of_uid(alice); name != std::to_string(alice)) {
+        EXPECT_EQ(ok({"stats", "--user", name, "-o", "csv"}), ok({"stats", "--user", "1000", "-o", "csv"})) << name;
+    }
+    ASSERT_EQ(getpwnam("nosuchuser"), nullptr) << "this machine has a user nosuchuser";
+    // Before any bus call: the same line with no bus at all.
+    for (const std::string& address : {serving->bus.address(), std::string("unix:path=/nonexistent")}) {
+        for (std::vector<std::string> args : {std::vector<std::string>{"stats", "--user", "nosuchuser"},
+                                              {"bucket", "day", "--user", "nosuchuser"},
+                                              {"--user", "nosuchuser", "test", "--trusted"}}) {
+            auto r = nodctl_at(address, args);
+            EXPECT_EQ(r.status, 1);
+            EXPECT_EQ(r.err, "nodctl: no user 'nosuchuser' on this machine; give a user name or a uid\n");
+            EXPECT_EQ(r.out, "");
+        }
+    }
+}
+
+TEST_F(NodctlUsersTest, TrustedCountsOnlyWhatRootReported) {
+    auto d = json({"stats", "--trusted", "-o", "json"});
+    expect_figures(kind_row(d, "build"), expected(Kind::build, {}, true), "--trusted");
+    EXPECT_EQ(kind_row(d, "build")["count"].GetUint64(), 6u) << "root's 3 and the daemon's 3 for alice";
+    auto mine = json({"stats", "--trusted", "--user", "1000", "-o", "json"});
+    expect_figures(kind_row(mine, "build"), expected(Kind::build, alice, true), "--trusted --user 1000");
+    expect_figures(kind_row(mine, "substitute"), expected(Kind::substitute, alice, true), "--trusted --user 1000");
+    auto forged = json({"stats", "--trusted", "--user", std::to_string(stranger), "-o", "json"});
+    EXPECT_EQ(kind_row(forged, "build")["count"].GetUint64(), 0u) << "only their own connection reported it";
+}
+
+TEST_F(NodctlUsersTest, GroupByUserTable) {
+    std::string out = ok({"stats", "--group-by", "user"});
+    std::istringstream lines(out);
+    std::vector<std::string> line;
+    for (std::string l; std::getline(lines, l);) line.push_back(l);
+    ASSERT_GE(line.size(), 4u) << out;
+    EXPECT_TRUE(line[0].starts_with("KIND")) << out;
+    EXPECT_NE(line[0].find(" USER "), std::string::npos) << out;
+    EXPECT_EQ(line[0].find("NAME"), std::string::npos) << out;
+    // Rows: kind, user, count, failed, …, in the collector's order (per kind, most rows first).
+    auto words = [](const std::string& text) {
+        std::istringstream in(text);
+        std::vector<std::string> w;
+        for (std::string x; in >> x;) w.push_back(x);
+        return w;
+    };
+    const std::vector<std::vector<std::string>> want = {
+        {"build", name_of_uid(alice), "7", "1"},
+        {"build", "root", "3", "0"},
+        {"build", std::to_string(stranger), "1", "0"},
+        {"substitute", name_of_uid(alice), "1", "0"},
+    };
+    ASSERT_EQ(line.size(), want.size() + 3) << "header, a row per kind and user, blank, footer; no total:\n" << out;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        auto w = words(line[i + 1]);
+        ASSERT_GE(w.size(), 4u) << line[i + 1];
+        EXPECT_EQ(std::vector<std::string>(w.begin(), w.begin() + 4), want[i]) << out;
+    }
+    EXPECT_EQ(line[want.size() + 1], "");
+    EXPECT_EQ(line[want.size() + 2], "3 users, " + format_day(0) + " to " + format_day(0) + ".") << out;
+    // --sort and --limit apply: the one build user with the most time.
+    auto top = words(ok({"--no-legend", "stats", "--group-by", "user", "--kind", "build", "--sort", "time",
+                         "--limit", "1"}));
+    ASSERT_GE(top.size(), 3u);
+    EXPECT_EQ(std::vector<std::string>(top.begin(), top.begin() + 3),
+              (std::vector<std::string>{"build", std::to_string(stranger), "1"}));
+    // Name-grouped output is unchanged by the new option.
+    EXPECT_EQ(ok({"stats", "--group-by", "name", "--sort", "name"}), ok({"stats", "--group", "--sort", "name"}));
+}
+
+TEST_F(NodctlUsersTest, GroupByUserCsvAndJson) {
+    std::string csv = without_cr(ok({"stats", "--group-by", "user", "-o", "csv"}));
+    std::istringstream lines(csv);
+    std::vector<std::vector<std::string>> records;
+    for (std::string l; std::getline(lines, l);) {
+        std::vector<std::string> fields;
+        std::istringstream in(l);
+        for (std::string f; std::getline(in, f, ',');) fields.push_back(f);
+        records.push_back(fields);
+    }
+    ASSERT_EQ(records.size(), 5u) << csv;
+    EXPECT_EQ(records[0], (std::vector<std::string>{"kind", "user", "uid", "count", "failed", "cancelled",
+                                                     "unknown_duration", "total_seconds", "mean_seconds",
+                                                     "p50_seconds", "p90_seconds", "max_seconds", "bytes",
+                                                     "download_bytes"}));
+    auto head = [](const std::vector<std::string>& r) {
+        return std::vector<std::string>(r.begin(), r.begin() + std::min<std::size_t>(r.size(), 5));
+    };
+    EXPECT_EQ(head(records[1]), (std::vector<std::string>{"build", name_of_uid(alice), "1000", "7", "1"}));
+    EXPECT_EQ(head(records[2]), (std::vector<std::string>{"build", "root", "0", "3", "0"}));
+    EXPECT_EQ(head(records[3]),
+              (std::vector<std::string>{"build", std::to_string(stranger), std::to_string(stranger), "1", "0"}));
+    EXPECT_EQ(head(records[4]), (std::vector<std::string>{"substitute", name_of_uid(alice), "1000", "1", "0"}));
+    EXPECT_EQ(records[1][7], "80") << "alice's build seconds: 3 x 20 + 4 x 5";
+
+    auto d = json({"stats", "--group-by", "user", "--trusted", "-o", "json"});
+    ASSERT_TRUE(d.HasMember("grouped"));
+    EXPECT_TRUE(d["grouped"].GetBool());
+    ASSERT_TRUE(d.HasMember("group_by") && d["group_by"].IsString());
+    EXPECT_EQ(std::string(d["group_by"].GetString()), "user");
+    const auto& rows = d["rows"];
+    ASSERT_EQ(rows.Size(), 3u) << "trusted only: alice's builds and substitution, root's builds";
+    for (const auto& r : rows.GetArray()) {
+        std::vector<std::string> keys;
+        for (auto m = r.MemberBegin(); m != r.MemberEnd(); ++m) keys.emplace_back(m->name.GetString());
+        EXPECT_EQ(keys, (std::vector<std::string>{"kind", "user", "uid", "count", "failed", "cancelled",
+                                                  "unknown_duration", "total_seconds", "mean_seconds",
+                                                  "p50_seconds", "p90_seconds", "max_seconds", "bytes",
+                                                  "download_bytes"}));
+        ASSERT_TRUE(r.HasMember("user") && r.HasMember("uid"));
+        EXPECT_TRUE(r["uid"].IsUint());
+        EXPECT_EQ(std::string(r["user"].GetString()), name_of_uid(r["uid"].GetUint()));
+    }
+    // Three builds each: a tie in count, so in uid order.
+    EXPECT_EQ(std::string(rows[0]["user"].GetString()), "root");
+    expect_figures(rows[0], expected(Kind::build, 0, true), "root's builds");
+    EXPECT_EQ(rows[1]["uid"].GetUint(), alice);
+    expect_figures(rows[1], expected(Kind::build, alice, true), "alice's trusted builds");
+    expect_figures(rows[2], expected(Kind::substitute, alice, true), "alice's substitution");
+    auto by_name = json({"stats", "--group", "-o", "json"});
+    ASSERT_TRUE(by_name.HasMember("group_by") && by_name["group_by"].IsString());
+    EXPECT_EQ(std::string(by_name["group_by"].GetString()), "name");
+    auto per_kind = json({"stats", "-o", "json"});
+    EXPECT_TRUE(per_kind.HasMember("group_by") && per_kind["group_by"].IsNull());
+}
+
+TEST_F(NodctlUsersTest, BucketForOneUser) {
+    for (bool trusted : {false, true}) {
+        std::vector<std::string> args = {"bucket", "day", "--days", "1", "--user", "1000", "-o", "json"};
+        if (trusted) args.push_back("--trusted");
+        auto d = json(args);
+        ASSERT_GE(d["rows"].Size(), 1u);
+        ASSERT_EQ(std::string(d["rows"][0]["bucket"].GetString()), format_day(0));
+        expect_figures(kind_row(d, "build"), expected(Kind::build, alice, trusted), trusted ? "trusted" : "all");
+    }
+    auto everyone = json({"bucket", "day", "--days", "1", "-o", "json"});
+    expect_figures(kind_row(everyone, "build"), expected(Kind::build, {}, false), "every user");
+}
+
+TEST_F(NodctlUsersTest, TestComparesOnlyTrustedRows) {
+    auto n_new = [](std::vector<std::string> args) {
+        auto d = json(args);
+        if (d["rows"].Size() != 1) {
+            ADD_FAILURE() << "not one row";
+            return std::uint64_t{0};
+        }
+        return d["rows"][0]["n_new"].GetUint64();
+    };
+    EXPECT_EQ(n_new({"test", "--days", "7", "--kind", "build", "-o", "json"}), 11u);
+    EXPECT_EQ(n_new({"test", "--days", "7", "--kind", "build", "--trusted", "-o", "json"}), 6u);
+    EXPECT_EQ(n_new({"test", "--days", "7", "--kind", "build", "--trusted", "--user", "1000", "-o", "json"}), 3u);
+    EXPECT_EQ(n_new({"test", "--days", "7", "--kind", "build", "--user", "root", "-o", "json"}), 3u);
+    // stats --output test passes them on too.
+    auto r = nodctl({"stats", "--output", "test", "--days", "7", "--kind", "build", "--trusted", "--user", "1000"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("0+3"), std::string::npos) << "N: no old samples, 3 new:\n" << r.out;
+    EXPECT_NE(r.err.find("(0 old, 3 new)"), std::string::npos) << r.err;
 }
 
 // ---- the live path and clean, each with a collector of its own ------------------------------------

@@ -143,7 +143,7 @@ TEST(StatsTable, PerKindWithTotalAndFooter) {
 
 TEST(StatsTable, GroupedShowsNamesAndRareColumnsOnlyWhenUsed) {
     StatsResult s;
-    s.grouped = true;
+    s.group_by = GroupBy::name;
     s.window = {"2026-11-25", "2026-11-25"};
     auto r = figures("build", "firefox-131.0", 2, 0, 4.4, 0);
     r.count = 3;
@@ -167,7 +167,7 @@ TEST(StatsCsv, MachineUnitsAndNameOnlyWhenGrouped) {
               "copy,0,0,0,0,0,0,0,0,0,0,0\r\n"
               "post-build-hook,0,0,0,0,0,0,0,0,0,0,0\r\n");
     StatsResult g;
-    g.grouped = true;
+    g.group_by = GroupBy::name;
     g.rows = {figures("build", "odd,\"name\"", 1, 0, 1, 0)};
     EXPECT_EQ(stats_csv(g), "kind,name,count,failed,cancelled,unknown_duration,total_seconds,mean_seconds,"
                             "p50_seconds,p90_seconds,max_seconds,bytes,download_bytes\r\n"
@@ -176,17 +176,88 @@ TEST(StatsCsv, MachineUnitsAndNameOnlyWhenGrouped) {
 
 TEST(StatsJson, StableNamesAndMachineUnits) {
     StatsResult g;
-    g.grouped = true;
+    g.group_by = GroupBy::name;
     g.window = {"2026-11-01", "2026-11-25"};
     g.rows = {figures("build", "firefox-131.0", 12, 1, 1234.5, 42)};
     EXPECT_EQ(stats_json(g),
-              R"({"window":{"first_day":"2026-11-01","last_day":"2026-11-25"},"grouped":true,"rows":[)"
+              R"({"window":{"first_day":"2026-11-01","last_day":"2026-11-25"},"grouped":true,"group_by":"name","rows":[)"
               R"({"kind":"build","name":"firefox-131.0","count":12,"failed":1,"cancelled":0,"unknown_duration":0,)"
               R"("total_seconds":1234.5,"mean_seconds":102.875,"p50_seconds":102.875,"p90_seconds":154.3125,)"
               R"("max_seconds":205.75,"bytes":42,"download_bytes":0}]})"
               "\n");
     StatsResult empty;
-    EXPECT_EQ(stats_json(empty), R"({"window":{"first_day":null,"last_day":null},"grouped":false,"rows":[]})" "\n");
+    EXPECT_EQ(stats_json(empty), R"({"window":{"first_day":null,"last_day":null},"grouped":false,"group_by":null,"rows":[]})"
+                                 "\n");
+}
+
+// Grouped by user: a row per kind and user; the bus client gave each its uid, the command its name.
+StatsResult by_user() {
+    StatsResult s;
+    s.group_by = GroupBy::user;
+    s.window = {"2026-11-19", "2026-11-25"};
+    auto row = [](std::string kind, std::uint32_t uid, std::string user, std::uint64_t count, double total) {
+        FigureRow r = figures(std::move(kind), "", count, 0, total, 0);
+        r.uid = uid;
+        r.user = std::move(user);
+        return r;
+    };
+    s.rows = {row("build", 0, "root", 3, 90), row("build", 1000, "alice", 2, 3725),
+              row("build", 4242, "4242", 1, 1), row("substitute", 1000, "alice", 4, 2)};
+    return s;
+}
+
+TEST(StatsByUser, TableHasAUserColumnAndCountsUsers) {
+    EXPECT_EQ(stats_table(by_user(), {}),
+              "KIND        USER   COUNT  FAILED  CANCELLED     TOTAL       MEAN        P50        P90       MAX  BYTES\n"
+              "build       root       3       0          0  1min 30s      30.0s      30.0s      45.0s  1min 00s    0 B\n"
+              "build       alice      2       0          0  1h 02min  31min 03s  31min 03s  46min 34s  1h 02min    0 B\n"
+              "build       4242       1       0          0      1.0s       1.0s       1.0s       1.5s      2.0s    0 B\n"
+              "substitute  alice      4       0          0      2.0s      500ms      500ms      750ms      1.0s    0 B\n"
+              "\n"
+              "3 users, 2026-11-19 to 2026-11-25.\n")
+        << "no total row; the footer counts users, not rows";
+    StatsResult one = by_user();
+    one.rows = {one.rows[1], one.rows[3]};
+    ViewOptions v;
+    EXPECT_TRUE(stats_table(one, v).ends_with("\n1 user, 2026-11-19 to 2026-11-25.\n")) << stats_table(one, v);
+    v.legend = false;
+    EXPECT_EQ(stats_table(one, v),
+              "build       alice  2  0  0  1h 02min  31min 03s  31min 03s  46min 34s  1h 02min  0 B\n"
+              "substitute  alice  4  0  0      2.0s      500ms      500ms      750ms      1.0s  0 B\n");
+}
+
+TEST(StatsByUser, CsvHasUserAndUidInsteadOfName) {
+    StatsResult s = by_user();
+    s.rows[0].user = "odd,\"name\"";
+    EXPECT_EQ(stats_csv(s),
+              "kind,user,uid,count,failed,cancelled,unknown_duration,total_seconds,mean_seconds,p50_seconds,"
+              "p90_seconds,max_seconds,bytes,download_bytes\r\n"
+              "build,\"odd,\"\"name\"\"\",0,3,0,0,0,90,30,30,45,60,0,0\r\n"
+              "build,alice,1000,2,0,0,0,3725,1862.5,1862.5,2793.75,3725,0,0\r\n"
+              "build,4242,4242,1,0,0,0,1,1,1,1.5,2,0,0\r\n"
+              "substitute,alice,1000,4,0,0,0,2,0.5,0.5,0.75,1,0,0\r\n");
+}
+
+TEST(StatsByUser, JsonHasUserAndUidInsteadOfName) {
+    StatsResult s = by_user();
+    s.rows = {s.rows[1]};
+    EXPECT_EQ(stats_json(s),
+              R"({"window":{"first_day":"2026-11-19","last_day":"2026-11-25"},"grouped":true,"group_by":"user",)"
+              R"("rows":[{"kind":"build","user":"alice","uid":1000,"count":2,"failed":0,"cancelled":0,)"
+              R"("unknown_duration":0,"total_seconds":3725.0,"mean_seconds":1862.5,"p50_seconds":1862.5,)"
+              R"("p90_seconds":2793.75,"max_seconds":3725.0,"bytes":0,"download_bytes":0}]})"
+              "\n");
+    rapidjson::Document d;
+    std::string text = stats_json(by_user());
+    d.Parse(text.c_str());
+    ASSERT_FALSE(d.HasParseError()) << text;
+    for (const auto& r : d["rows"].GetArray()) ASSERT_TRUE(r.HasMember("user") && r.HasMember("uid")) << text;
+    EXPECT_EQ(std::string(d["rows"][2]["user"].GetString()), "4242") << "no name: the uid, as text";
+    EXPECT_TRUE(d["rows"][2]["uid"].IsUint());
+    for (const auto& r : d["rows"].GetArray()) EXPECT_FALSE(r.HasMember("name"));
+    EXPECT_TRUE(d["grouped"].GetBool());
+    // The other shapes say how they are grouped too.
+    EXPECT_NE(stats_json(per_kind()).find(R"("grouped":false,"group_by":null,)"), std::string::npos);
 }
 
 BucketResult days() {
