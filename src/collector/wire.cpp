@@ -36,7 +36,7 @@ std::vector<StatsRow> stats_rows(const queries::StatsResult& result, std::option
         std::size_t bytes = 0;
         for (const auto& n : result.names)
             if (wanted(kind, n.kind)) bytes += row_overhead + n.name.size();
-        check_size(bytes, "set a limit (limit=100), a drv filter, a kind or fewer days");
+        check_size(bytes, "ask for fewer groups (a limit), a drv filter, a kind or fewer days");
         for (const auto& n : result.names)
             if (wanted(kind, n.kind)) rows.push_back(stats_row(n.kind, n.name, n.figures));
         return rows;

@@ -142,7 +142,7 @@ TEST_F(HostileTest, AnAnswerTooLargeForTheBusIsAClearErrorAndTheCollectorStaysOn
         << bucket.err;
     auto grouped = call("Stats", {"a{sv}", "1", "group", "b", "true"}, nobody);
     EXPECT_NE(grouped.status, 0);
-    EXPECT_NE(grouped.err.find("MiB nod sends in one reply: set a limit"), std::string::npos) << grouped.err;
+    EXPECT_NE(grouped.err.find("MiB nod sends in one reply: ask for fewer groups (a limit)"), std::string::npos) << grouped.err;
     auto limited = call("Stats", {"a{sv}", "2", "group", "b", "true", "limit", "u", "100"}, nobody);
     EXPECT_EQ(limited.status, 0) << limited.err;
     EXPECT_EQ(property_rows(), 2500u);

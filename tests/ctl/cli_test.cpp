@@ -427,10 +427,10 @@ TEST(FailureMessages, OneLineThatSaysWhatToDo) {
               "nodctl: the collector stopped after deleting 3000 rows; call Clean again to delete the rest");
     // The collector's own messages for these say how to narrow the query (src/collector/wire.cpp, service.cpp).
     EXPECT_EQ(say("net.bergsoe.Nod1.Error.TooLarge",
-                  "the answer would take about 12 MiB, more than the 8 MiB nod sends in one reply: set a limit "
-                  "(limit=100), a drv filter, a kind or fewer days"),
+                  "the answer would take about 12 MiB, more than the 8 MiB nod sends in one reply: ask for fewer "
+                  "groups (a limit), a drv filter, a kind or fewer days"),
               "nodctl: the answer is too large: the answer would take about 12 MiB, more than the 8 MiB nod sends "
-              "in one reply: set a limit (limit=100), a drv filter, a kind or fewer days");
+              "in one reply: ask for fewer groups (a limit), a drv filter, a kind or fewer days");
     EXPECT_EQ(say("net.bergsoe.Nod1.Error.TooLarge",
                   "Bucket day over 40000 days gives about 40000 buckets, more than the 10000 of one answer: use "
                   "week or month, or fewer days"),
