@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "../store/synthetic.hpp"
+#include "nix_stream.hpp"
 #include "store/row_reader.hpp"
 #include "store/store.hpp"
 #include "support/bench_support.hpp"
@@ -35,46 +36,6 @@ namespace {
 using namespace nod;
 using namespace nod::test;
 using namespace std::chrono_literals;
-
-Micros now_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-struct Latencies {
-    std::vector<double> ms;
-    double max() const { return ms.empty() ? 0 : *std::max_element(ms.begin(), ms.end()); }
-    double quantile(double q) const {
-        if (ms.empty()) return 0;
-        auto v = ms;
-        std::sort(v.begin(), v.end());
-        return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
-    }
-};
-
-// Sends one build start and stop every 2 ms for `seconds`, and after that until `done` (if given) says
-// so; returns id → send time.
-std::map<std::uint64_t, Micros> send_builds(const std::filesystem::path& socket, std::uint64_t first_id,
-                                            double seconds, const std::atomic<bool>* done = nullptr) {
-    std::map<std::uint64_t, Micros> sent;
-    NixConnection nix(socket);
-    auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    auto more = [&] { return std::chrono::steady_clock::now() < end || (done && !*done); };
-    for (std::uint64_t id = first_id; more(); ++id) {
-        std::string drv = "/nix/store/0123456789abcdfghijklmnpqrsvwxyz-stall-" + std::to_string(id) + ".drv";
-        std::string lines = R"({"action":"start","fields":[")" + drv + R"(","",1,1],"id":)" +
-                            std::to_string(id) +
-                            R"(,"level":3,"parent":0,"text":"","type":105})"
-                            "\n"
-                            R"({"action":"stop","id":)" +
-                            std::to_string(id) + "}\n";
-        sent[id] = now_us();
-        nix.write(lines);
-        std::this_thread::sleep_for(2ms);
-    }
-    return sent;
-}
 
 // Watches the database files every 10 ms while a phase runs: checkpoints (the main file written) and
 // the largest WAL seen.
@@ -114,17 +75,6 @@ private:
     std::thread thread_;
 };
 
-Latencies measure(const std::filesystem::path& db, const std::map<std::uint64_t, Micros>& sent) {
-    Latencies l;
-    store::Database database(db, store::Access::read_only);
-    store::for_each_row(database, [&](const store::StoredRow& r) {
-        auto it = sent.find(r.row.activity_id);
-        if (it != sent.end() && r.row.name.starts_with("stall-"))
-            l.ms.push_back(static_cast<double>(r.row.start - it->second) / 1000.0);
-    });
-    return l;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -143,7 +93,7 @@ int main(int argc, char** argv) {
         std::printf("populating %llu rows over 365 days ...\n", static_cast<unsigned long long>(rows));
         store::Store store(db);
         bench::SyntheticRows synthetic(
-            {.rows = rows, .days = 365, .names = 20'000, .seed = 7, .end = now_us()});
+            {.rows = rows, .days = 365, .names = 20'000, .seed = 7, .end = bench::now_micros()});
         for (auto batch = synthetic.next(50'000); !batch.empty(); batch = synthetic.next(50'000))
             store.write(batch);
     }
@@ -171,7 +121,7 @@ int main(int argc, char** argv) {
     std::printf("quiet: %.0f s of builds, one every 2 ms\n", seconds);
     CheckpointWatch quiet_watch(db);
     auto t_quiet = std::chrono::steady_clock::now();
-    auto quiet_sent = send_builds(socket, 1'000'000, seconds);
+    auto quiet_sent = bench::send_builds(socket, 1'000'000, seconds);
     double quiet_s = bench::seconds_since(t_quiet);
     quiet_watch.finish();
 
@@ -195,7 +145,7 @@ int main(int argc, char** argv) {
             round_done = true;
         }
     });
-    auto loaded_sent = send_builds(socket, 2'000'000, seconds, &round_done);
+    auto loaded_sent = bench::send_builds(socket, 2'000'000, seconds, &round_done);
     double loaded_s = bench::seconds_since(t_loaded);
     sending = false;
     load.join();
@@ -205,8 +155,8 @@ int main(int argc, char** argv) {
     if (exit_status != 0)
         std::fprintf(stderr, "WARNING: the collector exited with %d at SIGTERM\n", exit_status);
 
-    auto quiet = measure(db, quiet_sent);
-    auto loaded = measure(db, loaded_sent);
+    auto quiet = bench::read_latencies(db, quiet_sent);
+    auto loaded = bench::read_latencies(db, loaded_sent);
     std::printf("\nread latency (receipt - send), ms   rows     p50     p99     max\n");
     std::printf("quiet                              %6zu %7.2f %7.2f %7.2f\n", quiet.ms.size(),
                 quiet.quantile(0.5), quiet.quantile(0.99), quiet.max());

@@ -34,6 +34,8 @@ po::options_description describe() {
                                                         "1 in 16 is kept for root)")
         ("max-connections-per-user", po::value<std::uint32_t>(), "Nix connections of one non-root user at once "
                                                                  "(default 64)")
+        ("max-rows-per-user-day", po::value<std::uint32_t>(), "rows a user other than root may store in 24 hours "
+                                                              "(default 200000; 0: no bound)")
         ("query-timeout-sec", po::value<double>(), "a query that reads the database longer is stopped with an "
                                                    "error (default 10; fractions allowed)")
         ("max-line-bytes", po::value<std::uint32_t>(), "longer log lines are skipped and counted (default 1 MiB)")
@@ -106,6 +108,7 @@ ParsedConfig parse_config(int argc, const char* const argv[], const Environment&
     number("retain-days", c.retain_days, 0);
     number("max-connections", c.max_connections, 2);
     number("max-connections-per-user", c.max_connections_per_user, 1);
+    number("max-rows-per-user-day", c.max_rows_per_user_day, 0);
     if (vm.count("query-timeout-sec")) {
         double seconds = vm["query-timeout-sec"].as<double>();
         if (!(seconds >= 0.001 && seconds <= 86'400))

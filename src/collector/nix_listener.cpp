@@ -72,6 +72,7 @@ NixListener::NixListener(const ListenSocket& socket, const Config& config, Store
       writer_(writer),
       reader_(limits_of(config),
               [this](Row&& row) {
+                  if (!within_daily_rows(row)) return;
                   pending_.push_back(std::move(row));
                   if (pending_.size() >= flush_rows_at) flush_rows();
               }),
@@ -151,6 +152,26 @@ int NixListener::on_flush(sd_event_source* s, std::uint64_t, void* self) {
     l->publish_counters();
     sd_event_source_set_time_relative(s, flush_every_usec);
     return 0;
+}
+
+// A user other than root stores at most --max-rows-per-user-day rows a day (a rolling 24 hours): any user
+// can write made-up builds as fast as the disk takes them, and the history must not grow without bound.
+// Root's rows (the daemon's workers report every user's builds) are not counted.
+bool NixListener::within_daily_rows(const Row& row) {
+    if (row.uid == 0 || config_.max_rows_per_user_day == 0) return true;
+    constexpr Micros day = 86'400'000'000LL;
+    Micros now = realtime_now();
+    auto& [since, count] = rows_today_[row.uid];
+    if (now - since >= day) {
+        since = now;
+        count = 0;
+    }
+    if (count < config_.max_rows_per_user_day) {
+        ++count;
+        return true;
+    }
+    refuse(RefusalReason::rows_per_day, Peer{row.pid, row.uid, row.uid}, 1);
+    return false;
 }
 
 void NixListener::flush_rows() {
@@ -254,6 +275,10 @@ void NixListener::refuse(RefusalReason reason, const Peer& peer, std::uint64_t n
     case RefusalReason::fd_limit:
         message = "out of file descriptors (raise LimitNOFILE= or lower --max-connections); accepting "
                   "Nix connections pauses for " + std::to_string(accept_retry_usec / 1000) + " ms at a time";
+        break;
+    case RefusalReason::rows_per_day:
+        message = "dropped a row from " + who + ": its user stored " + std::to_string(config_.max_rows_per_user_day) +
+                  " rows in the last 24 hours (--max-rows-per-user-day)";
         break;
     case RefusalReason::paused:
         message = "not reading " + who + " for now: more than " + std::to_string(pause_at >> 20) +

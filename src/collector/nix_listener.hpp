@@ -68,6 +68,7 @@ private:
     void resume_if_caught_up();
     void close_client(Client& c);
     void drain_and_close_all();
+    bool within_daily_rows(const Row& row);
     void flush_rows();
     void publish_counters();
 
@@ -93,6 +94,7 @@ private:
     std::vector<char> read_buffer_;
     std::uint32_t non_root_open_ = 0;
     std::unordered_map<std::uint32_t, std::uint32_t> open_per_user_;  // non-root uids
+    std::unordered_map<std::uint32_t, std::pair<Micros, std::uint64_t>> rows_today_;  // uid: (since, rows)
     std::size_t paused_ = 0;  // clients not read for backpressure
     bool accepting_ = true;
     Refusals refusals_;

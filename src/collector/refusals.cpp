@@ -14,6 +14,7 @@ std::string_view to_string(RefusalReason reason) {
     case RefusalReason::held_bytes: return "held-bytes";
     case RefusalReason::paused: return "paused";
     case RefusalReason::rows_dropped: return "rows-dropped";
+    case RefusalReason::rows_per_day: return "rows-per-day";
     }
     return "unknown";
 }

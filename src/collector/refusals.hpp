@@ -25,8 +25,9 @@ enum class RefusalReason : std::uint8_t {
     held_bytes,            // a connection or user had the bytes in flight it may keep
     paused,                // the writer was behind: the connection was not read for a while
     rows_dropped,          // rows dropped because memory for unwritten rows ran out
+    rows_per_day,          // a non-root user stored --max-rows-per-user-day rows in 24 hours
 };
-inline constexpr int refusal_reason_count = 10;
+inline constexpr int refusal_reason_count = 11;
 
 std::string_view to_string(RefusalReason reason);
 

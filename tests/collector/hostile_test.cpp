@@ -243,7 +243,7 @@ TEST_F(HostileTest, HugePathsAreRefusedAndMemoryStaysBounded) {
 // afterwards the memory is given back. Once, the queue grew to gigabytes and the row cap then dropped
 // the oldest rows, root's among them.
 TEST_F(HostileTest, AFloodIsHeldBackRootsBuildsAllArriveAndMemoryIsGivenBack) {
-    start();
+    start({"--max-rows-per-user-day", "0"});  // the writer's backlog is the bound under test, not the daily one
     long baseline = rss_kib(collector->pid());
     auto flood = as_nobody({"flood", socket.string(), "3"}, "flood.log");
     NixConnection root(socket);
@@ -268,6 +268,25 @@ TEST_F(HostileTest, AFloodIsHeldBackRootsBuildsAllArriveAndMemoryIsGivenBack) {
                 static_cast<unsigned long long>(flooded), baseline, peak, now);
     EXPECT_LT(peak, 512 * 1024) << "peak RSS in KiB";
     EXPECT_NE(refusals().find("\"paused\" 65534 "), std::string::npos) << refusals();
+}
+
+// Made-up builds are stored as fast as the disk takes them, unless a user's rows are bounded per day:
+// past --max-rows-per-user-day they are dropped and counted; root's are not counted.
+TEST_F(HostileTest, AUsersRowsPerDayAreBoundedAndRootsAreNot) {
+    start({"--max-rows-per-user-day", "100"});
+    std::uint64_t origin = std::uint64_t{31337} << 32, fake_worker = origin | 1;
+    std::string forged = builds_activity(fake_worker);
+    for (std::uint64_t i = 1; i <= 150; ++i) forged += finished_build(origin | (10 + i), drv("forged"), fake_worker, i);
+    send_as_nobody(forged);
+    NixConnection root(socket);
+    std::uint64_t worker = (static_cast<std::uint64_t>(getpid()) << 32) | 1;
+    std::string real = builds_activity(worker);
+    for (std::uint64_t i = 1; i <= 150; ++i) real += finished_build(worker + i, drv("real"), worker, i);
+    root.write(real);
+    ASSERT_TRUE(eventually([&] { return property_rows() == 250; })) << property_rows() << "\n" << log_text();
+    EXPECT_NE(refusals().find("\"rows-per-day\" 65534 50"), std::string::npos) << refusals();
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(property_rows(), 250u);
 }
 
 // ---- 5. numbers ---------------------------------------------------------------------------------------

@@ -1,0 +1,143 @@
+// Does root still get its answer when other users hammer the bus? Root's `nodctl stats --months 3`, timed
+// end to end, quiet and while four callers running as nobody loop heavy queries (two grouped Stats over all
+// time, two grouped Test over 30 + 30 days); and in both phases a Nix-like client sends a build every 2 ms,
+// whose read latency (receipt − send) says whether the load reaches the reading of Nix.
+//
+//   fair_queries [--rows N] [--repetitions N] [--json FILE]      (as root: the callers run as nobody)
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../store/synthetic.hpp"
+#include "nix_stream.hpp"
+#include "store/store.hpp"
+#include "support/bench_support.hpp"
+
+namespace {
+
+using namespace nod;
+using namespace nod::bench;
+using namespace std::chrono_literals;
+
+const test::RunAs nobody{65534, 65534};
+
+double time_nodctl(const test::Env& env) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = test::run({NOD_CTL, "stats", "--months", "3"}, env, std::nullopt, 120s);
+    double ms = seconds_since(t0) * 1000;
+    if (r.status != 0) throw std::runtime_error("nodctl stats failed: " + r.err);
+    return ms;
+}
+
+struct Phase {
+    std::vector<double> root_ms;
+    Latencies reads;
+};
+
+// Root's nodctl `repetitions` times, 100 ms apart, while a Nix client sends builds; `first_id` keeps the
+// phases' builds apart.
+Phase run_phase(const test::Env& env, const fs::path& socket, const fs::path& db, int repetitions,
+                std::uint64_t first_id) {
+    Phase p;
+    std::atomic<bool> done{false};
+    std::map<std::uint64_t, Micros> sent;
+    std::thread nix([&] { sent = send_builds(socket, first_id, 0, &done); });
+    for (int i = 0; i < repetitions; ++i) {
+        p.root_ms.push_back(time_nodctl(env));
+        std::this_thread::sleep_for(100ms);
+    }
+    done = true;
+    nix.join();
+    std::this_thread::sleep_for(500ms);  // the last builds reach the database
+    p.reads = read_latencies(db, sent);
+    return p;
+}
+
+void report(Results& results, const std::string& key, const Phase& p) {
+    results.set(key + ".root_p50_ms", median(p.root_ms));
+    results.set(key + ".root_max_ms", quantile(p.root_ms, 1.0));
+    results.set(key + ".read_max_ms", p.reads.max());
+    results.set(key + ".read_p99_ms", p.reads.quantile(0.99));
+    results.set(key + ".builds", static_cast<double>(p.reads.ms.size()));
+    std::printf("  %-30s root's nodctl p50 %8.2f ms, max %8.2f ms   Nix read wait p99 %6.2f ms, max %6.2f ms (%zu)\n",
+                key.c_str(), median(p.root_ms), quantile(p.root_ms, 1.0), p.reads.quantile(0.99), p.reads.max(),
+                p.reads.ms.size());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::uint64_t rows = 1'000'000;
+    int repetitions = 30;
+    namespace po = boost::program_options;
+    po::options_description flags("fair_queries: root's query and Nix's reads while other users' queries loop");
+    flags.add_options()("rows", po::value(&rows)->default_value(rows), "synthetic rows in the database")(
+        "repetitions", po::value(&repetitions)->default_value(repetitions), "root's queries per phase");
+    fs::path json = parse_flags(argc, argv, "fair_queries", flags);
+    if (geteuid() != 0) {
+        std::fprintf(stderr, "fair_queries: run it as root (the heavy callers run as nobody)\n");
+        return 1;
+    }
+    try {
+        test::TempDir dir;
+        auto db = dir / "nod.db";
+        auto socket = dir / "nod.sock";
+        {
+            std::printf("populating %llu rows over 365 days ...\n", static_cast<unsigned long long>(rows));
+            store::Store store(db);
+            SyntheticRows synthetic({.rows = rows, .days = 365, .names = 20'000, .seed = 7, .end = now_micros()});
+            for (auto batch = synthetic.next(50'000); !batch.empty(); batch = synthetic.next(50'000)) store.write(batch);
+        }
+        test::PrivateBus bus(NOD_POLICY_DIR, R"(<policy user="root"><allow own="net.bergsoe.Nod1"/></policy>)");
+        test::Env env{{"DBUS_SYSTEM_BUS_ADDRESS", bus.address()}};
+        SocketServer collector(collector_argv(NOD_COLLECTOR, socket, db), env, dir.path(), "collector");
+        Results results;
+        results.set("rows", static_cast<double>(rows));
+        results.set("repetitions", repetitions);
+        time_nodctl(env);  // warm-up: the pages root's query reads are cached in both phases
+
+        std::printf("root's nodctl stats --months 3, %d times per phase:\n", repetitions);
+        Phase quiet = run_phase(env, socket, db, repetitions, 1'000'000);
+        report(results, "quiet", quiet);
+
+        std::atomic<bool> stop{false};
+        std::atomic<int> heavy_done{0}, heavy_busy{0};
+        std::vector<std::thread> callers;
+        for (std::vector<std::string> call :
+             {std::vector<std::string>{"Stats", "a{sv}", "1", "group", "b", "true"},
+              {"Stats", "a{sv}", "1", "group", "b", "true"},
+              {"Test", "a{sv}", "2", "days", "u", "30", "group", "b", "true"},
+              {"Test", "a{sv}", "2", "days", "u", "30", "group", "b", "true"}}) {
+            callers.emplace_back([&, call] {
+                std::vector<std::string> command = {"busctl", "--system", "--timeout=120", "call", "net.bergsoe.Nod1",
+                                                 "/net/bergsoe/Nod1", "net.bergsoe.Nod1"};
+                command.insert(command.end(), call.begin(), call.end());
+                while (!stop) {
+                    auto r = test::run(command, env, nobody, 120s);
+                    if (r.status == 0) ++heavy_done;
+                    else ++heavy_busy;
+                }
+            });
+        }
+        std::this_thread::sleep_for(1s);  // every caller has a query running or waiting
+        Phase loaded = run_phase(env, socket, db, repetitions, 2'000'000);
+        stop = true;
+        for (auto& t : callers) t.join();
+        report(results, "loaded", loaded);
+        results.set("heavy.answered", heavy_done);
+        results.set("heavy.refused", heavy_busy);
+        results.set("ratio_root_p50", median(loaded.root_ms) / median(quiet.root_ms));
+        std::printf("  heavy calls answered %d, refused %d; root's p50 loaded / quiet: %.2f\n", heavy_done.load(),
+                    heavy_busy.load(), median(loaded.root_ms) / median(quiet.root_ms));
+        note_exit(results, "collector", collector.stop(), collector);
+        if (!json.empty()) results.write(json);
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "fair_queries: %s\n", e.what());
+        return 1;
+    }
+}
