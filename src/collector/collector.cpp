@@ -75,7 +75,9 @@ void Collector::set_up() {
     listen_ = acquire_listen_socket(config_.socket);
     store_ = std::make_unique<store::Store>(config_.db);
     oldest_start_ = oldest_row_start(store_->database()).value_or(0);
-    writer_ = std::make_unique<StoreWorker>(*store_, [this] {
+    // Four times what pauses the connections that flood: that much only root's rows or a failing database
+    // can queue.
+    writer_ = std::make_unique<StoreWorker>(*store_, (std::size_t{config_.max_unwritten_mib} << 20) * 4, [this] {
         mailbox_.post([this] {
             if (oldest_start_ == 0) refresh_oldest_row();  // the first rows of an empty history
         });

@@ -36,6 +36,9 @@ po::options_description describe() {
                                                                  "(default 64)")
         ("max-rows-per-user-day", po::value<std::uint32_t>(), "rows a user other than root may store in 24 hours "
                                                               "(default 200000; 0: no bound)")
+        ("max-unwritten-mib", po::value<std::uint32_t>(), "rows waiting for the database before the connections "
+                                                          "of users other than root that hand over rows wait "
+                                                          "(default 64; 4 times that are kept at most)")
         ("query-timeout-sec", po::value<double>(), "a query that reads the database longer is stopped with an "
                                                    "error (default 10; fractions allowed)")
         ("max-line-bytes", po::value<std::uint32_t>(), "longer log lines are skipped and counted (default 1 MiB)")
@@ -109,6 +112,7 @@ ParsedConfig parse_config(int argc, const char* const argv[], const Environment&
     number("max-connections", c.max_connections, 2);
     number("max-connections-per-user", c.max_connections_per_user, 1);
     number("max-rows-per-user-day", c.max_rows_per_user_day, 0);
+    number("max-unwritten-mib", c.max_unwritten_mib, 1);
     if (vm.count("query-timeout-sec")) {
         double seconds = vm["query-timeout-sec"].as<double>();
         if (!(seconds >= 0.001 && seconds <= 86'400))

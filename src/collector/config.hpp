@@ -22,7 +22,8 @@ struct Config {
     std::uint32_t retain_days = 0;    // 0: keep everything
     std::uint32_t max_connections = 1024;  // 1 in 16 of them is kept for root (the nix-daemon's workers)
     std::uint32_t max_connections_per_user = 64;
-    std::uint32_t max_rows_per_user_day = 200'000;  // rows a non-root user may store in 24 hours; 0: no bound
+    std::uint32_t max_rows_per_user_day = 200'000;
+    std::uint32_t max_unwritten_mib = 64;  // rows waiting for the writer before flooding connections wait  // rows a non-root user may store in 24 hours; 0: no bound
     std::chrono::milliseconds query_timeout{10'000};
     std::uint32_t max_line_bytes = 1 << 20;
     std::uint32_t max_activities = 16384;

@@ -12,10 +12,11 @@ int main(int argc, char* argv[]) {
     // The database and its -wal and -shm files hold every user's builds with their uids: private whatever
     // umask the collector was started with (the unit sets UMask=0077 too).
     umask(0077);
-    // One malloc arena: the Nix reader allocates rows and the writer frees them; with an arena per thread a
-    // flood left them fragmented and resident (about 60 MiB above the start after 500 000 rows), with one
-    // the writer's malloc_trim gives it back. The threads allocate little besides, so they hardly contend.
-    mallopt(M_ARENA_MAX, 1);
+    // Fixed thresholds for giving heap back: glibc raises them as it goes, and after a flood (rows the Nix
+    // reader allocates and the writer frees) the threads' heaps then stayed resident, about 60 MiB above
+    // the start after 500 000 rows; with these the writer's malloc_trim gives it back (docs/security.md).
+    mallopt(M_TRIM_THRESHOLD, 1 << 20);
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     nod::collector::ParsedConfig parsed;
     try {
         parsed = nod::collector::parse_config(argc, argv, [](const char* name) { return std::getenv(name); });

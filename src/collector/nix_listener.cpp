@@ -19,11 +19,9 @@ constexpr std::size_t read_size = 64 * 1024;
 constexpr int reads_per_turn = 16;           // then the other connections get their turn
 constexpr std::size_t flush_rows_at = 1000;  // rows handed to the writer at once
 constexpr std::uint64_t flush_every_usec = 200'000;
-// Backpressure: past `pause_at` bytes of rows waiting for the database, a non-root connection that hands
-// over rows is not read until the writer is back under `resume_at` (the kernel then holds its writer, as
+// Backpressure: past --max-unwritten-mib of rows waiting for the database, a non-root connection that hands
+// over rows is not read until the writer is back under a quarter of it (the kernel then holds its writer, as
 // Nix's synchronous log is meant to be held). Root's connections are always read.
-constexpr std::size_t pause_at = 64 << 20;
-constexpr std::size_t resume_at = 16 << 20;
 // Out of file descriptors: accepting waits this long instead of spinning on EMFILE.
 constexpr std::uint64_t accept_retry_usec = 250'000;
 constexpr std::uint32_t unknown_uid = UINT32_MAX;
@@ -281,8 +279,8 @@ void NixListener::refuse(RefusalReason reason, const Peer& peer, std::uint64_t n
                   " rows in the last 24 hours (--max-rows-per-user-day)";
         break;
     case RefusalReason::paused:
-        message = "not reading " + who + " for now: more than " + std::to_string(pause_at >> 20) +
-                  " MiB of rows wait for the database (root's connections are still read)";
+        message = "not reading " + who + " for now: more than " + std::to_string(config_.max_unwritten_mib) +
+                  " MiB of rows wait for the database (--max-unwritten-mib; root's connections are still read)";
         break;
     default: message = "refused " + std::string(what ? what : to_string(reason)) + " from " + who; break;
     }
@@ -329,6 +327,7 @@ void NixListener::note_refusals(Client& c, const ReaderCounters& before) {
 }
 
 bool NixListener::must_pause(const Client& c) const {
+    std::size_t pause_at = std::size_t{config_.max_unwritten_mib} << 20;
     return c.peer.uid != 0 && !writer_.failing() && writer_.unwritten_bytes() > pause_at;
 }
 
@@ -342,6 +341,7 @@ void NixListener::pause(Client& c) {
 // Paused connections are read again once the writer has caught up (or cannot write at all: then rows are
 // kept up to a bound instead, and the oldest non-root ones dropped past it).
 void NixListener::resume_if_caught_up() {
+    std::size_t resume_at = (std::size_t{config_.max_unwritten_mib} << 20) / 4;
     if (paused_ == 0 || (writer_.unwritten_bytes() > resume_at && !writer_.failing())) return;
     for (auto& [id, c] : clients_) {
         if (!c->paused) continue;

@@ -79,7 +79,9 @@ QueryWorker::Job QueryWorker::take(Lane lane, std::uint32_t& uid) {
 }
 
 void QueryWorker::loop(Lane lane) {
-    run_in_background(lane == Lane::root ? "root's query thread" : "the query thread");
+    // Other users' queries yield to everything else; root's run at the collector's own priority, as its
+    // loops do, so that a machine kept busy by other users' processes still answers root.
+    if (lane == Lane::users) run_in_background("the query thread");
     std::unique_ptr<store::Database> db;  // this lane's own connection
     std::unique_lock lock(mutex_);
     for (;;) {

@@ -15,8 +15,8 @@ namespace {
 constexpr auto retry_every = std::chrono::seconds(5);
 }
 
-StoreWorker::StoreWorker(store::Store& store, std::function<void()> committed)
-    : store_(store), committed_(std::move(committed)), rows_(store.rows()), thread_([this] { loop(); }) {}
+StoreWorker::StoreWorker(store::Store& store, std::size_t max_unwritten_bytes, std::function<void()> committed)
+    : store_(store), max_unwritten_bytes_(max_unwritten_bytes), committed_(std::move(committed)), rows_(store.rows()), thread_([this] { loop(); }) {}
 
 StoreWorker::~StoreWorker() { stop(); }
 
@@ -146,16 +146,16 @@ void StoreWorker::step_jobs(bool stopping) {
     publish_rows();
 }
 
-// Past max_unwritten_bytes the rows that non-root connections reported go first, oldest first, then root's:
+// Past the bound the rows that non-root connections reported go first, oldest first, then root's:
 // a flood from one user must not cost root's builds their rows.
 void StoreWorker::drop_beyond_bound() {
     std::size_t bytes = unwritten_bytes_.load();
-    if (bytes <= max_unwritten_bytes) return;
+    if (bytes <= max_unwritten_bytes_) return;
     std::map<std::uint32_t, std::uint64_t> dropped;
     std::size_t freed = 0;
     for (bool root_too : {false, true}) {
         auto keep = std::stable_partition(unwritten_.begin(), unwritten_.end(), [&](const Row& row) {
-            if (bytes - freed <= max_unwritten_bytes || (row.uid == 0 && !root_too)) return true;
+            if (bytes - freed <= max_unwritten_bytes_ || (row.uid == 0 && !root_too)) return true;
             freed += row_bytes(row);
             ++dropped[row.uid];
             return false;
@@ -171,7 +171,7 @@ void StoreWorker::drop_beyond_bound() {
         for (const auto& [uid, count] : dropped) dropped_[uid] += count;
     }
     log::error("dropped " + std::to_string(n) + " unwritten rows (" + std::to_string(dropped_total_) +
-               " so far): more than " + std::to_string(max_unwritten_bytes >> 20) +
+               " so far): more than " + std::to_string(max_unwritten_bytes_ >> 20) +
                " MiB of rows waited for the database; rows of root's connections go last");
 }
 
@@ -210,8 +210,8 @@ bool StoreWorker::flush() {
 }
 
 // After a flood the row vector, SQLite's page cache and the heap keep their peak: once the rows are all
-// written (none waiting), what is free goes back to the system. (main.cpp keeps the heap in one arena: the
-// rows one thread allocates and another frees would otherwise leave arenas that cannot shrink.)
+// written (none waiting), what is free goes back to the system (main.cpp fixes glibc's trim thresholds so
+// that it can).
 void StoreWorker::give_memory_back() {
     if (unwritten_.capacity() > batch_rows) std::vector<Row>().swap(unwritten_);
     if (written_since_trim_ < trim_after_rows || unwritten_bytes_.load() > 0) return;

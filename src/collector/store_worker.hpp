@@ -29,8 +29,9 @@ public:
     // Runs once on the writer thread when the job ends; `failure` is set when a step threw.
     using Finished = std::function<void(JobEnd end, std::exception_ptr failure)>;
 
-    // `committed` runs on the writer thread after each transaction of rows.
-    StoreWorker(store::Store& store, std::function<void()> committed);
+    // `committed` runs on the writer thread after each transaction of rows. Rows beyond `max_unwritten_bytes`
+    // in memory (while the database refuses them) are dropped, non-root ones first.
+    StoreWorker(store::Store& store, std::size_t max_unwritten_bytes, std::function<void()> committed);
     ~StoreWorker();  // stop()
     StoreWorker(const StoreWorker&) = delete;
     StoreWorker& operator=(const StoreWorker&) = delete;
@@ -48,9 +49,9 @@ public:
     std::size_t unwritten() const;
     // Memory the rows waiting for the database take (an estimate that counts their strings).
     std::size_t unwritten_bytes() const { return unwritten_bytes_.load(); }
-    // The database refuses rows (disk full, locked): they are kept, up to max_unwritten_bytes.
+    // The database refuses rows (disk full, locked): they are kept, up to the bound.
     bool failing() const { return failing_now_.load(); }
-    // Rows dropped per reporting uid because more than max_unwritten_bytes waited.
+    // Rows dropped per reporting uid because more than the bound waited.
     std::map<std::uint32_t, std::uint64_t> dropped() const;
     // Rows stored, as of the last commit (the writer counts what it inserts and deletes).
     std::uint64_t rows() const { return rows_.load(); }
@@ -59,9 +60,6 @@ public:
     // tasks and joins the thread. Idempotent.
     void stop();
 
-    // Rows kept in memory while the database refuses them or falls behind; past this the oldest rows that
-    // a non-root connection reported go first, then the oldest of root's.
-    static constexpr std::size_t max_unwritten_bytes = 256 << 20;
     static constexpr std::size_t batch_rows = 10'000;  // rows per transaction
 
     // What a row takes in memory, roughly.
@@ -83,6 +81,7 @@ private:
     void publish_rows() { rows_ = store_.rows(); }
 
     store::Store& store_;
+    const std::size_t max_unwritten_bytes_;
     std::function<void()> committed_;
     std::atomic<std::uint64_t> rows_{0};
     std::atomic<std::size_t> unwritten_bytes_{0};  // incoming_ + unwritten_

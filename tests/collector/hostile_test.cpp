@@ -243,7 +243,9 @@ TEST_F(HostileTest, HugePathsAreRefusedAndMemoryStaysBounded) {
 // afterwards the memory is given back. Once, the queue grew to gigabytes and the row cap then dropped
 // the oldest rows, root's among them.
 TEST_F(HostileTest, AFloodIsHeldBackRootsBuildsAllArriveAndMemoryIsGivenBack) {
-    start({"--max-rows-per-user-day", "0"});  // the writer's backlog is the bound under test, not the daily one
+    // The writer's backlog is the bound under test (4 MiB, so that it is reached even when the writer keeps up
+    // well), not the daily one.
+    start({"--max-rows-per-user-day", "0", "--max-unwritten-mib", "4"});
     long baseline = rss_kib(collector->pid());
     auto flood = as_nobody({"flood", socket.string(), "3"}, "flood.log");
     NixConnection root(socket);
