@@ -8,7 +8,11 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <atomic>
+#include <fstream>
+#include <memory>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -35,26 +39,46 @@ double time_nodctl(const test::Env& env) {
     return ms;
 }
 
+// The same question as a call on an open connection: the collector's part, without starting nodctl.
+double time_method(Bus& bus) {
+    sd_bus_message* reply = nullptr;
+    sd_bus_error error = SD_BUS_ERROR_NULL;
+    auto t0 = std::chrono::steady_clock::now();
+    int r = sd_bus_call_method(bus.get(), "net.bergsoe.Nod1", "/net/bergsoe/Nod1", "net.bergsoe.Nod1", "Stats", &error,
+                               &reply, "a{sv}", 1, "months", "u", 3U);
+    double ms = seconds_since(t0) * 1000;
+    std::string message = error.message ? error.message : "";
+    sd_bus_error_free(&error);
+    sd_bus_message_unref(reply);
+    if (r < 0) throw std::runtime_error("Stats failed: " + message);
+    return ms;
+}
+
 struct Phase {
-    std::vector<double> root_ms;
+    std::vector<double> root_ms, method_ms;
     Latencies reads;
 };
 
 // Root's nodctl `repetitions` times, 100 ms apart, while a Nix client sends builds; `first_id` keeps the
 // phases' builds apart.
-Phase run_phase(const test::Env& env, const fs::path& socket, const fs::path& db, int repetitions,
-                std::uint64_t first_id) {
+Phase run_phase(const test::Env& env, Bus& bus, const fs::path& dir, const fs::path& socket, const fs::path& db,
+                int repetitions, std::uint64_t first_id) {
     Phase p;
-    std::atomic<bool> done{false};
-    std::map<std::uint64_t, Micros> sent;
-    std::thread nix([&] { sent = send_builds(socket, first_id, 0, &done); });
+    fs::path sent_file = dir / ("sent-" + std::to_string(first_id));
+    auto nix = std::make_unique<test::Process>(
+        std::vector<std::string>{NOD_NIX_SENDER, socket.string(), std::to_string(first_id), sent_file.string()});
+    std::this_thread::sleep_for(200ms);
     for (int i = 0; i < repetitions; ++i) {
         p.root_ms.push_back(time_nodctl(env));
+        p.method_ms.push_back(time_method(bus));
         std::this_thread::sleep_for(100ms);
     }
-    done = true;
-    nix.join();
+    nix->signal(SIGTERM);
+    if (nix->wait(10s) != 0) throw std::runtime_error("the Nix sender failed");
     std::this_thread::sleep_for(500ms);  // the last builds reach the database
+    std::map<std::uint64_t, Micros> sent;
+    std::ifstream in(sent_file);
+    for (std::uint64_t id = 0; in >> id;) in >> sent[id];
     p.reads = read_latencies(db, sent);
     return p;
 }
@@ -62,12 +86,15 @@ Phase run_phase(const test::Env& env, const fs::path& socket, const fs::path& db
 void report(Results& results, const std::string& key, const Phase& p) {
     results.set(key + ".root_p50_ms", median(p.root_ms));
     results.set(key + ".root_max_ms", quantile(p.root_ms, 1.0));
+    results.set(key + ".method_p50_ms", median(p.method_ms));
+    results.set(key + ".method_max_ms", quantile(p.method_ms, 1.0));
     results.set(key + ".read_max_ms", p.reads.max());
     results.set(key + ".read_p99_ms", p.reads.quantile(0.99));
     results.set(key + ".builds", static_cast<double>(p.reads.ms.size()));
-    std::printf("  %-30s root's nodctl p50 %8.2f ms, max %8.2f ms   Nix read wait p99 %6.2f ms, max %6.2f ms (%zu)\n",
-                key.c_str(), median(p.root_ms), quantile(p.root_ms, 1.0), p.reads.quantile(0.99), p.reads.max(),
-                p.reads.ms.size());
+    std::printf("  %-8s root's nodctl p50 %7.2f ms, max %7.2f ms; its Stats call p50 %7.2f ms, max %7.2f ms; Nix "
+                "read wait p99 %6.2f ms, max %6.2f ms (%zu)\n",
+                key.c_str(), median(p.root_ms), quantile(p.root_ms, 1.0), median(p.method_ms), quantile(p.method_ms, 1.0),
+                p.reads.quantile(0.99), p.reads.max(), p.reads.ms.size());
 }
 
 }  // namespace
@@ -109,9 +136,10 @@ int main(int argc, char** argv) {
         results.set("rows", static_cast<double>(rows));
         results.set("repetitions", repetitions);
         time_nodctl(env);  // warm-up: the pages root's query reads are cached in both phases
+        Bus root_bus(bus.address());
 
         std::printf("root's nodctl stats --months 3, %d times per phase:\n", repetitions);
-        Phase quiet = run_phase(env, socket, db, repetitions, 1'000'000);
+        Phase quiet = run_phase(env, root_bus, dir.path(), socket, db, repetitions, 1'000'000);
         report(results, "quiet", quiet);
 
         std::atomic<bool> stop{false};
@@ -137,7 +165,7 @@ int main(int argc, char** argv) {
             });
         }
         std::this_thread::sleep_for(1s);  // every caller has a query running or waiting
-        Phase loaded = run_phase(env, socket, db, repetitions, 2'000'000);
+        Phase loaded = run_phase(env, root_bus, dir.path(), socket, db, repetitions, 2'000'000);
         stop = true;
         for (auto& t : callers) t.join();
         report(results, "loaded", loaded);

@@ -16,10 +16,10 @@ Mailbox::Mailbox() : event_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
     if (!event_) throw std::runtime_error(std::string("creating an eventfd: ") + std::strerror(errno));
 }
 
-void Mailbox::post(std::function<void()> task) {
+void Mailbox::post(std::function<void()> task, bool urgent) {
     {
         std::lock_guard lock(mutex_);
-        tasks_.push_back(std::move(task));
+        (urgent ? urgent_ : tasks_).push_back(std::move(task));
     }
     std::uint64_t one = 1;
     ssize_t ignored =
@@ -31,13 +31,33 @@ void Mailbox::run_pending() {
     std::uint64_t count = 0;
     ssize_t ignored = ::read(event_.get(), &count, sizeof count);
     (void)ignored;
-    std::deque<std::function<void()>> tasks;
+    std::deque<std::function<void()>> urgent, tasks;
     {
         std::lock_guard lock(mutex_);
+        urgent.swap(urgent_);
         tasks.swap(tasks_);
     }
-    for (auto& t : tasks) {
-        // One failing task must not cost the others their turn, nor leave through sd-event's C frames.
+    for (auto* queue : {&urgent, &tasks}) {
+        for (auto& t : *queue) {
+            // One failing task must not cost the others their turn, nor leave through sd-event's C frames.
+            try {
+                t();
+            } catch (const std::exception& e) {
+                log::error(std::string("a task handed to the event loop failed: ") + e.what());
+            }
+            // Root's answers that came meanwhile go next.
+            if (queue == &tasks) run_urgent();
+        }
+    }
+}
+
+void Mailbox::run_urgent() {
+    std::deque<std::function<void()>> urgent;
+    {
+        std::lock_guard lock(mutex_);
+        urgent.swap(urgent_);
+    }
+    for (auto& t : urgent) {
         try {
             t();
         } catch (const std::exception& e) {
@@ -47,9 +67,10 @@ void Mailbox::run_pending() {
 }
 
 void Mailbox::discard_pending() {
-    std::deque<std::function<void()>> tasks;
+    std::deque<std::function<void()>> urgent, tasks;
     {
         std::lock_guard lock(mutex_);
+        urgent.swap(urgent_);
         tasks.swap(tasks_);
     }
 }  // destroyed here, on the caller's thread, outside the lock

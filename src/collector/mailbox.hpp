@@ -13,8 +13,9 @@ namespace nod::collector {
 class Mailbox {
 public:
     Mailbox();  // throws std::runtime_error when no eventfd can be made
-    // Any thread: queue `task` and wake the loop.
-    void post(std::function<void()> task);
+    // Any thread: queue `task` and wake the loop. Urgent tasks (root's answers) run before the others
+    // waiting: an answer to root must not wait behind the marshalling of other users' large replies.
+    void post(std::function<void()> task, bool urgent = false);
     // The loop's thread, when fd() is readable: runs everything queued so far.
     void run_pending();
     // The loop's thread, at shutdown: drops what is queued without running it.
@@ -22,9 +23,11 @@ public:
     int fd() const { return event_.get(); }
 
 private:
+    void run_urgent();
+
     UniqueFd event_;
     std::mutex mutex_;
-    std::deque<std::function<void()>> tasks_;
+    std::deque<std::function<void()>> urgent_, tasks_;  // guarded by mutex_
 };
 
 }  // namespace nod::collector

@@ -75,12 +75,14 @@ namespace {
 template <typename Result>
 class LaterReply {
 public:
+    // `urgent`: root's call, whose answer goes out before others' waiting (Mailbox::post).
     LaterReply(const std::shared_ptr<PendingReplies>& replies, Result&& result, Mailbox& mailbox,
-               std::function<void()> after)
+               std::function<void()> after, bool urgent)
         : replies_(replies),
           id_(replies->keep(std::move(result))),
           mailbox_(&mailbox),
-          after_(std::move(after)) {}
+          after_(std::move(after)),
+          urgent_(urgent) {}
 
     // Any thread: sends `values`, a tuple of the method's out arguments.
     template <typename Values>
@@ -98,17 +100,20 @@ public:
 private:
     template <typename Send>
     void post(Send send) const {
-        mailbox_->post([replies = replies_, id = id_, after = after_, send = std::move(send)]() mutable {
-            after();  // first: the send may throw (a broken connection), which the mailbox logs
-            auto alive = replies.lock();
-            if (auto call = alive ? alive->template take<Result>(id) : nullptr) send(*call);
-        });
+        mailbox_->post(
+            [replies = replies_, id = id_, after = after_, send = std::move(send)]() mutable {
+                after();  // first: the send may throw (a broken connection), which the mailbox logs
+                auto alive = replies.lock();
+                if (auto call = alive ? alive->template take<Result>(id) : nullptr) send(*call);
+            },
+            urgent_);
     }
 
     std::weak_ptr<PendingReplies> replies_;
     PendingReplies::Id id_;
     Mailbox* mailbox_;
     std::function<void()> after_;
+    bool urgent_;
 };
 
 }  // namespace
@@ -117,7 +122,7 @@ template <typename Result, typename Compute>
 void Service::answer_later(Result&& result, Compute compute) {
     // A caller whose uid cannot be read shares the lane of every other non-root caller.
     std::uint32_t uid = busglue::caller_uid(getObject()).value_or(UINT32_MAX);
-    LaterReply<Result> reply(replies_, std::move(result), parts_.mailbox, parts_.touched);
+    LaterReply<Result> reply(replies_, std::move(result), parts_.mailbox, parts_.touched, uid == 0);
     auto queued = parts_.queries.submit(uid, [reply, compute](const QueryWorker::OpenDatabase& open_database) {
         try {
             reply.values(compute(open_database()));
@@ -196,10 +201,13 @@ void Service::Clean(sdbus::Result<std::uint64_t>&& result, Options options) {
         auto request = api::parse_clean(decode(options));
         auto cutoff = queries::clean_cutoff(request, parts_.now());
         auto cleaned = parts_.cleaned, touched = parts_.touched;
-        LaterReply reply(replies_, std::move(result), parts_.mailbox, [cleaned, touched] {
-            cleaned();
-            touched();
-        });
+        LaterReply reply(
+            replies_, std::move(result), parts_.mailbox,
+            [cleaned, touched] {
+                cleaned();
+                touched();
+            },
+            true);
         if (cutoff) clean_before(reply, *cutoff, request.chunk);
         else clean_all(reply);
     } catch (...) {
