@@ -510,15 +510,7 @@ TEST_F(FaultTest, ADatabaseOnAReadOnlyMountIsAClearErrorAtStart) {
 // caller gets the answer (the query at hand is finished) or the bus's NoReply (queued ones are dropped),
 // never silence; and the rounds must have caught queries in flight, or they proved nothing.
 TEST_F(FaultTest, SigtermWhileQueriesAreAnsweredExitsZero) {
-    {
-        store::Store history(db);
-        std::mt19937_64 random(23);
-        Micros now = std::chrono::duration_cast<std::chrono::microseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-        Micros sixty_days = 60LL * 86'400'000'000LL;
-        history.write(store::testing::random_rows(random, 40'000, now - sixty_days, sixty_days));
-    }
+    store::testing::write_recent_history(db, 40'000, 60, 23);
     std::mt19937_64 random(29);
     int answered = 0, cut_off = 0;
     for (int round = 0; round < 15; ++round) {

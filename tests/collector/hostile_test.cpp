@@ -387,14 +387,7 @@ TEST_F(HostileTest, ForgedHistoryIsVisibleAsTheirsAndLeftOutOfTrustedFigures) {
 // 80 heavy calls at once from one user: that user gets Busy past its share, and root's query is answered.
 // Once the 64-entry queue filled and root got Busy too.
 TEST_F(HostileTest, OneUsersBurstOfQueriesNeitherFillsTheQueueForOthersNorHoldsUpRoot) {
-    {
-        store::Store history(db);
-        std::mt19937_64 random(5);
-        Micros now = std::chrono::duration_cast<std::chrono::microseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-        history.write(store::testing::random_rows(random, 100'000, now - 60 * 86'400'000'000LL, 60 * 86'400'000'000LL));
-    }
+    store::testing::write_recent_history(db, 100'000, 60, 5);
     start();
     std::vector<std::unique_ptr<Process>> burst;
     std::vector<fs::path> outputs;
@@ -423,14 +416,7 @@ TEST_F(HostileTest, OneUsersBurstOfQueriesNeitherFillsTheQueueForOthersNorHoldsU
 }
 
 TEST_F(HostileTest, AQueryPastItsDeadlineIsStoppedWithAClearError) {
-    {
-        store::Store history(db);
-        std::mt19937_64 random(6);
-        Micros now = std::chrono::duration_cast<std::chrono::microseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-        history.write(store::testing::random_rows(random, 100'000, now - 60 * 86'400'000'000LL, 60 * 86'400'000'000LL));
-    }
+    store::testing::write_recent_history(db, 100'000, 60, 6);
     start({"--query-timeout-sec", "0.001"});
     auto slow = call("Test", {"a{sv}", "1", "group", "b", "true"}, nobody);
     EXPECT_NE(slow.status, 0);

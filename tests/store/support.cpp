@@ -11,6 +11,7 @@
 #include "store/calendar.hpp"
 #include "store/duration_chunks.hpp"
 #include "store/name_deltas.hpp"
+#include "store/store.hpp"
 
 namespace nod::store::testing {
 
@@ -58,6 +59,16 @@ std::vector<Row> random_rows(std::mt19937_64& random, std::size_t count, Micros 
         rows.push_back(std::move(row));
     }
     return rows;
+}
+
+void write_recent_history(const std::filesystem::path& path, std::size_t count, int days, unsigned seed) {
+    Store history(path);
+    std::mt19937_64 random(seed);
+    Micros now = std::chrono::duration_cast<std::chrono::microseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+    Micros span = Micros{days} * 86'400'000'000LL;
+    history.write(random_rows(random, count, now - span, span));
 }
 
 AggregateSnapshot read_aggregates(const Database& db) {

@@ -31,6 +31,9 @@ Row make_row(Kind kind, const std::string& name, Micros start, std::optional<Mic
 // starts spread uniformly over [first, first + span).
 std::vector<Row> random_rows(std::mt19937_64& random, std::size_t count, Micros first, Micros span);
 
+// A database at `path` holding `count` random rows over the `days` days before now (seed `seed`).
+void write_recent_history(const std::filesystem::path& path, std::size_t count, int days, unsigned seed);
+
 // Everything the writer keeps beside the rows: day_totals, the per-name totals (name_totals plus the
 // pending sums of name_pending) and day_durations (per (day, kind), the durations sorted).
 struct AggregateSnapshot {
