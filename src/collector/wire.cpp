@@ -1,5 +1,7 @@
 #include "collector/wire.hpp"
 
+#include <limits>
+
 #include "store/calendar.hpp"
 
 namespace nod::wire {
@@ -19,9 +21,12 @@ void check_size(std::size_t bytes, const char* narrow) {
 }
 
 StatsRow stats_row(Kind kind, const std::string& name, const queries::Figures& f) {
+    // NaN: no row of the group had CPU times (only Determinate Nix's build results carry them).
+    constexpr double unknown = std::numeric_limits<double>::quiet_NaN();
     return StatsRow(std::string(to_string(kind)), name, f.count, f.failed, f.cancelled, f.unknown_duration,
                     f.total_seconds, f.mean_seconds, f.p50_seconds, f.p90_seconds, f.max_seconds, f.bytes,
-                    f.download_bytes);
+                    f.download_bytes, f.cpu_rows > 0 ? f.cpu_user_seconds : unknown,
+                    f.cpu_rows > 0 ? f.cpu_system_seconds : unknown);
 }
 
 }  // namespace

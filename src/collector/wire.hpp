@@ -17,7 +17,7 @@ namespace nod::wire {
 
 using Window = sdbus::Struct<std::string, std::string>;
 using StatsRow = sdbus::Struct<std::string, std::string, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t,
-                               double, double, double, double, double, std::uint64_t, std::uint64_t>;
+                               double, double, double, double, double, std::uint64_t, std::uint64_t, double, double>;
 using BucketRow = StatsRow;  // (bucket, kind, figures…)
 using Windows = sdbus::Struct<std::string, std::string, std::string, std::string>;
 using TestRow = sdbus::Struct<std::string, std::string, std::uint64_t, std::uint64_t, double, double, double, double,

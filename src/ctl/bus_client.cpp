@@ -62,7 +62,7 @@ std::uint32_t uid_in(const std::string& name) {
 Window window_of(const sdbus::Struct<std::string, std::string>& w) { return {w.get<0>(), w.get<1>()}; }
 
 using FigureStruct = sdbus::Struct<std::string, std::string, uint64_t, uint64_t, uint64_t, uint64_t, double, double,
-                                   double, double, double, uint64_t, uint64_t>;
+                                   double, double, double, uint64_t, uint64_t, double, double>;
 
 // Stats rows carry the name second, Bucket rows the bucket first; the figures follow alike.
 FigureRow figures_of(const FigureStruct& s) {
@@ -79,6 +79,8 @@ FigureRow figures_of(const FigureStruct& s) {
     r.max_seconds = s.get<10>();
     r.bytes = s.get<11>();
     r.download_bytes = s.get<12>();
+    r.cpu_user_seconds = s.get<13>();
+    r.cpu_system_seconds = s.get<14>();
     return r;
 }
 

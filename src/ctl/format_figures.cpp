@@ -1,6 +1,7 @@
 #include "ctl/format_figures.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "ctl/format_csv.hpp"
@@ -17,13 +18,22 @@ struct Shape {
     GroupBy group = GroupBy::none;  // a NAME or USER column
     bool untimed = false;
     bool download = false;
+    bool cpu = false;  // a CPU column: some row had CPU times (Determinate Nix)
 };
 
+// CPU time, user and system together; NaN when the group had none.
+double cpu_seconds(const FigureRow& r) {
+    if (std::isnan(r.cpu_user_seconds) && std::isnan(r.cpu_system_seconds)) return NAN;
+    return (std::isnan(r.cpu_user_seconds) ? 0 : r.cpu_user_seconds) +
+           (std::isnan(r.cpu_system_seconds) ? 0 : r.cpu_system_seconds);
+}
+
 Shape shape_of(const std::vector<FigureRow>& rows, bool bucket, GroupBy group) {
-    Shape s{bucket, group, false, false};
+    Shape s{bucket, group, false, false, false};
     for (const auto& r : rows) {
         s.untimed = s.untimed || r.unknown_duration > 0;
         s.download = s.download || r.download_bytes > 0;
+        s.cpu = s.cpu || !std::isnan(cpu_seconds(r));
     }
     return s;
 }
@@ -36,7 +46,9 @@ std::vector<Column> columns_of(const Shape& s) {
     if (s.group == GroupBy::user) c.push_back({"USER", Align::left});
     for (const char* h : {"COUNT", "FAILED", "CANCELLED"}) c.push_back({h, Align::right});
     if (s.untimed) c.push_back({"UNTIMED", Align::right});
-    for (const char* h : {"TOTAL", "MEAN", "P50", "P90", "MAX", "BYTES"}) c.push_back({h, Align::right});
+    for (const char* h : {"TOTAL", "MEAN", "P50", "P90", "MAX"}) c.push_back({h, Align::right});
+    if (s.cpu) c.push_back({"CPU", Align::right});
+    c.push_back({"BYTES", Align::right});
     if (s.download) c.push_back({"DOWNLOADED", Align::right});
     return c;
 }
@@ -58,6 +70,7 @@ std::vector<Cell> cells_of(const Shape& s, const FigureRow& r, bool percentiles 
     c.push_back(percentiles ? time(r.p50_seconds) : Cell{""});
     c.push_back(percentiles ? time(r.p90_seconds) : Cell{""});
     c.push_back(time(r.max_seconds));
+    if (s.cpu) c.push_back({human_duration(cpu_seconds(r))});  // "-" for NaN
     c.push_back({human_bytes(r.bytes)});
     if (s.download) c.push_back({human_bytes(r.download_bytes)});
     return c;
@@ -67,7 +80,12 @@ std::vector<Cell> cells_of(const Shape& s, const FigureRow& r, bool percentiles 
 FigureRow total_of(const std::vector<FigureRow>& rows) {
     FigureRow t;
     t.kind = "total";
+    auto add = [](double& sum, double v) {
+        if (!std::isnan(v)) sum = std::isnan(sum) ? v : sum + v;
+    };
     for (const auto& r : rows) {
+        add(t.cpu_user_seconds, r.cpu_user_seconds);
+        add(t.cpu_system_seconds, r.cpu_system_seconds);
         t.count += r.count;
         t.failed += r.failed;
         t.cancelled += r.cancelled;
@@ -92,7 +110,8 @@ std::vector<std::string> csv_header(bool bucket, GroupBy group) {
         h.push_back("uid");
     }
     for (const char* f : {"count", "failed", "cancelled", "unknown_duration", "total_seconds", "mean_seconds",
-                          "p50_seconds", "p90_seconds", "max_seconds", "bytes", "download_bytes"})
+                          "p50_seconds", "p90_seconds", "max_seconds", "bytes", "download_bytes",
+                          "cpu_user_seconds", "cpu_system_seconds"})
         h.push_back(f);
     return h;
 }
@@ -111,6 +130,8 @@ std::vector<std::string> csv_fields(const FigureRow& r, bool bucket, GroupBy gro
         f.push_back(machine_seconds(s));
     f.push_back(std::to_string(r.bytes));
     f.push_back(std::to_string(r.download_bytes));
+    f.push_back(machine_seconds(r.cpu_user_seconds));  // "" when unknown
+    f.push_back(machine_seconds(r.cpu_system_seconds));
     return f;
 }
 

@@ -61,6 +61,8 @@ void figures(Writer& w, const FigureRow& r, bool bucket, GroupBy group) {
     number(w, "max_seconds", r.max_seconds);
     number(w, "bytes", r.bytes);
     number(w, "download_bytes", r.download_bytes);
+    number(w, "cpu_user_seconds", r.cpu_user_seconds);  // null when unknown
+    number(w, "cpu_system_seconds", r.cpu_system_seconds);
     w.EndObject();
 }
 

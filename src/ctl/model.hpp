@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,8 @@ struct Window {
 // How Stats rows are grouped: one per kind (none), per derivation name, or per user.
 enum class GroupBy { none, name, user };
 
-// One row of Stats (bucket empty) or Bucket (name empty). Seconds are NaN-free doubles from the API.
+// One row of Stats (bucket empty) or Bucket (name empty). Seconds are NaN-free doubles from the API, except
+// the CPU times: NaN when no row of the group had any.
 struct FigureRow {
     std::string bucket;
     std::string kind;
@@ -35,6 +37,8 @@ struct FigureRow {
     double max_seconds = 0;
     std::uint64_t bytes = 0;
     std::uint64_t download_bytes = 0;
+    double cpu_user_seconds = std::numeric_limits<double>::quiet_NaN();
+    double cpu_system_seconds = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct StatsResult {

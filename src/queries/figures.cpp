@@ -51,7 +51,9 @@ Histogram& Accumulator<Histogram>::own_histogram() {
 
 template <typename Histogram>
 void Accumulator<Histogram>::add_row(std::optional<Micros> duration, Outcome outcome, std::uint64_t bytes,
-                                     std::uint64_t download_bytes) {
+                                     std::uint64_t download_bytes, std::optional<std::uint64_t> cpu_user_us,
+                                     std::optional<std::uint64_t> cpu_system_us) {
+    counts_.add_cpu(cpu_user_us, cpu_system_us);
     if (counts_.add(duration, outcome, bytes, download_bytes)) own_histogram().add(*duration);
 }
 
@@ -77,6 +79,9 @@ Figures Accumulator<Histogram>::figures() const {
     figures.unknown_duration = counts_.unknown_duration;
     figures.bytes = counts_.bytes;
     figures.download_bytes = counts_.download_bytes;
+    figures.cpu_rows = counts_.cpu_rows;
+    figures.cpu_user_seconds = static_cast<double>(counts_.cpu_user_us) / micros_per_second;
+    figures.cpu_system_seconds = static_cast<double>(counts_.cpu_system_us) / micros_per_second;
     std::uint64_t timed = counts_.count - counts_.unknown_duration;
     if (timed == 0) return figures;
     // A group whose durations are all negative (a clock that went back) reports 0, as percentiles do.

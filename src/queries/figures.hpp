@@ -26,6 +26,10 @@ struct Figures {
     double max_seconds = 0;
     std::uint64_t bytes = 0;
     std::uint64_t download_bytes = 0;
+    // CPU time of the rows that had one (Determinate Nix's build results): both sums are 0 when cpu_rows is.
+    std::uint64_t cpu_rows = 0;
+    double cpu_user_seconds = 0;
+    double cpu_system_seconds = 0;
 
     bool operator==(const Figures&) const = default;
 };
@@ -40,7 +44,8 @@ public:
     void add(const store::EncodedTotals& totals);
     // One row (read from the covering index rows_by_day).
     void add_row(std::optional<Micros> duration, Outcome outcome, std::uint64_t bytes,
-                 std::uint64_t download_bytes);
+                 std::uint64_t download_bytes, std::optional<std::uint64_t> cpu_user_us = {},
+                 std::optional<std::uint64_t> cpu_system_us = {});
     void merge(const Accumulator& other);
     Figures figures() const;
     std::uint64_t count() const { return counts_.count; }

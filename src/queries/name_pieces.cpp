@@ -18,7 +18,8 @@ constexpr std::size_t name_lookup_limit = 2000;
 constexpr std::int64_t row_lookup_budget = 50'000;
 
 constexpr const char* row_columns =
-    "r.day, r.kind, r.name_id, r.duration, r.outcome, r.bytes, r.download_bytes, r.user";
+    "r.day, r.kind, r.name_id, r.duration, r.outcome, r.bytes, r.download_bytes, r.user, r.cpu_user_us, "
+    "r.cpu_system_us";
 
 // Membership by name id for scans that test every row (all names when `names` is null).
 class NameSet {
@@ -129,11 +130,18 @@ void NamePiece::add_to(Accumulator<Histogram>& accumulator) const {
     switch (source_) {
         case Source::totals: accumulator.add(*totals_); return;
         case Source::aggregate_row: accumulator.add_columns(*statement_, first_); return;
-        case Source::row:
+        case Source::row: {
+            auto cpu = [&](int column) {
+                return statement_->column_is_null(column)
+                           ? std::nullopt
+                           : std::optional(static_cast<std::uint64_t>(statement_->column_int(column)));
+            };
             accumulator.add_row(duration(), static_cast<Outcome>(statement_->column_int(first_ + 1)),
                                 static_cast<std::uint64_t>(statement_->column_int(first_ + 2)),
-                                static_cast<std::uint64_t>(statement_->column_int(first_ + 3)));
+                                static_cast<std::uint64_t>(statement_->column_int(first_ + 3)), cpu(first_ + 5),
+                                cpu(first_ + 6));
             return;
+        }
     }
 }
 
@@ -152,17 +160,19 @@ void for_each_name_row(const store::Database& db, DayRange days, const NameMap* 
 }
 
 PendingNames::PendingNames(const store::Database& db) {
-    auto pending = db.prepare("SELECT deltas FROM name_pending ORDER BY seq");
+    auto pending = db.prepare("SELECT format, deltas FROM name_pending ORDER BY seq");
     while (pending.step()) {
-        auto blob = pending.column_blob(0);
-        blobs_.emplace_back(blob.begin(), blob.end());
-        const auto& kept = blobs_.back();
+        std::int64_t format = pending.column_int(0);
+        store::check_name_delta_format(format);
+        auto blob = pending.column_blob(1);
+        blobs_.push_back({format, {blob.begin(), blob.end()}});
+        const auto& kept = blobs_.back().bytes;
         int kind = 0;
         std::int64_t name_id = 0;
         store::EncodedTotals totals;
         for (std::size_t pos = 0; pos < kept.size();) {
             auto offset = static_cast<std::uint32_t>(pos);
-            store::decode_name_delta(kept, pos, kind, name_id, totals);
+            store::decode_name_delta(kept, format, pos, kind, name_id, totals);
             entries_.push_back({name_id, static_cast<std::uint32_t>(blobs_.size() - 1), offset});
         }
     }
@@ -176,7 +186,8 @@ void PendingNames::visit(const NameMap* names, const NamePieceVisitor& visit) co
     for (const Entry& entry : entries_) {
         if (!wanted.contains(entry.name_id)) continue;
         std::size_t pos = entry.offset;
-        store::decode_name_delta(blobs_[entry.blob], pos, kind, name_id, totals);
+        const Blob& blob = blobs_[entry.blob];
+        store::decode_name_delta(blob.bytes, blob.format, pos, kind, name_id, totals);
         visit(0, kind, name_id, NamePiece::aggregate(totals));
     }
 }

@@ -27,7 +27,7 @@ public:
     static NamePiece aggregate_row(const store::sql::Statement& statement, int first) {
         return NamePiece(Source::aggregate_row, nullptr, &statement, first);
     }
-    // Columns from `first` on: duration, outcome, bytes, download_bytes, user.
+    // Columns from `first` on: duration, outcome, bytes, download_bytes, user, cpu_user_us, cpu_system_us.
     static NamePiece row(const store::sql::Statement& statement, int first) {
         return NamePiece(Source::row, nullptr, &statement, first);
     }
@@ -68,7 +68,11 @@ private:
         std::uint32_t blob;
         std::uint32_t offset;
     };
-    std::vector<std::vector<std::uint8_t>> blobs_;
+    struct Blob {
+        std::int64_t format;  // store/name_deltas.hpp
+        std::vector<std::uint8_t> bytes;
+    };
+    std::vector<Blob> blobs_;
     std::vector<Entry> entries_;
 };
 

@@ -19,6 +19,7 @@ bool is_local_store(std::string_view uri) {
 }
 
 bool known_activity_type(std::int64_t t) { return t == nix::act_unknown || (t >= 100 && t <= 113); }
+// With `fields`: upstream's result types, 109 being master's resFetchToStore.
 bool known_result_type(std::int64_t t) { return t >= 100 && t <= 109; }
 
 }  // namespace
@@ -144,6 +145,10 @@ void ConnectionTracker::hold(Activity& a) {
 }
 
 void ConnectionTracker::forget(std::unordered_map<std::uint64_t, Activity>::iterator it) {
+    if (it->second.type == nix::act_build && it->second.has_row) {
+        auto b = builds_by_name_.find(base_name(it->second.path));
+        if (b != builds_by_name_.end() && b->second == it->first) builds_by_name_.erase(b);
+    }
     held_bytes_ -= it->second.held;
     if (user_held_) *user_held_ -= it->second.held;
     activities_.erase(it);
@@ -167,6 +172,9 @@ bool ConnectionTracker::start_row_activity(std::uint64_t id, Activity& a, const 
     case nix::act_build:
         a.kind = Kind::build;
         open_builds_.insert(id);
+        // The key is a view into the path of the build it names: replaced, not just re-pointed.
+        builds_by_name_.erase(base_name(a.path));
+        builds_by_name_.emplace(base_name(a.path), id);
         builds_.started(id);
         for (const auto& failed : failed_drvs_) a.failed_by_message = a.failed_by_message || failed == a.path;
         break;
@@ -212,7 +220,12 @@ void ConnectionTracker::on_result(const Record& r, Micros now) {
         ++counters_.missing_keys;
         return;
     }
-    if (r.has_payload) ++counters_.payload_results;
+    // `payload` before `type`: 109 with a payload is Determinate's resHashMismatch, with fields upstream's
+    // resFetchToStore.
+    if (r.has_payload) {
+        on_payload(r, now);
+        return;
+    }
     if (!known_result_type(r.type)) ++counters_.unknown_result_types;
     auto it = activities_.find(r.id);
     if (it == activities_.end()) return;  // results of activities nod does not follow, or never saw start
@@ -255,6 +268,87 @@ void ConnectionTracker::on_result(const Record& r, Micros now) {
     if (!resolved_.empty()) record_resolved(resolved_, now);
 }
 
+// ---- Determinate Nix's results -----------------------------------------------------------------------
+
+void ConnectionTracker::on_payload(const Record& r, Micros now) {
+    ++counters_.payload_results;
+    results_seen_ = true;
+    switch (r.type) {
+    case nix::res_build_result: on_build_result(r, now); break;
+    case nix::res_hash_mismatch: on_hash_mismatch(r, now); break;
+    default: ++counters_.unusable_payloads; break;
+    }
+}
+
+// A resBuildResult names its work by path, not by id (from Determinate 3.19 its id is usually 0): a
+// derivation's comes before its build's stop, a substitution's after its stop.
+void ConnectionTracker::on_build_result(const Record& r, Micros now) {
+    const Payload& p = r.payload;
+    if (!p.has(Payload::path) || p.path_text.empty()) {
+        ++counters_.unusable_payloads;
+        return;
+    }
+    if (p.path_text.size() > limits_.max_path) {
+        ++counters_.refused_long_paths;  // no activity with such a path was admitted
+        return;
+    }
+    ResultFacts facts;
+    switch (read_build_result(p, now, facts)) {
+    case PayloadUse::facts: break;
+    case PayloadUse::dependency_failed:
+        // Nix decides it before the build starts: there is no row to give it to, and it is not the
+        // failure of any build that ran.
+        ++counters_.unmatched_payloads;
+        return;
+    case PayloadUse::unusable: ++counters_.unusable_payloads; return;
+    }
+    std::string_view base = base_name(p.path_text);
+    bool matched = false;
+    if (p.path_form == Payload::PathForm::drv_path) {
+        matched = result_for_builds(base, facts);
+    } else {
+        matched = copies_.result(base, facts, resolved_);
+        // 3.1–3.14 may name a derivation as opaque too.
+        if (!matched && base.ends_with(".drv")) matched = result_for_builds(base, facts);
+    }
+    if (!matched) ++counters_.unmatched_payloads;
+    record_resolved(resolved_, now);
+}
+
+bool ConnectionTracker::result_for_builds(std::string_view base, const ResultFacts& facts) {
+    auto b = builds_by_name_.find(base);
+    if (b == builds_by_name_.end()) return false;
+    activities_.at(b->second).result = facts;
+    return true;
+}
+
+// resHashMismatch comes on the actBuild itself, just before its resBuildResult says HashMismatch: the build
+// failed even if that never comes.
+void ConnectionTracker::on_hash_mismatch(const Record& r, Micros now) {
+    ResultFacts facts;
+    facts.outcome = Outcome::failed;
+    facts.status = BuildStatus::hash_mismatch;
+    facts.received = now;
+    auto it = activities_.find(r.id);
+    if (it != activities_.end() && it->second.type == nix::act_build && it->second.has_row) {
+        if (!it->second.result) it->second.result = facts;
+        return;
+    }
+    // Not on a build this connection follows: the payload's drv path still names it.
+    const Payload& p = r.payload;
+    if (p.has(Payload::store_path) && p.store_path_text.size() <= limits_.max_path) {
+        auto b = builds_by_name_.find(base_name(p.store_path_text));
+        if (b != builds_by_name_.end()) {
+            Activity& a = activities_.at(b->second);
+            if (a.path == p.store_path_text) {
+                if (!a.result) a.result = facts;
+                return;
+            }
+        }
+    }
+    ++counters_.unmatched_payloads;
+}
+
 // ---- stop ----------------------------------------------------------------------------------------
 
 void ConnectionTracker::on_stop(const Record& r, Micros now) {
@@ -290,8 +384,11 @@ void ConnectionTracker::on_stop(const Record& r, Micros now) {
         } else {
             Row row = make_row(r.id, a);
             row.duration = now - a.start;
-            if (a.type == nix::act_post_build_hook) wait_for_build(key_of(r.id, a), std::move(row), now);
-            else copies_.stopped(key_of(r.id, a), std::move(row), resolved_);
+            if (a.type == nix::act_post_build_hook)
+                wait_for_build(key_of(r.id, a), std::move(row), now);
+            else
+                copies_.stopped(key_of(r.id, a), std::move(row), resolved_,
+                                results_seen_ && a.type == nix::act_substitute);
         }
     }
     forget(it);
@@ -306,11 +403,17 @@ void ConnectionTracker::finish_build(std::uint64_t id, Activity& a, Micros now, 
             if (!builds_.settled(b)) seqs.push_back(activities_.at(b).evidence_seq);
         return seqs;
     };
+    // Asked even when a result came, so that the build's completion is paired and not left for another.
     auto res = builds_.resolve(id, a.evidence_seq, seq_, now, at_eof, others);
     Row row = make_row(id, a);
     row.outcome = res.outcome;
     if (a.failed_by_message && res.outcome != Outcome::succeeded) row.outcome = Outcome::failed;
-    if (res.end) row.duration = std::max<Micros>(0, *res.end - a.start);
+    std::optional<Micros> end = res.end;
+    // Without a completion (a cancelled resolution ends at the stop or at EOF) the result's receipt is the
+    // better end: Nix writes it as the build ends.
+    if (a.result && (!end || res.outcome == Outcome::cancelled)) end = a.result->received;
+    if (end) row.duration = std::max<Micros>(0, *end - a.start);
+    if (a.result) apply_result(row, *a.result);
     finish_hooks(a.path, row.outcome, now);
     bool abandoned = at_eof && row.outcome == Outcome::cancelled;
     record(key_of(id, a), std::move(row), now, abandoned);
@@ -377,6 +480,7 @@ void ConnectionTracker::close(Micros now) {
         record(key_of(id, a), std::move(row), now, true);
     }
     activities_.clear();
+    builds_by_name_.clear();
     if (user_held_) *user_held_ -= held_bytes_;
     held_bytes_ = 0;
     open_substitutions_.clear();

@@ -11,6 +11,7 @@
 
 #include "reader/activity_registry.hpp"
 #include "reader/build_completions.hpp"
+#include "reader/build_result.hpp"
 #include "reader/copy_completions.hpp"
 #include "reader/counters.hpp"
 #include "reader/line_framer.hpp"
@@ -60,6 +61,7 @@ private:
         std::uint64_t download_bytes = 0;
         std::uint64_t transferred = 0;  // this transfer's own bytes so far (file transfers)
         std::size_t held = 0;           // bytes of path and machine, counted against the bounds
+        std::optional<ResultFacts> result;  // builds: Determinate Nix's resBuildResult (or resHashMismatch)
     };
     using Activities = std::unordered_map<std::uint64_t, Activity>;
 
@@ -68,6 +70,11 @@ private:
     void on_stop(const Record& r, Micros now);
     void on_result(const Record& r, Micros now);
     void on_message(const Record& r);
+    void on_payload(const Record& r, Micros now);
+    void on_build_result(const Record& r, Micros now);
+    void on_hash_mismatch(const Record& r, Micros now);
+    // Gives `facts` to the latest open build whose drv path has the base name `base`; false when there is none.
+    bool result_for_builds(std::string_view base, const ResultFacts& facts);
 
     bool start_row_activity(std::uint64_t id, Activity& a, const Record& r);
     static std::string_view machine_of(const Record& r, Direction& direction);
@@ -102,6 +109,12 @@ private:
     Activities activities_;
     std::size_t held_bytes_ = 0;  // of activities_
     std::unordered_set<std::uint64_t> open_builds_;
+    // Open builds by their drv path's base name (a view into the activity's path, which lives as long as the
+    // entry): Determinate Nix's results name the derivation, not the activity. One Nix process builds a
+    // derivation once at a time, so a name maps to its latest build; a map of every build of a name would
+    // let a stream that opens thousands of them make each stop and result cost thousands of steps.
+    std::unordered_map<std::string_view, std::uint64_t> builds_by_name_;
+    bool results_seen_ = false;  // the connection has sent a `payload` result: it is Determinate Nix
     std::unordered_map<std::string, std::uint64_t> open_substitutions_;  // store path → activity
     BuildCompletions builds_;
     CopyCompletions copies_;

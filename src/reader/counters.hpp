@@ -18,7 +18,9 @@ struct ReaderCounters {
     std::uint64_t wrong_types = 0;       // a key nod reads held another JSON type
     std::uint64_t unknown_activity_types = 0;
     std::uint64_t unknown_result_types = 0;
-    std::uint64_t payload_results = 0;    // results with `payload` (Determinate Nix), not interpreted
+    std::uint64_t payload_results = 0;    // results with `payload` (Determinate Nix), read or not
+    std::uint64_t unusable_payloads = 0;  // ... of a type nod does not read, or saying nothing nod can take
+    std::uint64_t unmatched_payloads = 0; // ... naming no build or substitution in flight on the connection
     std::uint64_t unknown_stops = 0;      // stop for an id that is not in flight
     std::uint64_t reused_ids = 0;         // start for an id that is still in flight
     std::uint64_t refused_activities = 0; // over the per-connection in-flight limit

@@ -1,5 +1,5 @@
 // The numbers of Nix's structured log (src/libutil/include/nix/util/logging.hh), stable since before
-// Nix 2.18. See docs/nix-log-protocol.md in the shared notes for what each one carries.
+// Nix 2.18; src/reader/README.md says what nod reads of each.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +34,11 @@ enum ResultType : std::int64_t {
     res_set_expected = 106,
     res_post_build_log_line = 107,
     res_fetch_status = 108,
+    // 109 is two things: upstream master's resFetchToStore (with `fields`, on actFetchToStore 113) and
+    // Determinate Nix's resHashMismatch (with `payload`, on the actBuild). 110 is Determinate's only.
+    res_fetch_to_store = 109,
+    res_hash_mismatch = 109,
+    res_build_result = 110,
 };
 
 // Activity ids are `counter + (pid << 32)` of the process that created the activity.

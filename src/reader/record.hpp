@@ -16,6 +16,42 @@ struct Field {
     std::string_view text;
 };
 
+// Determinate Nix's `payload` of a result (resHashMismatch 109, resBuildResult 110): the members nod reads,
+// at the payload's own level and, for `path`, one below. Each `has` bit says the member was there with
+// the expected JSON type; the strings point into the line.
+struct Payload {
+    enum Member : std::uint16_t {
+        status = 1 << 0,
+        success = 1 << 1,
+        start_time = 1 << 2,
+        stop_time = 1 << 3,
+        times_built = 1 << 4,
+        cpu_user = 1 << 5,
+        cpu_system = 1 << 6,
+        error_msg = 1 << 7,
+        path = 1 << 8,
+        store_path = 1 << 9,
+    };
+    // `path` is a store path's base name: a plain string (substitutions, 3.15+), {"opaque": …} (3.1–3.14) or
+    // the `drvPath` of {"drvPath": …, "outputs": …} (derivations).
+    enum class PathForm : std::uint8_t { none, plain, opaque, drv_path };
+
+    std::uint16_t members = 0;
+    PathForm path_form = PathForm::none;
+    bool success_value = false;
+    std::string_view status_text;
+    std::string_view error_msg_text;
+    std::string_view path_text;
+    std::string_view store_path_text;  // type 109: the full .drv path
+    std::uint64_t start_time_value = 0;  // seconds since the epoch (time_t)
+    std::uint64_t stop_time_value = 0;
+    std::uint64_t times_built_value = 0;
+    std::uint64_t cpu_user_value = 0;  // µs
+    std::uint64_t cpu_system_value = 0;
+
+    bool has(Member m) const { return (members & m) != 0; }
+};
+
 // The strings point into the parsed line and live only as long as it does.
 struct Record {
     static constexpr std::size_t max_fields = 8;  // actBuild has 4; more are kept unread
@@ -34,6 +70,7 @@ struct Record {
     std::string_view text;
     std::string_view msg;
     std::string_view raw_msg;
+    Payload payload;  // meaningful only when has_payload
 
     // Back to "nothing read" without touching `fields` (only the first field_count entries count):
     // this runs once per line, and most lines have no fields worth clearing.

@@ -1,5 +1,6 @@
 // A RapidJSON SAX handler: no DOM, no allocation, strings left in place in the line. Most lines are
-// build log lines and progress results, and they need only `action`, `id` and `type`.
+// build log lines and progress results, and they need only `action`, `id` and `type`. Determinate Nix's
+// results carry a `payload` object instead of `fields`: a few of its members are read too.
 #include <cstring>
 
 #include <rapidjson/error/en.h>
@@ -10,6 +11,7 @@
 namespace nod {
 
 void Record::reset() {
+    if (has_payload) payload = {};  // most lines have none: nothing to clear
     action = Action::none;
     has_id = has_type = has_payload = wrong_type = false;
     id = parent = 0;
@@ -54,6 +56,33 @@ KeyName classify(std::string_view k) {
     }
 }
 
+enum class PayloadKey : std::uint8_t {
+    other, status, success, start_time, stop_time, times_built, cpu_user, cpu_system, error_msg, path, store_path
+};
+
+PayloadKey classify_payload(std::string_view k) {
+    if (k == "status") return PayloadKey::status;
+    if (k == "success") return PayloadKey::success;
+    if (k == "startTime") return PayloadKey::start_time;
+    if (k == "stopTime") return PayloadKey::stop_time;
+    if (k == "timesBuilt") return PayloadKey::times_built;
+    if (k == "cpuUser") return PayloadKey::cpu_user;
+    if (k == "cpuSystem") return PayloadKey::cpu_system;
+    if (k == "errorMsg") return PayloadKey::error_msg;
+    if (k == "path") return PayloadKey::path;
+    if (k == "storePath") return PayloadKey::store_path;
+    return PayloadKey::other;
+}
+
+// The members of payload.path's object form.
+enum class PathKey : std::uint8_t { other, drv_path, opaque };
+
+PathKey classify_path(std::string_view k) {
+    if (k == "drvPath") return PathKey::drv_path;
+    if (k == "opaque") return PathKey::opaque;
+    return PathKey::other;
+}
+
 Action classify_action(std::string_view a) {
     if (a == "result") return Action::result;
     if (a == "start") return Action::start;
@@ -71,13 +100,26 @@ public:
 
     bool StartObject() {
         if (!deeper()) return false;
-        if (depth_ == 0) root_object_ = true;
-        else if (depth_ == 1 && key_ == KeyName::payload) r_.has_payload = true;
-        else value_at_top(ValueKind::container);
+        if (depth_ == 0) {
+            root_object_ = true;
+        } else if (depth_ == 1 && key_ == KeyName::payload) {
+            r_.has_payload = true;
+            in_payload_ = true;
+            payload_key_ = PayloadKey::other;
+        } else if (payload_member() && payload_key_ == PayloadKey::path) {
+            in_payload_path_ = true;
+            path_key_ = PathKey::other;
+        } else {
+            value_at_top(ValueKind::container);
+        }
         ++depth_;
         return true;
     }
-    bool EndObject(rapidjson::SizeType) { return leave(); }
+    bool EndObject(rapidjson::SizeType) {
+        if (depth_ == 2 && in_payload_) in_payload_ = false;
+        if (depth_ == 3 && in_payload_path_) in_payload_path_ = false;
+        return leave();
+    }
     bool StartArray() {
         if (!deeper()) return false;
         if (depth_ == 1 && key_ == KeyName::fields) in_fields_ = true;
@@ -91,6 +133,8 @@ public:
     }
     bool Key(const char* s, rapidjson::SizeType n, bool) {
         if (depth_ == 1) key_ = classify({s, n});
+        else if (payload_member()) payload_key_ = classify_payload({s, n});
+        else if (path_member()) path_key_ = classify_path({s, n});
         return true;
     }
     bool String(const char* s, rapidjson::SizeType n, bool) {
@@ -99,6 +143,16 @@ public:
             auto& f = r_.fields[r_.field_count - 1];
             f.type = Field::Type::string;
             f.text = v;
+            return true;
+        }
+        if (payload_member()) return payload_string(v);
+        if (path_member()) {
+            if (path_key_ != PathKey::other) {
+                r_.payload.path_text = v;
+                r_.payload.path_form =
+                    path_key_ == PathKey::drv_path ? Payload::PathForm::drv_path : Payload::PathForm::opaque;
+                r_.payload.members |= Payload::path;
+            }
             return true;
         }
         if (depth_ != 1) return true;
@@ -118,6 +172,7 @@ public:
             f.number = u;
             return true;
         }
+        if (payload_member()) return payload_number(u);
         if (depth_ != 1) return true;
         switch (key_) {
         case KeyName::id: r_.id = u; r_.has_id = true; break;
@@ -137,7 +192,18 @@ public:
     bool Int64(std::int64_t i) { return i >= 0 ? Uint64(static_cast<std::uint64_t>(i)) : Negative(i); }
     // Beyond 64 bits RapidJSON falls back to double: an id there cannot be an activity id.
     bool Double(double) { return Other(ValueKind::number); }
-    bool Bool(bool) { return Other(ValueKind::scalar); }
+    bool Bool(bool b) {
+        if (payload_member()) {
+            if (payload_key_ == PayloadKey::success) {
+                r_.payload.success_value = b;
+                r_.payload.members |= Payload::success;
+            } else if (payload_key_ != PayloadKey::other) {
+                r_.wrong_type = true;
+            }
+            return true;
+        }
+        return Other(ValueKind::scalar);
+    }
     bool Null() { return Other(ValueKind::scalar); }
 
 private:
@@ -148,6 +214,44 @@ private:
         if (depth_ < max_record_depth) return true;
         too_deep_ = true;
         return false;
+    }
+
+    // Directly inside the record's payload object, or inside its `path` object.
+    bool payload_member() const { return in_payload_ && !in_payload_path_ && depth_ == 2; }
+    bool path_member() const { return in_payload_path_ && depth_ == 3; }
+
+    bool payload_string(std::string_view v) {
+        Payload& p = r_.payload;
+        switch (payload_key_) {
+        case PayloadKey::status: p.status_text = v; p.members |= Payload::status; break;
+        case PayloadKey::error_msg: p.error_msg_text = v; p.members |= Payload::error_msg; break;
+        case PayloadKey::store_path: p.store_path_text = v; p.members |= Payload::store_path; break;
+        case PayloadKey::path:
+            p.path_text = v;
+            p.path_form = Payload::PathForm::plain;
+            p.members |= Payload::path;
+            break;
+        case PayloadKey::other: break;
+        default: r_.wrong_type = true; break;
+        }
+        return true;
+    }
+    bool payload_number(std::uint64_t u) {
+        Payload& p = r_.payload;
+        auto set = [&](std::uint64_t& value, Payload::Member m) {
+            value = u;
+            p.members |= m;
+        };
+        switch (payload_key_) {
+        case PayloadKey::start_time: set(p.start_time_value, Payload::start_time); break;
+        case PayloadKey::stop_time: set(p.stop_time_value, Payload::stop_time); break;
+        case PayloadKey::times_built: set(p.times_built_value, Payload::times_built); break;
+        case PayloadKey::cpu_user: set(p.cpu_user_value, Payload::cpu_user); break;
+        case PayloadKey::cpu_system: set(p.cpu_system_value, Payload::cpu_system); break;
+        case PayloadKey::other: break;
+        default: r_.wrong_type = true; break;
+        }
+        return true;
     }
 
     bool Negative(std::int64_t i) {
@@ -161,7 +265,12 @@ private:
     bool Other(ValueKind kind) {
         if (field_slot()) return true;  // stays Field::Type::other
         if (depth_ == 1) value_at_top(kind);
+        else if (payload_member()) payload_other(kind);
         return true;
+    }
+    // A member of the payload nod reads, with a value of another JSON type; null reads as absent.
+    void payload_other(ValueKind kind) {
+        if (payload_key_ != PayloadKey::other && kind != ValueKind::scalar) r_.wrong_type = true;
     }
     // Counts a value inside `fields` and says whether it is a direct element worth keeping.
     bool field_slot() {
@@ -175,6 +284,7 @@ private:
     void value_at_top(ValueKind kind) {
         if (depth_ != 1) {
             if (in_fields_ && depth_ == 2) field_slot();  // a nested container as a field: kept as other
+            else if (payload_member() && kind == ValueKind::container) payload_other(kind);
             return;
         }
         switch (key_) {
@@ -199,6 +309,10 @@ private:
     int depth_ = 0;
     KeyName key_ = KeyName::other;
     bool in_fields_ = false;
+    bool in_payload_ = false;       // inside the record's `payload` object
+    bool in_payload_path_ = false;  // inside payload.path's object
+    PayloadKey payload_key_ = PayloadKey::other;
+    PathKey path_key_ = PathKey::other;
     bool root_object_ = false;
     bool too_deep_ = false;
 };

@@ -28,16 +28,45 @@ enum class Outcome : std::uint8_t {
     unknown = 3,    // the protocol gave no evidence either way
 };
 
+// How Nix's BuildResult says the work ended (Determinate Nix's resBuildResult): the worker protocol's number
+// (src/libstore/common-protocol.cc) plus one, 0 when Nix said nothing. Stored in the database.
+enum class BuildStatus : std::uint8_t {
+    none = 0,
+    built = 1,
+    substituted = 2,
+    already_valid = 3,
+    permanent_failure = 4,
+    input_rejected = 5,
+    output_rejected = 6,
+    transient_failure = 7,
+    cached_failure = 8,
+    timed_out = 9,
+    misc_failure = 10,
+    dependency_failed = 11,
+    log_limit_exceeded = 12,
+    not_deterministic = 13,
+    resolves_to_already_valid = 14,
+    no_substituters = 15,
+    hash_mismatch = 16,
+    cancelled = 17,
+};
+inline constexpr int build_status_count = 18;
+
 // Which way a copy went, seen from this machine (builds and substitutions: none).
 enum class Direction : std::uint8_t { none = 0, in = 1, out = 2 };
 
 std::string_view to_string(Kind kind);
 std::string_view to_string(Outcome outcome);
+// Nix's own name ("Built", "TimedOut", …); "" for none.
+std::string_view to_string(BuildStatus status);
+std::optional<BuildStatus> build_status_from_string(std::string_view text);
 std::optional<Kind> kind_from_string(std::string_view text);
 
 // Byte counts come from Nix's progress records, which any local user can write: a row's are clamped to this
 // (256 TiB, far above any store path), so that sums over many rows stay exact integers.
 inline constexpr std::uint64_t max_row_bytes = std::uint64_t{1} << 48;
+// CPU times come from the same records: a row's are clamped to 2^48 µs (8.9 years of CPU) for the same reason.
+inline constexpr std::uint64_t max_row_cpu_us = std::uint64_t{1} << 48;
 
 struct Row {
     Kind kind = Kind::build;
@@ -53,6 +82,11 @@ struct Row {
     std::uint32_t uid = 0;             // SO_PEERCRED of the connection that reported it
     std::int32_t pid = 0;
     std::uint64_t activity_id = 0;
+    // Determinate Nix's resBuildResult, when it came: Nix's status, and the build's CPU time in µs (user and
+    // system, from its cgroup; empty when Nix did not measure it).
+    BuildStatus status = BuildStatus::none;
+    std::optional<std::uint64_t> cpu_user_us;
+    std::optional<std::uint64_t> cpu_system_us;
     // Who the row is for: the uid of the client connection that reported the same activity as the origin
     // (a daemon worker runs as root for every user), else `uid`.
     std::uint32_t user = 0;

@@ -28,13 +28,16 @@ AggregateKey key_of(AggregateTable table, std::uint64_t packed) {
 }  // namespace
 
 void BatchDeltas::add(int kind, std::int64_t name_id, Day day, std::optional<Micros> duration,
-                      Outcome outcome, std::uint64_t bytes, std::uint64_t download_bytes) {
+                      Outcome outcome, std::uint64_t bytes, std::uint64_t download_bytes,
+                      std::optional<std::uint64_t> cpu_user_us, std::optional<std::uint64_t> cpu_system_us) {
     if (!packable(day, kind, name_id))
         throw Error(ErrorCode::other, "no aggregate key for day " + std::to_string(day) + ", kind " +
                                           std::to_string(kind) + ", name id " + std::to_string(name_id));
     changes_.push_back({pack_day_kind_name(day, kind, name_id), duration.value_or(0), bytes, download_bytes,
+                        cpu_user_us.value_or(0), cpu_system_us.value_or(0),
                         static_cast<std::uint16_t>(duration ? histogram_bucket(*duration) : 0),
-                        duration.has_value(), outcome});
+                        duration.has_value(), outcome,
+                        static_cast<std::uint8_t>((cpu_user_us ? 1 : 0) | (cpu_system_us ? 2 : 0))});
 }
 
 void BatchDeltas::for_each(AggregateTable table,
@@ -51,6 +54,9 @@ void BatchDeltas::for_each(AggregateTable table,
         const Change& change = *sorted[i].second;
         group.add(change.timed ? std::optional<Micros>(change.duration) : std::nullopt, change.bucket,
                   change.outcome, change.bytes, change.download_bytes);
+        if (change.cpu != 0)
+            group.add_cpu((change.cpu & 1) != 0 ? std::optional(change.cpu_user_us) : std::nullopt,
+                          (change.cpu & 2) != 0 ? std::optional(change.cpu_system_us) : std::nullopt);
         if (i + 1 == sorted.size() || sorted[i + 1].first != sorted[i].first) {
             visit(key_of(table, sorted[i].second->key), group);
             group.clear();

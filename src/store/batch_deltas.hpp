@@ -16,7 +16,8 @@ class BatchDeltas {
 public:
     void reserve(std::size_t rows) { changes_.reserve(rows); }
     void add(int kind, std::int64_t name_id, Day day, std::optional<Micros> duration, Outcome outcome,
-             std::uint64_t bytes, std::uint64_t download_bytes);
+             std::uint64_t bytes, std::uint64_t download_bytes, std::optional<std::uint64_t> cpu_user_us = {},
+             std::optional<std::uint64_t> cpu_system_us = {});
     bool empty() const { return changes_.empty(); }
     // Calls `visit` with each changed key of `table` (in primary-key order) and its change.
     void for_each(AggregateTable table,
@@ -27,9 +28,11 @@ private:
         std::uint64_t key;  // packed (day, kind, name_id)
         Micros duration;
         std::uint64_t bytes, download_bytes;
+        std::uint64_t cpu_user_us, cpu_system_us;
         std::uint16_t bucket;  // histogram_bucket(duration), computed once for every table
         bool timed;
         Outcome outcome;
+        std::uint8_t cpu;  // bit 0: user time known, bit 1: system time known
     };
     std::vector<Change> changes_;
 };

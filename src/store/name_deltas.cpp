@@ -25,7 +25,15 @@ std::int64_t unzigzag(std::uint64_t value) {
 
 }  // namespace
 
-void encode_name_delta(int kind, std::int64_t name_id, const Totals& t, std::vector<std::uint8_t>& out) {
+void check_name_delta_format(std::int64_t format) {
+    if (format != name_delta_format_3 && format != name_delta_format)
+        throw Error(ErrorCode::not_a_database,
+                    std::string(deltas_what) + " in database have format " + std::to_string(format) +
+                        ", this nod reads 3 and 4");
+}
+
+void encode_name_delta(int kind, std::int64_t name_id, const Totals& t, std::vector<std::uint8_t>& out,
+                       int format) {
     put_varint(out, static_cast<std::uint64_t>(kind));
     put_varint(out, static_cast<std::uint64_t>(name_id));
     put_varint(out, t.count);
@@ -41,10 +49,14 @@ void encode_name_delta(int kind, std::int64_t name_id, const Totals& t, std::vec
     t.histogram.encode_to(histogram);
     put_varint(out, histogram.size());
     out.insert(out.end(), histogram.begin(), histogram.end());
+    if (format == name_delta_format_3) return;
+    put_varint(out, t.cpu_rows);
+    put_varint(out, t.cpu_user_us);
+    put_varint(out, t.cpu_system_us);
 }
 
-void decode_name_delta(std::span<const std::uint8_t> blob, std::size_t& pos, int& kind, std::int64_t& name_id,
-                       EncodedTotals& totals) {
+void decode_name_delta(std::span<const std::uint8_t> blob, std::int64_t format, std::size_t& pos, int& kind,
+                       std::int64_t& name_id, EncodedTotals& totals) {
     std::uint64_t raw_kind = get_varint(blob, pos, deltas_what);
     std::uint64_t raw_name = get_varint(blob, pos, deltas_what);
     if (raw_kind > max_kind || raw_name > static_cast<std::uint64_t>(max_name_id)) malformed();
@@ -63,22 +75,31 @@ void decode_name_delta(std::span<const std::uint8_t> blob, std::size_t& pos, int
     if (histogram_size > blob.size() - pos) malformed();
     totals.histogram = blob.subspan(pos, histogram_size);
     pos += histogram_size;
+    if (format == name_delta_format_3) {
+        totals.cpu_rows = totals.cpu_user_us = totals.cpu_system_us = 0;
+        return;
+    }
+    totals.cpu_rows = get_varint(blob, pos, deltas_what);
+    totals.cpu_user_us = get_varint(blob, pos, deltas_what);
+    totals.cpu_system_us = get_varint(blob, pos, deltas_what);
 }
 
-void decode_name_deltas(std::span<const std::uint8_t> blob, const NameDeltaVisitor& visit) {
+void decode_name_deltas(std::span<const std::uint8_t> blob, std::int64_t format, const NameDeltaVisitor& visit) {
+    check_name_delta_format(format);
     std::size_t pos = 0;
     int kind = 0;
     std::int64_t name_id = 0;
     EncodedTotals totals;
     while (pos < blob.size()) {
-        decode_name_delta(blob, pos, kind, name_id, totals);
+        decode_name_delta(blob, format, pos, kind, name_id, totals);
         visit(kind, name_id, totals);
     }
 }
 
 void for_each_pending_name_delta(const Database& db, const NameDeltaVisitor& visit) {
-    auto pending = db.prepare("SELECT deltas FROM name_pending ORDER BY seq");
-    while (pending.step()) decode_name_deltas(pending.column_blob(0), visit);
+    auto pending = db.prepare("SELECT format, deltas FROM name_pending ORDER BY seq");
+    while (pending.step())
+        decode_name_deltas(pending.column_blob(1), pending.column_int(0), visit);
 }
 
 }  // namespace nod::store

@@ -20,13 +20,23 @@ namespace nod::store {
 // The totals point into the blob: valid during the visit.
 using NameDeltaVisitor = std::function<void(int kind, std::int64_t name_id, const EncodedTotals& totals)>;
 
-// Appends the encoded form of one group's change to `out` (varints; a blob is a sequence of these).
-void encode_name_delta(int kind, std::int64_t name_id, const Totals& totals, std::vector<std::uint8_t>& out);
-// Calls `visit` for each delta of an encoded blob; throws Error(not_a_database) on a malformed one.
-void decode_name_deltas(std::span<const std::uint8_t> blob, const NameDeltaVisitor& visit);
+// Blob formats (name_pending.format): 3 as schema 3 wrote them, without the CPU figures (a database migrated
+// from version 3 may still hold some); 4 adds them at the end of each delta. nod writes 4.
+inline constexpr int name_delta_format_3 = 3;
+inline constexpr int name_delta_format = 4;
+
+// Appends the encoded form of one group's change to `out` (varints; a blob is a sequence of these), in
+// `format` (3 only to make a database as schema 3 left it, in tests).
+void encode_name_delta(int kind, std::int64_t name_id, const Totals& totals, std::vector<std::uint8_t>& out,
+                       int format = name_delta_format);
+// Calls `visit` for each delta of an encoded blob; throws Error(not_a_database) on a malformed one or an
+// unknown format.
+void decode_name_deltas(std::span<const std::uint8_t> blob, std::int64_t format, const NameDeltaVisitor& visit);
 // Decodes the delta at `pos` (< blob.size()) and moves `pos` past it.
-void decode_name_delta(std::span<const std::uint8_t> blob, std::size_t& pos, int& kind, std::int64_t& name_id,
-                       EncodedTotals& totals);
+void decode_name_delta(std::span<const std::uint8_t> blob, std::int64_t format, std::size_t& pos, int& kind,
+                       std::int64_t& name_id, EncodedTotals& totals);
+// Throws Error(not_a_database) unless nod reads blobs of `format`.
+void check_name_delta_format(std::int64_t format);
 
 // Every pending delta in the database, oldest batch first.
 void for_each_pending_name_delta(const Database& db, const NameDeltaVisitor& visit);

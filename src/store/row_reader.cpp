@@ -12,7 +12,7 @@ void for_each_row(const Database& db, const std::function<void(const StoredRow&)
     auto statement = db.prepare(
         "SELECT r.id, r.day, r.kind, n.name, r.duration, r.outcome, r.start_offset, r.bytes, r.download_bytes, "
         "coalesce(m.machine, ''), r.uid, r.pid, r.activity_bits, r.path, typeof(r.path) = 'blob', r.direction, "
-        "r.user, r.flags FROM rows AS r JOIN names AS n ON n.id = r.name_id LEFT JOIN machines AS m ON m.id = r.machine_id "
+        "r.user, r.flags, r.status, r.cpu_user_us, r.cpu_system_us FROM rows AS r JOIN names AS n ON n.id = r.name_id LEFT JOIN machines AS m ON m.id = r.machine_id "
         "WHERE r.day BETWEEN ?1 AND ?2 ORDER BY r.id");
     statement.bind(1, std::int64_t{first_day}).bind(2, std::int64_t{last_day});
     StoredRow stored;
@@ -35,6 +35,11 @@ void for_each_row(const Database& db, const std::function<void(const StoredRow&)
         row.direction = static_cast<Direction>(statement.column_int(15));
         row.user = static_cast<std::uint32_t>(statement.column_int(16));
         decode_flags(statement.column_int(17), row);
+        row.status = static_cast<BuildStatus>(statement.column_int(18));
+        row.cpu_user_us.reset();
+        row.cpu_system_us.reset();
+        if (!statement.column_is_null(19)) row.cpu_user_us = static_cast<std::uint64_t>(statement.column_int(19));
+        if (!statement.column_is_null(20)) row.cpu_system_us = static_cast<std::uint64_t>(statement.column_int(20));
         if (statement.column_int(14) != 0) {
             row.path = decode_store_path(statement.column_blob(13), row.name);
         } else {

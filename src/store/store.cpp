@@ -20,7 +20,7 @@ namespace {
 
 std::size_t index_of(AggregateTable table) { return static_cast<std::size_t>(table); }
 
-constexpr int columns_per_row = 16;
+constexpr int columns_per_row = 19;
 
 // SQL function nod_histogram_merge(a, b): the upsert merges histograms inside SQLite, which saves a
 // SELECT per aggregate row per batch.
@@ -42,14 +42,27 @@ void histogram_merge_function(sqlite3_context* context, int, sqlite3_value** val
     }
 }
 
+std::optional<std::uint64_t> clamp_cpu(std::optional<std::uint64_t> us) {
+    if (us) us = std::min(*us, max_row_cpu_us);
+    return us;
+}
+
+void bind_cpu(sql::Statement& statement, int index, std::optional<std::uint64_t> us) {
+    if (us)
+        statement.bind(index, static_cast<std::int64_t>(*us));
+    else
+        statement.bind_null(index);
+}
+
 }  // namespace
 
 std::string insert_rows_sql(std::size_t rows) {
     std::string sql =
         "INSERT INTO rows (kind, day, name_id, duration, outcome, start_offset, bytes, "
-        "download_bytes, machine_id, uid, pid, activity_bits, path, direction, user, flags) VALUES ";
+        "download_bytes, machine_id, uid, pid, activity_bits, path, direction, user, flags, status, cpu_user_us, "
+        "cpu_system_us) VALUES ";
     for (std::size_t r = 0; r < rows; ++r)
-        sql += r == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        sql += r == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     return sql;
 }
 
@@ -63,13 +76,15 @@ struct Store::Statements {
           insert_machine(db.prepare("INSERT INTO machines (machine) VALUES (?1)")),
           // Oldest first in index order (day, kind, name_id): a chunk ends inside at most one group.
           prunable_rows(db.prepare("SELECT r.id, r.day, r.kind, r.name_id, r.duration, r.outcome, r.bytes, "
-                                   "r.download_bytes FROM rows AS r INDEXED BY rows_by_day "
+                                   "r.download_bytes, r.cpu_user_us, r.cpu_system_us FROM rows AS r INDEXED BY "
+                                   "rows_by_day "
                                    "WHERE r.day < ?1 ORDER BY r.day, r.kind, r.name_id LIMIT ?2")),
           delete_row(db.prepare("DELETE FROM rows WHERE id = ?1")),
           // Rows of the same (day, kind, name) around a day that no origin confirmed, with what identifies
           // the activity: one index seek per day.
           unconfirmed_rows(db.prepare("SELECT r.id, r.day, r.kind, r.name_id, r.duration, r.outcome, r.bytes, "
-                                      "r.download_bytes, r.pid, r.activity_bits, r.path FROM rows AS r INDEXED BY "
+                                      "r.download_bytes, r.cpu_user_us, r.cpu_system_us, r.pid, r.activity_bits, "
+                                      "r.path FROM rows AS r INDEXED BY "
                                       "rows_by_day WHERE r.day IN (?1, ?2, ?3) AND r.kind = ?4 AND r.name_id = ?5 "
                                       "AND (r.flags & 2) = 0")),
           max_of_day(db.prepare("SELECT max(duration) FROM rows WHERE kind = ?1 AND day = ?2")),
@@ -78,9 +93,10 @@ struct Store::Statements {
           max_of_name(db.prepare("SELECT max(r.duration) FROM day_totals AS d CROSS JOIN rows AS r "
                                  "INDEXED BY rows_by_day ON r.day = d.day AND r.kind = d.kind "
                                  "AND r.name_id = ?2 WHERE d.kind = ?1")),
-          append_pending(db.prepare("INSERT INTO name_pending (rows, deltas) VALUES (?1, ?2)")),
+          append_pending(db.prepare("INSERT INTO name_pending (rows, deltas, format) VALUES (?1, ?2, " +
+                                    std::to_string(name_delta_format) + ")")),
           pending_size(db.prepare("SELECT count(*), coalesce(sum(rows), 0) FROM name_pending")),
-          pending_deltas(db.prepare("SELECT deltas FROM name_pending ORDER BY seq")),
+          pending_deltas(db.prepare("SELECT format, deltas FROM name_pending ORDER BY seq")),
           delete_pending(db.prepare("DELETE FROM name_pending")) {
         for (AggregateTable table : aggregate_tables) {
             upsert.push_back(db.prepare(aggregate_upsert_sql(table)));
@@ -101,7 +117,8 @@ struct Store::PruneBatch {
     BatchDeltas deltas;
     std::map<std::pair<Day, int>, std::vector<Micros>> durations;  // per (day, kind)
 
-    // A row from columns id, day, kind, name_id, duration, outcome, bytes, download_bytes.
+    // A row from columns id, day, kind, name_id, duration, outcome, bytes, download_bytes, cpu_user_us,
+    // cpu_system_us.
     void add(const sql::Statement& row) {
         row_ids.push_back(row.column_int(0));
         auto day = static_cast<Day>(row.column_int(1));
@@ -109,8 +126,13 @@ struct Store::PruneBatch {
         std::optional<Micros> duration;
         if (!row.column_is_null(4)) duration = row.column_int(4);
         if (duration) durations[{day, kind}].push_back(*duration);
+        auto cpu = [&](int column) {
+            return row.column_is_null(column) ? std::nullopt
+                                              : std::optional(static_cast<std::uint64_t>(row.column_int(column)));
+        };
         deltas.add(kind, row.column_int(3), day, duration, static_cast<Outcome>(row.column_int(5)),
-                   static_cast<std::uint64_t>(row.column_int(6)), static_cast<std::uint64_t>(row.column_int(7)));
+                   static_cast<std::uint64_t>(row.column_int(6)), static_cast<std::uint64_t>(row.column_int(7)),
+                   cpu(8), cpu(9));
     }
 };
 
@@ -241,7 +263,12 @@ void Store::insert_rows(std::span<const KeyedRow> rows, BatchDeltas& deltas) {
             insert.bind(base + 13, row.path, sql::Lifetime::until_step);
         insert.bind(base + 14, static_cast<std::int64_t>(row.direction));
         insert.bind(base + 15, std::int64_t{row.user}).bind(base + 16, encode_flags(row));
-        deltas.add(static_cast<int>(kind), name_id, day, row.duration, row.outcome, bytes, download_bytes);
+        insert.bind(base + 17, static_cast<std::int64_t>(row.status));
+        auto cpu_user = clamp_cpu(row.cpu_user_us), cpu_system = clamp_cpu(row.cpu_system_us);
+        bind_cpu(insert, base + 18, cpu_user);
+        bind_cpu(insert, base + 19, cpu_system);
+        deltas.add(static_cast<int>(kind), name_id, day, row.duration, row.outcome, bytes, download_bytes, cpu_user,
+                   cpu_system);
     }
     insert.run();
 }
@@ -269,10 +296,10 @@ void Store::fold_pending() {
     std::unordered_map<std::uint64_t, Totals> sums;
     auto& pending = statements_->pending_deltas;
     while (pending.step()) {
-        decode_name_deltas(
-            pending.column_blob(0), [&](int kind, std::int64_t name_id, const EncodedTotals& totals) {
-                sums[pack_kind_name(kind, name_id)].merge(totals.decode());
-            });
+        decode_name_deltas(pending.column_blob(1), pending.column_int(0),
+                           [&](int kind, std::int64_t name_id, const EncodedTotals& totals) {
+                               sums[pack_kind_name(kind, name_id)].merge(totals.decode());
+                           });
     }
     pending.reset();
     std::vector<std::pair<std::uint64_t, const Totals*>> groups;
@@ -368,10 +395,10 @@ std::size_t Store::replace_unconfirmed(std::span<const KeyedRow> rows) {
         find.bind(1, std::int64_t{keyed.day - 1}).bind(2, std::int64_t{keyed.day}).bind(3, std::int64_t{keyed.day + 1});
         find.bind(4, static_cast<std::int64_t>(row.kind)).bind(5, keyed.name_id);
         while (find.step()) {
-            auto pid = static_cast<std::int32_t>(find.column_int(8));
-            if (decode_activity(find.column_int(9), pid) != row.activity_id) continue;
-            std::string path = find.column_is_blob(10) ? decode_store_path(find.column_blob(10), row.name)
-                                                       : std::string(find.column_text(10));
+            auto pid = static_cast<std::int32_t>(find.column_int(10));
+            if (decode_activity(find.column_int(11), pid) != row.activity_id) continue;
+            std::string path = find.column_is_blob(12) ? decode_store_path(find.column_blob(12), row.name)
+                                                       : std::string(find.column_text(12));
             if (path == row.path) batch.add(find);
         }
         find.reset();

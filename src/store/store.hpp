@@ -38,7 +38,8 @@ public:
     // locked, io) nothing of the batch is stored and everything committed before is intact; the caller
     // keeps the rows and writes the same batch again later. A row's day is its local day in the current TZ.
     // A row that supersedes (Row::supersedes) replaces the rows of the same activity id, kind and path that
-    // no origin confirmed, within a day either side. Byte counts are clamped to max_row_bytes.
+    // no origin confirmed, within a day either side. Byte counts are clamped to max_row_bytes, CPU times to
+    // max_row_cpu_us.
     void write(std::span<const Row> rows);
 
     // Deletes at most `chunk` rows whose day is before `cutoff`, oldest first, and takes them out of the

@@ -48,6 +48,13 @@ bool Counts::add(std::optional<Micros> duration, Outcome outcome, std::uint64_t 
     return true;
 }
 
+void Counts::add_cpu(std::optional<std::uint64_t> user_us, std::optional<std::uint64_t> system_us) {
+    if (!user_us && !system_us) return;
+    ++cpu_rows;
+    cpu_user_us = add_capped(cpu_user_us, std::min(user_us.value_or(0), max_row_cpu_us));
+    cpu_system_us = add_capped(cpu_system_us, std::min(system_us.value_or(0), max_row_cpu_us));
+}
+
 void Counts::merge(const Counts& other) {
     count += other.count;
     failed += other.failed;
@@ -57,6 +64,9 @@ void Counts::merge(const Counts& other) {
     if (other.max_us) max_us = max_us ? std::max(*max_us, *other.max_us) : *other.max_us;
     bytes = add_capped(bytes, other.bytes);
     download_bytes = add_capped(download_bytes, other.download_bytes);
+    cpu_rows += other.cpu_rows;
+    cpu_user_us = add_capped(cpu_user_us, other.cpu_user_us);
+    cpu_system_us = add_capped(cpu_system_us, other.cpu_system_us);
 }
 
 void Totals::add(std::optional<Micros> duration, int bucket, Outcome outcome, std::uint64_t row_bytes,
@@ -74,7 +84,8 @@ bool Totals::subtract(const Totals& other) {
     auto fits = [](std::uint64_t sum, std::uint64_t part) { return sum == sum_cap || part <= sum; };
     if (other.count > count || other.failed > failed || other.cancelled > cancelled ||
         other.unknown_duration > unknown_duration || !fits(bytes, other.bytes) ||
-        !fits(download_bytes, other.download_bytes))
+        !fits(download_bytes, other.download_bytes) || other.cpu_rows > cpu_rows ||
+        !fits(cpu_user_us, other.cpu_user_us) || !fits(cpu_system_us, other.cpu_system_us))
         return false;
     Histogram remaining = histogram;
     if (!remaining.subtract(other.histogram)) return false;
@@ -85,6 +96,9 @@ bool Totals::subtract(const Totals& other) {
     if (total_us != INT64_MAX) total_us -= other.total_us;
     if (bytes != sum_cap) bytes -= other.bytes;
     if (download_bytes != sum_cap) download_bytes -= other.download_bytes;
+    cpu_rows -= other.cpu_rows;
+    if (cpu_user_us != sum_cap) cpu_user_us -= other.cpu_user_us;
+    if (cpu_system_us != sum_cap) cpu_system_us -= other.cpu_system_us;
     histogram = std::move(remaining);
     return true;
 }
@@ -139,6 +153,9 @@ int bind_totals(sql::Statement& statement, const Totals& totals, int first) {
     statement.bind(first + 6, static_cast<std::int64_t>(std::min(totals.bytes, sum_cap)));
     statement.bind(first + 7, static_cast<std::int64_t>(std::min(totals.download_bytes, sum_cap)));
     statement.bind_blob(first + 8, totals.histogram.encode());
+    statement.bind(first + 9, static_cast<std::int64_t>(totals.cpu_rows));
+    statement.bind(first + 10, static_cast<std::int64_t>(std::min(totals.cpu_user_us, sum_cap)));
+    statement.bind(first + 11, static_cast<std::int64_t>(std::min(totals.cpu_system_us, sum_cap)));
     return first + figure_column_count;
 }
 
@@ -160,6 +177,9 @@ EncodedTotals read_encoded_totals(const sql::Statement& statement, int first) {
     totals.bytes = static_cast<std::uint64_t>(statement.column_int(first + 6));
     totals.download_bytes = static_cast<std::uint64_t>(statement.column_int(first + 7));
     totals.histogram = statement.column_blob(first + 8);
+    totals.cpu_rows = static_cast<std::uint64_t>(statement.column_int(first + 9));
+    totals.cpu_user_us = static_cast<std::uint64_t>(statement.column_int(first + 10));
+    totals.cpu_system_us = static_cast<std::uint64_t>(statement.column_int(first + 11));
     return totals;
 }
 
@@ -203,7 +223,8 @@ std::string aggregate_upsert_sql(AggregateTable table) {
            // two-argument max() is NULL if either side is: coalesce keeps the known one
            "max_us = max(coalesce(max_us, excluded.max_us), coalesce(excluded.max_us, max_us)), " +
            capped_sum("bytes") + ", " + capped_sum("download_bytes") + ", " +
-           "histogram = nod_histogram_merge(histogram, excluded.histogram)";
+           "histogram = nod_histogram_merge(histogram, excluded.histogram), cpu_rows = cpu_rows + excluded.cpu_rows, " +
+           capped_sum("cpu_user_us") + ", " + capped_sum("cpu_system_us");
 }
 
 std::string aggregate_select_sql(AggregateTable table) {

@@ -25,10 +25,16 @@ struct Counts {
     std::optional<Micros> max_us;  // empty when no row had a duration
     std::uint64_t bytes = 0;
     std::uint64_t download_bytes = 0;
+    // CPU time (Determinate Nix's build results): rows that had some, and their sums.
+    std::uint64_t cpu_rows = 0;
+    std::uint64_t cpu_user_us = 0;
+    std::uint64_t cpu_system_us = 0;
 
     // Adds one row; true when it had a duration (which then belongs in the group's histogram too).
     bool add(std::optional<Micros> duration, Outcome outcome, std::uint64_t row_bytes,
              std::uint64_t row_download_bytes);
+    // Adds one row's CPU times (after add): a row with either counts in cpu_rows.
+    void add_cpu(std::optional<std::uint64_t> user_us, std::optional<std::uint64_t> system_us);
     void merge(const Counts& other);
 
     bool operator==(const Counts&) const = default;
@@ -66,10 +72,11 @@ struct EncodedTotals : Counts {
 const char* table_name(AggregateTable table);
 // "day, kind, name_id" etc., in primary key order.
 const char* key_columns(AggregateTable table);
-// The figure columns in the order bind_totals and read_totals use.
+// The figure columns in the order bind_totals and read_totals use (the CPU figures came with schema 4).
 inline constexpr const char* figure_columns =
-    "count, failed, cancelled, unknown_duration, total_us, max_us, bytes, download_bytes, histogram";
-inline constexpr int figure_column_count = 9;
+    "count, failed, cancelled, unknown_duration, total_us, max_us, bytes, download_bytes, histogram, cpu_rows, "
+    "cpu_user_us, cpu_system_us";
+inline constexpr int figure_column_count = 12;
 // figure_columns qualified with a table alias, for joins: "n.count, n.failed, ...".
 std::string figure_columns_of(const std::string& alias);
 

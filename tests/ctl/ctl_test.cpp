@@ -25,6 +25,7 @@
 #include <sstream>
 
 #include "collector_fixture.hpp"
+#include "reader/determinate_streams.hpp"
 #include "reader/reader.hpp"
 #include "replay/capture.hpp"
 #include "store/store.hpp"
@@ -357,11 +358,14 @@ TEST_F(NodctlTest, StatsJsonFields) {
         for (auto m = rows[i].MemberBegin(); m != rows[i].MemberEnd(); ++m) keys.emplace_back(m->name.GetString());
         EXPECT_EQ(keys, (std::vector<std::string>{"kind", "count", "failed", "cancelled", "unknown_duration",
                                                   "total_seconds", "mean_seconds", "p50_seconds", "p90_seconds",
-                                                  "max_seconds", "bytes", "download_bytes"}));
+                                                  "max_seconds", "bytes", "download_bytes", "cpu_user_seconds",
+                                                  "cpu_system_seconds"}));
         for (const char* k : {"count", "failed", "cancelled", "unknown_duration", "bytes", "download_bytes"})
             EXPECT_TRUE(rows[i][k].IsUint64()) << k;
         for (const char* k : {"total_seconds", "mean_seconds", "p50_seconds", "p90_seconds", "max_seconds"})
             EXPECT_TRUE(rows[i][k].IsNumber()) << k;
+        for (const char* k : {"cpu_user_seconds", "cpu_system_seconds"})
+            EXPECT_TRUE(rows[i][k].IsNull()) << k << ": upstream Nix reports no CPU time";
     }
     BuildTruth truth = build_truth();
     const auto& build = rows[0];
@@ -883,7 +887,7 @@ TEST_F(NodctlUsersTest, GroupByUserCsvAndJson) {
     EXPECT_EQ(records[0], (std::vector<std::string>{"kind", "user", "uid", "count", "failed", "cancelled",
                                                      "unknown_duration", "total_seconds", "mean_seconds",
                                                      "p50_seconds", "p90_seconds", "max_seconds", "bytes",
-                                                     "download_bytes"}));
+                                                     "download_bytes", "cpu_user_seconds", "cpu_system_seconds"}));
     auto head = [](const std::vector<std::string>& r) {
         return std::vector<std::string>(r.begin(), r.begin() + std::min<std::size_t>(r.size(), 5));
     };
@@ -907,7 +911,7 @@ TEST_F(NodctlUsersTest, GroupByUserCsvAndJson) {
         EXPECT_EQ(keys, (std::vector<std::string>{"kind", "user", "uid", "count", "failed", "cancelled",
                                                   "unknown_duration", "total_seconds", "mean_seconds",
                                                   "p50_seconds", "p90_seconds", "max_seconds", "bytes",
-                                                  "download_bytes"}));
+                                                  "download_bytes", "cpu_user_seconds", "cpu_system_seconds"}));
         ASSERT_TRUE(r.HasMember("user") && r.HasMember("uid"));
         EXPECT_TRUE(r["uid"].IsUint());
         EXPECT_EQ(std::string(r["user"].GetString()), name_of_uid(r["uid"].GetUint()));
@@ -986,6 +990,72 @@ TEST_F(CollectorTest, LiveRowsReachNodctlAndRootCleans) {
     EXPECT_EQ(all.status, 0) << all.err;
     EXPECT_EQ(all.out, "Deleted 2 rows.\n");
     EXPECT_TRUE(eventually([&] { return property_rows() == 0; }));
+}
+
+// Determinate Nix's build results through the socket and a real collector: the CPU time reaches nodctl's
+// table (a CPU column, user and system together) and its JSON and CSV (apart; null and empty where a kind
+// has none).
+TEST_F(CollectorTest, DeterminateCpuTimeReachesNodctl) {
+    start();
+    namespace det = determinate;
+    det::Stream s(det::Version::v3_22, 4242);
+    const std::uint64_t epoch = 1'755'790'000;
+    s.begin(0);
+    det::Drv hello = det::drv("hello-2.12", 1), world = det::drv("world-1.0", 2), dep = det::drv("dep-3.1", 3);
+    auto sub = s.substitution_start(0.1, dep.out_path(), "https://cache.example.org", 4096);
+    s.substitution_stop(0.2, sub);
+    s.substitution_done(0.2, sub, "done", "Substituted");
+    std::uint64_t h = s.build_start(1, hello), w = s.build_start(1, world);
+    det::Result r;
+    r.start_time = epoch;
+    r.stop_time = epoch + 12;
+    r.cpu_user_us = 912'000;
+    r.cpu_system_us = 41'000;
+    s.build_end(2, h, hello, r);
+    r.cpu_user_us = 2'000'000;
+    r.cpu_system_us = 500'000;
+    s.build_end(3, w, world, r);
+    s.end(4);
+    {
+        NixConnection nix(socket);
+        nix.write(lines_of(s.connection(5)));
+    }
+    ASSERT_TRUE(eventually([&] { return property_rows() == 3; })) << log_text();
+
+    auto table = nodctl_at(bus.address(), {"stats", "--days", "1"});
+    ASSERT_EQ(table.status, 0) << table.err;
+    std::istringstream lines(table.out);
+    std::string header, build, substitute;
+    std::getline(lines, header);
+    std::getline(lines, build);
+    std::getline(lines, substitute);
+    EXPECT_NE(header.find("  CPU  "), std::string::npos) << table.out;
+    EXPECT_TRUE(build.starts_with("build ")) << table.out;
+    EXPECT_NE(build.find("  3.5s  "), std::string::npos) << "2.912 s user + 0.541 s system\n" << table.out;
+    EXPECT_NE(build.find("  12.0s  "), std::string::npos) << "each took Nix's 12 s (received at once)\n" << table.out;
+
+    auto json = nodctl_at(bus.address(), {"stats", "--days", "1", "-o", "json"});
+    ASSERT_EQ(json.status, 0) << json.err;
+    rapidjson::Document d;
+    d.Parse(json.out.c_str());
+    ASSERT_FALSE(d.HasParseError()) << json.out;
+    const auto& rows = d["rows"];
+    ASSERT_EQ(rows.Size(), 4u) << json.out;
+    EXPECT_EQ(std::string(rows[0]["kind"].GetString()), "build");
+    EXPECT_EQ(rows[0]["count"].GetUint64(), 2u);
+    EXPECT_NEAR(rows[0]["cpu_user_seconds"].GetDouble(), 2.912, 1e-9) << json.out;
+    EXPECT_NEAR(rows[0]["cpu_system_seconds"].GetDouble(), 0.541, 1e-9) << json.out;
+    EXPECT_EQ(std::string(rows[1]["kind"].GetString()), "substitute");
+    EXPECT_EQ(rows[1]["count"].GetUint64(), 1u);
+    EXPECT_TRUE(rows[1]["cpu_user_seconds"].IsNull()) << json.out;
+    EXPECT_TRUE(rows[1]["cpu_system_seconds"].IsNull()) << json.out;
+
+    auto csv = nodctl_at(bus.address(), {"stats", "--days", "1", "--group", "--kind", "build", "--sort", "name", "-o", "csv"});
+    ASSERT_EQ(csv.status, 0) << csv.err;
+    EXPECT_NE(csv.out.find(",cpu_user_seconds,cpu_system_seconds\r\n"), std::string::npos) << csv.out;
+    EXPECT_NE(csv.out.find("build,hello-2.12,1,0,0,0,12,12,"), std::string::npos) << csv.out;
+    EXPECT_NE(csv.out.find(",0.912,0.041\r\n"), std::string::npos) << csv.out;
+    EXPECT_NE(csv.out.find(",2,0.5\r\n"), std::string::npos) << csv.out;
 }
 
 }  // namespace

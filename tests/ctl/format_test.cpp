@@ -161,17 +161,19 @@ TEST(StatsTable, GroupedShowsNamesAndRareColumnsOnlyWhenUsed) {
 TEST(StatsCsv, MachineUnitsAndNameOnlyWhenGrouped) {
     EXPECT_EQ(stats_csv(per_kind()),
               "kind,count,failed,cancelled,unknown_duration,total_seconds,mean_seconds,p50_seconds,p90_seconds,"
-              "max_seconds,bytes,download_bytes\r\n"
-              "build,12,1,0,0,3725,310.416667,310.416667,465.625,620.833333,0,0\r\n"
-              "substitute,40,0,0,0,12.5,0.3125,0.3125,0.46875,0.625,12897485,0\r\n"
-              "copy,0,0,0,0,0,0,0,0,0,0,0\r\n"
-              "post-build-hook,0,0,0,0,0,0,0,0,0,0,0\r\n");
+              "max_seconds,bytes,download_bytes,cpu_user_seconds,cpu_system_seconds\r\n"
+              "build,12,1,0,0,3725,310.416667,310.416667,465.625,620.833333,0,0,,\r\n"
+              "substitute,40,0,0,0,12.5,0.3125,0.3125,0.46875,0.625,12897485,0,,\r\n"
+              "copy,0,0,0,0,0,0,0,0,0,0,0,,\r\n"
+              "post-build-hook,0,0,0,0,0,0,0,0,0,0,0,,\r\n")
+        << "no CPU times: empty fields";
     StatsResult g;
     g.group_by = GroupBy::name;
     g.rows = {figures("build", "odd,\"name\"", 1, 0, 1, 0)};
     EXPECT_EQ(stats_csv(g), "kind,name,count,failed,cancelled,unknown_duration,total_seconds,mean_seconds,"
-                            "p50_seconds,p90_seconds,max_seconds,bytes,download_bytes\r\n"
-                            "build,\"odd,\"\"name\"\"\",1,0,0,0,1,1,1,1.5,2,0,0\r\n");
+                            "p50_seconds,p90_seconds,max_seconds,bytes,download_bytes,cpu_user_seconds,"
+                            "cpu_system_seconds\r\n"
+                            "build,\"odd,\"\"name\"\"\",1,0,0,0,1,1,1,1.5,2,0,0,,\r\n");
 }
 
 TEST(StatsJson, StableNamesAndMachineUnits) {
@@ -183,11 +185,43 @@ TEST(StatsJson, StableNamesAndMachineUnits) {
               R"({"window":{"first_day":"2026-11-01","last_day":"2026-11-25"},"grouped":true,"group_by":"name","rows":[)"
               R"({"kind":"build","name":"firefox-131.0","count":12,"failed":1,"cancelled":0,"unknown_duration":0,)"
               R"("total_seconds":1234.5,"mean_seconds":102.875,"p50_seconds":102.875,"p90_seconds":154.3125,)"
-              R"("max_seconds":205.75,"bytes":42,"download_bytes":0}]})"
+              R"("max_seconds":205.75,"bytes":42,"download_bytes":0,"cpu_user_seconds":null,"cpu_system_seconds":null}]})"
               "\n");
     StatsResult empty;
     EXPECT_EQ(stats_json(empty), R"({"window":{"first_day":null,"last_day":null},"grouped":false,"group_by":null,"rows":[]})"
                                  "\n");
+}
+
+// CPU times (Determinate Nix): a CPU column, user and system together, only when some row has them; the
+// total adds the rows that have them. CSV and JSON keep them apart, empty or null where unknown.
+TEST(StatsTable, CpuColumnOnlyWhenSomeRowHasCpuTimes) {
+    StatsResult s = per_kind();
+    s.rows[0].cpu_user_seconds = 912.5;
+    s.rows[0].cpu_system_seconds = 41;
+    EXPECT_EQ(stats_table(s, {}),
+              "KIND             COUNT  FAILED  CANCELLED     TOTAL      MEAN       P50       P90        MAX        CPU     BYTES\n"
+              "build               12       1          0  1h 02min  5min 10s  5min 10s  7min 46s  10min 21s  15min 54s       0 B\n"
+              "substitute          40       0          0     12.5s     313ms     313ms     469ms      625ms          -  12.3 MiB\n"
+              "copy                 0       0          0         -         -         -         -          -          -       0 B\n"
+              "post-build-hook      0       0          0         -         -         -         -          -          -       0 B\n"
+              "total               52       1          0  1h 02min  1min 12s                      10min 21s  15min 54s  12.3 MiB\n"
+              "\n"
+              "4 kinds, 2026-11-19 to 2026-11-25.\n");
+    s.rows[1].cpu_user_seconds = 0.25;  // system time unknown: counts as none
+    EXPECT_NE(stats_table(s, {}).find("12.5s     313ms     313ms     469ms      625ms      250ms"), std::string::npos)
+        << stats_table(s, {});
+    EXPECT_NE(stats_table(s, {}).find("10min 21s  15min 54s  12.3 MiB"), std::string::npos)
+        << "the total adds 0.25 s: still 15min 54s";
+    std::string csv = stats_csv(s);
+    EXPECT_NE(csv.find("build,12,1,0,0,3725,310.416667,310.416667,465.625,620.833333,0,0,912.5,41\r\n"),
+              std::string::npos)
+        << csv;
+    EXPECT_NE(csv.find("substitute,40,0,0,0,12.5,0.3125,0.3125,0.46875,0.625,12897485,0,0.25,\r\n"), std::string::npos)
+        << csv;
+    std::string json = stats_json(s);
+    EXPECT_NE(json.find(R"("download_bytes":0,"cpu_user_seconds":912.5,"cpu_system_seconds":41.0})"), std::string::npos)
+        << json;
+    EXPECT_NE(json.find(R"("cpu_user_seconds":0.25,"cpu_system_seconds":null})"), std::string::npos) << json;
 }
 
 // Grouped by user: a row per kind and user; the bus client gave each its uid, the command its name.
@@ -231,11 +265,11 @@ TEST(StatsByUser, CsvHasUserAndUidInsteadOfName) {
     s.rows[0].user = "odd,\"name\"";
     EXPECT_EQ(stats_csv(s),
               "kind,user,uid,count,failed,cancelled,unknown_duration,total_seconds,mean_seconds,p50_seconds,"
-              "p90_seconds,max_seconds,bytes,download_bytes\r\n"
-              "build,\"odd,\"\"name\"\"\",0,3,0,0,0,90,30,30,45,60,0,0\r\n"
-              "build,alice,1000,2,0,0,0,3725,1862.5,1862.5,2793.75,3725,0,0\r\n"
-              "build,4242,4242,1,0,0,0,1,1,1,1.5,2,0,0\r\n"
-              "substitute,alice,1000,4,0,0,0,2,0.5,0.5,0.75,1,0,0\r\n");
+              "p90_seconds,max_seconds,bytes,download_bytes,cpu_user_seconds,cpu_system_seconds\r\n"
+              "build,\"odd,\"\"name\"\"\",0,3,0,0,0,90,30,30,45,60,0,0,,\r\n"
+              "build,alice,1000,2,0,0,0,3725,1862.5,1862.5,2793.75,3725,0,0,,\r\n"
+              "build,4242,4242,1,0,0,0,1,1,1,1.5,2,0,0,,\r\n"
+              "substitute,alice,1000,4,0,0,0,2,0.5,0.5,0.75,1,0,0,,\r\n");
 }
 
 TEST(StatsByUser, JsonHasUserAndUidInsteadOfName) {
@@ -245,7 +279,8 @@ TEST(StatsByUser, JsonHasUserAndUidInsteadOfName) {
               R"({"window":{"first_day":"2026-11-19","last_day":"2026-11-25"},"grouped":true,"group_by":"user",)"
               R"("rows":[{"kind":"build","user":"alice","uid":1000,"count":2,"failed":0,"cancelled":0,)"
               R"("unknown_duration":0,"total_seconds":3725.0,"mean_seconds":1862.5,"p50_seconds":1862.5,)"
-              R"("p90_seconds":2793.75,"max_seconds":3725.0,"bytes":0,"download_bytes":0}]})"
+              R"("p90_seconds":2793.75,"max_seconds":3725.0,"bytes":0,"download_bytes":0,"cpu_user_seconds":null,)"
+              R"("cpu_system_seconds":null}]})"
               "\n");
     rapidjson::Document d;
     std::string text = stats_json(by_user());

@@ -38,6 +38,11 @@ inline Expected expected_figures(const std::vector<store::StoredRow>& rows,
         e.figures.cancelled += row.outcome == Outcome::cancelled ? 1 : 0;
         e.figures.bytes += row.bytes;
         e.figures.download_bytes += row.download_bytes;
+        if (row.cpu_user_us || row.cpu_system_us) {
+            ++e.figures.cpu_rows;
+            e.figures.cpu_user_seconds += static_cast<double>(row.cpu_user_us.value_or(0)) / 1e6;
+            e.figures.cpu_system_seconds += static_cast<double>(row.cpu_system_us.value_or(0)) / 1e6;
+        }
         if (!row.duration) {
             ++e.figures.unknown_duration;
             continue;
@@ -68,6 +73,9 @@ inline void expect_figures(const Figures& actual, const Expected& expected, cons
     EXPECT_EQ(actual.unknown_duration, e.unknown_duration) << what;
     EXPECT_EQ(actual.bytes, e.bytes) << what;
     EXPECT_EQ(actual.download_bytes, e.download_bytes) << what;
+    EXPECT_EQ(actual.cpu_rows, e.cpu_rows) << what;
+    EXPECT_NEAR(actual.cpu_user_seconds, e.cpu_user_seconds, 1e-6) << what;
+    EXPECT_NEAR(actual.cpu_system_seconds, e.cpu_system_seconds, 1e-6) << what;
     EXPECT_NEAR(actual.total_seconds, e.total_seconds, 1e-6) << what;
     EXPECT_NEAR(actual.mean_seconds, e.mean_seconds, 1e-6) << what;
     EXPECT_NEAR(actual.max_seconds, e.max_seconds, 1e-6) << what;

@@ -166,6 +166,60 @@ TEST_F(StatsTest, GroupedAllTimeReadsOneSnapshotWhileTheWriterFolds) {
     EXPECT_GT(while_writing, 0) << "no query ran while the writer folded: the test proves nothing";
 }
 
+// Every group's CPU figures are exact, through every path: day_totals, name_totals with pending sums, and
+// the rows of a window through the covering index (random_rows gives most builds CPU times).
+TEST_F(StatsTest, CpuFiguresAreExactInEveryPath) {
+    std::uint64_t cpu_rows = 0;
+    for (const auto& r : rows_) cpu_rows += r.row.cpu_user_us || r.row.cpu_system_us ? 1 : 0;
+    ASSERT_GT(cpu_rows, 100u);
+    for (Window window : {Window::all_time(), Window::last_days(30)}) {
+        for (const RowFilter& filter : {RowFilter{}, RowFilter{.user = 0}}) {  // a filter reads the rows
+            StatsResult result = stats(db(), {.window = window, .filter = filter, .group_by = GroupBy::name}, now_);
+            for (const KindFigures& k : result.kinds) {
+                auto expected = testing::expected_figures(rows_, [&](const store::StoredRow& r) {
+                    return r.row.kind == k.kind && r.day >= result.days.first && r.day <= result.days.last;
+                });
+                EXPECT_EQ(k.figures.cpu_rows, expected.figures.cpu_rows);
+                EXPECT_NEAR(k.figures.cpu_user_seconds, expected.figures.cpu_user_seconds, 1e-6);
+                if (k.kind == Kind::build) {
+                    EXPECT_GT(k.figures.cpu_rows, 0u);
+                }
+            }
+            for (const NameFigures& n : result.names) {
+                auto expected = testing::expected_figures(rows_, [&](const store::StoredRow& r) {
+                    return r.row.kind == n.kind && r.row.name == n.name && r.day >= result.days.first &&
+                           r.day <= result.days.last;
+                });
+                testing::expect_figures(n.figures, expected, n.name);
+            }
+        }
+    }
+}
+
+// A database schema 3 left with pending per-name sums (format 3, without CPU figures), migrated: grouped
+// all-time figures (name_totals plus the pending sums of both formats) still match the rows.
+TEST(StatsMigrated, PendingSumsOfSchema3AreRead) {
+    store::testing::TempDir dir;
+    store::testing::make_version_3_history(dir / "nod.db", 400);
+    store::Store store(dir / "nod.db");
+    std::mt19937_64 random(3);
+    store.write(store::testing::random_rows(random, 200, utc(2024, 10, 4), 4 * 86'400'000'000LL));
+    const store::Database& db = store.database();
+    ASSERT_EQ(db.query_int("SELECT count(*) FROM name_pending WHERE format = 3"), 2);
+    ASSERT_EQ(db.query_int("SELECT count(*) FROM name_pending WHERE format = 4"), 1);
+    auto rows = testing::all_rows(db);
+    StatsResult result = stats(db, {.group_by = GroupBy::name, .limit = 0}, utc(2024, 10, 8));
+    ASSERT_FALSE(result.names.empty());
+    std::uint64_t counted = 0;
+    for (const NameFigures& n : result.names) {
+        counted += n.figures.count;
+        auto expected = testing::expected_figures(
+            rows, [&](const store::StoredRow& r) { return r.row.kind == n.kind && r.row.name == n.name; });
+        testing::expect_figures(n.figures, expected, n.name);
+    }
+    EXPECT_EQ(counted, 600u);
+}
+
 TEST_F(StatsTest, EmptyDatabaseGivesZeros) {
     store::testing::TempDir other;
     store::Store empty(other / "nod.db");

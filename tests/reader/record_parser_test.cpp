@@ -82,6 +82,92 @@ TEST(RecordParser, PayloadInsteadOfFields) {
     EXPECT_EQ(p.record.field_count, 0u) << "a nested fields key is not the record's";
 }
 
+// The members nod reads of Determinate Nix's payloads: at the payload's level, and `path`'s object one below;
+// nothing deeper (G1's builtOutputs {"out":{"path":…}} is not the payload's path).
+TEST(RecordParser, PayloadMembersOfABuildResult) {
+    auto p = parse(
+        R"({"action":"result","id":0,"payload":{"builtOutputs":{"out":{"outPath":"q3w-hello-2.12","signatures":[]}},)"
+        R"("cpuSystem":41000,"cpuUser":912000,"path":{"drvPath":"7xk-hello-2.12.drv","outputs":["*"]},)"
+        R"("provenance":{"type":"flake","path":"x"},"startTime":1755790000,"status":"Built","stopTime":1755790012,)"
+        R"("success":true,"timesBuilt":1},"sid":"019e037b-f603-7443-8071-cfd8585ec8c6","type":110})");
+    ASSERT_EQ(p.status, ParseStatus::ok);
+    const Record& r = p.record;
+    EXPECT_TRUE(r.has_payload);
+    EXPECT_EQ(r.type, 110);
+    EXPECT_EQ(r.id, 0u);
+    EXPECT_TRUE(r.has_id);
+    EXPECT_FALSE(r.wrong_type);
+    const Payload& pl = r.payload;
+    EXPECT_EQ(pl.status_text, "Built");
+    EXPECT_TRUE(pl.has(Payload::success) && pl.success_value);
+    EXPECT_EQ(pl.start_time_value, 1755790000u);
+    EXPECT_EQ(pl.stop_time_value, 1755790012u);
+    EXPECT_EQ(pl.times_built_value, 1u);
+    EXPECT_EQ(pl.cpu_user_value, 912000u);
+    EXPECT_EQ(pl.cpu_system_value, 41000u);
+    EXPECT_EQ(pl.path_form, Payload::PathForm::drv_path);
+    EXPECT_EQ(pl.path_text, "7xk-hello-2.12.drv");
+    EXPECT_FALSE(pl.has(Payload::error_msg) || pl.has(Payload::store_path));
+    EXPECT_EQ(r.field_count, 0u);
+
+    auto g1 = parse(R"({"action":"result","id":7,"payload":{"builtOutputs":{"out":{"path":"q3w-x","signatures":[]}},)"
+                    R"("errorMsg":"a\nb","path":{"outputs":["out"],"drvPath":"7xk-x.drv"},"status":"Built"},"type":110})");
+    ASSERT_EQ(g1.status, ParseStatus::ok);
+    EXPECT_EQ(g1.record.payload.path_text, "7xk-x.drv") << "not builtOutputs' path";
+    EXPECT_EQ(g1.record.payload.error_msg_text, "a\nb");
+    EXPECT_FALSE(g1.record.payload.has(Payload::success) || g1.record.payload.has(Payload::start_time) ||
+                 g1.record.payload.has(Payload::cpu_user));
+    auto opaque = parse(R"({"action":"result","id":0,"payload":{"path":{"opaque":"q3w-x"},"status":"Substituted"},"type":110})");
+    EXPECT_EQ(opaque.record.payload.path_form, Payload::PathForm::opaque);
+    EXPECT_EQ(opaque.record.payload.path_text, "q3w-x");
+    auto plain = parse(R"({"action":"result","id":0,"payload":{"path":"q3w-x","status":"Substituted"},"type":110})");
+    EXPECT_EQ(plain.record.payload.path_form, Payload::PathForm::plain);
+    EXPECT_EQ(plain.record.payload.path_text, "q3w-x");
+}
+
+TEST(RecordParser, PayloadOfAHashMismatchAndOddValues) {
+    auto p = parse(R"({"action":"result","id":4294967301234,"payload":{"got":{"algo":"sha256","base16":"bb"},)"
+                   R"("storePath":"/nix/store/x-src.drv","wanted":"sha256-AAAA="},"type":109})");
+    ASSERT_EQ(p.status, ParseStatus::ok);
+    EXPECT_EQ(p.record.payload.store_path_text, "/nix/store/x-src.drv");
+    EXPECT_FALSE(p.record.payload.has(Payload::path));
+    EXPECT_FALSE(p.record.wrong_type);
+    for (const char* line : {R"({"action":"result","id":0,"payload":{"status":1},"type":110})",
+                             R"({"action":"result","id":0,"payload":{"success":1},"type":110})",
+                             R"({"action":"result","id":0,"payload":{"startTime":-5},"type":110})",
+                             R"({"action":"result","id":0,"payload":{"cpuUser":1.5},"type":110})",
+                             R"({"action":"result","id":0,"payload":{"path":["x"]},"type":110})",
+                             R"({"action":"result","id":0,"payload":{"status":true},"type":110})",
+                             R"({"action":"result","id":0,"payload":{"errorMsg":{}},"type":110})"}) {
+        auto q = parse(line);
+        EXPECT_EQ(q.status, ParseStatus::ok) << line;
+        EXPECT_TRUE(q.record.wrong_type) << line;
+        EXPECT_EQ(q.record.payload.members, 0) << line;
+    }
+    auto null = parse(R"({"action":"result","id":0,"payload":{"errorMsg":null,"status":"Built"},"type":110})");
+    EXPECT_FALSE(null.record.wrong_type) << "null reads as absent";
+    EXPECT_FALSE(null.record.payload.has(Payload::error_msg));
+    // A payload that is no object is the record's wrong type, and no payload.
+    auto array = parse(R"({"action":"result","id":0,"payload":[1],"type":110})");
+    EXPECT_TRUE(array.record.wrong_type);
+    EXPECT_FALSE(array.record.has_payload);
+}
+
+TEST(RecordParser, AReusedRecordKeepsNoPayloadFromTheLineBefore) {
+    Record r;
+    std::string first = R"({"action":"result","id":0,"payload":{"path":"a","status":"Built","cpuUser":5},"type":110})";
+    ASSERT_EQ(parse_record(first.data(), first.size(), r), ParseStatus::ok);
+    EXPECT_TRUE(r.payload.has(Payload::cpu_user));
+    std::string second = R"({"action":"result","id":0,"payload":{"status":"Built"},"type":110})";
+    ASSERT_EQ(parse_record(second.data(), second.size(), r), ParseStatus::ok);
+    EXPECT_EQ(r.payload.members, Payload::status);
+    EXPECT_EQ(r.payload.path_form, Payload::PathForm::none);
+    std::string third = R"({"action":"stop","id":1})";
+    ASSERT_EQ(parse_record(third.data(), third.size(), r), ParseStatus::ok);
+    EXPECT_FALSE(r.has_payload);
+    EXPECT_EQ(r.payload.members, 0);
+}
+
 TEST(RecordParser, WrongTypesAreFlaggedNotFatal) {
     for (const char* line : {R"({"action":"stop","id":"12"})", R"({"action":"stop","id":-3})",
                              R"({"action":"stop","id":1.5})", R"({"action":7,"id":1})",

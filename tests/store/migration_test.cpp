@@ -92,6 +92,19 @@ TEST(Migration, Version2FillsDayDurationsFromTheRows) {
     EXPECT_EQ(stored.day_durations, recounted.day_durations);
 }
 
+// The nine figures of versions 1 to 3 (version 4 added the CPU figures), bound from `first` on.
+constexpr const char* figure_columns_3 =
+    "count, failed, cancelled, unknown_duration, total_us, max_us, bytes, download_bytes, histogram";
+
+void bind_figures_3(sql::Statement& statement, const Totals& t, int first) {
+    statement.bind(first, static_cast<std::int64_t>(t.count)).bind(first + 1, static_cast<std::int64_t>(t.failed));
+    statement.bind(first + 2, static_cast<std::int64_t>(t.cancelled));
+    statement.bind(first + 3, static_cast<std::int64_t>(t.unknown_duration)).bind(first + 4, t.total_us);
+    statement.bind(first + 5, t.max_us).bind(first + 6, static_cast<std::int64_t>(t.bytes));
+    statement.bind(first + 7, static_cast<std::int64_t>(t.download_bytes));
+    statement.bind_blob(first + 8, t.histogram.encode());
+}
+
 // The aggregates version 2's writer kept for the rows of `db`, counted here independently and written with
 // version 2's tables (name_day_totals included).
 void fill_version_2_aggregates(sqlite3* db) {
@@ -103,19 +116,22 @@ void fill_version_2_aggregates(sqlite3* db) {
     });
     for (auto [table, groups] :
          {std::pair{AggregateTable::day, &per_day}, std::pair{AggregateTable::name, &per_name}}) {
-        sql::Statement replace(db, aggregate_replace_sql(table), context);
+        sql::Statement replace(db,
+                               std::string("INSERT INTO ") + table_name(table) + " (" + key_columns(table) + ", " +
+                                   figure_columns_3 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               context);
         for (const auto& [key, totals] : *groups) {
-            bind_totals(replace, totals, bind_key(replace, table, key));
+            bind_figures_3(replace, totals, bind_key(replace, table, key));
             replace.run();
         }
     }
     sql::Statement name_day(db,
                             std::string("INSERT INTO name_day_totals (day, kind, name_id, ") +
-                                figure_columns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                figure_columns_3 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             context);
     for (const auto& [key, totals] : per_name_day) {
         name_day.bind(1, std::int64_t{key.day}).bind(2, std::int64_t{key.kind}).bind(3, key.name_id);
-        bind_totals(name_day, totals, 4);
+        bind_figures_3(name_day, totals, 4);
         name_day.run();
     }
     fill_day_durations_from_rows(db, context);
@@ -146,7 +162,7 @@ TEST(Migration, Version3KeepsHistoryAndAggregates) {
     EXPECT_EQ(db.query_int("PRAGMA user_version"), schema_version);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM rows"), 600);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'name_day_totals'"), 0);
-    EXPECT_EQ(db.query_int("SELECT count(*) FROM pragma_index_info('rows_by_day')"), 10) << "as version 4 has it";
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM pragma_index_info('rows_by_day')"), 12) << "as version 4 has it";
     EXPECT_EQ(db.query_int("SELECT count(*) FROM name_pending"), 0);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM name_totals"), 3 * kind_count);
     EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)),
@@ -157,7 +173,8 @@ TEST(Migration, Version3KeepsHistoryAndAggregates) {
 }
 
 // Version 4 adds who a row is for and who vouched for it: rows from before are their reporter's, and
-// trusted when root reported them; the covering index grows by user, flags and machine.
+// trusted when root reported them; the covering index grows by user, flags and machine, and by the CPU
+// times, which rows from before do not have (NULL), nor their status (0).
 TEST(Migration, Version4KeepsHistoryAndGivesEachRowItsReportersUser) {
     testing::TempDir dir;
     auto path = dir / "v3.db";
@@ -174,9 +191,49 @@ TEST(Migration, Version4KeepsHistoryAndGivesEachRowItsReportersUser) {
     EXPECT_EQ(db.query_int("PRAGMA user_version"), schema_version);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM rows WHERE uid = 0 AND user = 0 AND flags = 1"), 1);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM rows WHERE uid = 1000 AND user = 1000 AND flags = 0"), 1);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM rows WHERE status = 0 AND cpu_user_us IS NULL AND "
+                           "cpu_system_us IS NULL"),
+              2);
     auto columns = db.prepare("SELECT group_concat(name, ',') FROM pragma_index_info('rows_by_day')");
     ASSERT_TRUE(columns.step());
-    EXPECT_EQ(columns.column_text(0), "day,kind,name_id,duration,outcome,bytes,download_bytes,user,flags,machine_id");
+    EXPECT_EQ(columns.column_text(0), "day,kind,name_id,duration,outcome,bytes,download_bytes,user,flags,machine_id,"
+                                      "cpu_user_us,cpu_system_us");
+}
+
+// Version 4 also adds the CPU figures to the aggregates and a format to the pending per-name sums: a version 3
+// database with history keeps its aggregates (no CPU time in them), its pending blobs stay format 3 and still
+// count, and later batches (format 4, with CPU times), the fold that sums both formats and the pruner keep
+// every aggregate equal to a recount from the rows.
+TEST(Migration, Version4KeepsPendingVersion3SumsAndAddsCpuFigures) {
+    testing::TempDir dir;
+    auto path = dir / "v3.db";
+    testing::make_version_3_history(path, 800);
+    Store store(path, OpenOptions{.fold_after_batches = 4});
+    const Database& db = store.database();
+    ASSERT_EQ(db.query_int("PRAGMA user_version"), schema_version);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM name_pending WHERE format = 3"), 2) << "left as they were";
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM name_totals WHERE cpu_rows <> 0 OR cpu_user_us <> 0"), 0);
+    EXPECT_EQ(db.query_int("SELECT sum(cpu_rows) FROM day_totals"), 0);
+    auto recounted = testing::recount_aggregates(db);
+    EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), recounted), "");
+    std::uint64_t pending_v3 = 0;
+    for (const auto& [key, totals] : recounted.at(AggregateTable::name)) pending_v3 += totals.count;
+    EXPECT_EQ(pending_v3, 800u);
+
+    std::mt19937_64 random(17);
+    Micros first = testing::utc(2024, 10, 4);
+    store.write(testing::random_rows(random, 300, first, 4 * 86'400'000'000LL));
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM name_pending WHERE format = 4"), 1);
+    EXPECT_GT(db.query_int("SELECT sum(cpu_rows) FROM day_totals"), 0);
+    EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)), "");
+    store.write(testing::random_rows(random, 300, first, 4 * 86'400'000'000LL));  // the 4th batch: folds
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM name_pending"), 0);
+    EXPECT_GT(db.query_int("SELECT sum(cpu_rows) FROM name_totals"), 0);
+    EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)), "");
+    store.write(testing::random_rows(random, 300, first, 4 * 86'400'000'000LL));
+    while (store.prune_before(day_of_date({2024, 10, 6}), 97) > 0)
+        ASSERT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)), "");
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM rows WHERE day < " + std::to_string(day_of_date({2024, 10, 6}))), 0);
 }
 
 // Everything a file holds, as text: its schema, its pragmas and every row of every table (quote() renders

@@ -15,9 +15,9 @@ struct NameDelta {
     Totals totals;
 };
 
-std::vector<NameDelta> decode(std::span<const std::uint8_t> blob) {
+std::vector<NameDelta> decode(std::span<const std::uint8_t> blob, std::int64_t format = name_delta_format) {
     std::vector<NameDelta> deltas;
-    decode_name_deltas(blob, [&](int kind, std::int64_t name_id, const EncodedTotals& totals) {
+    decode_name_deltas(blob, format, [&](int kind, std::int64_t name_id, const EncodedTotals& totals) {
         deltas.push_back({kind, name_id, totals.decode()});
     });
     return deltas;
@@ -35,6 +35,9 @@ TEST(NameDeltas, RoundTripExactly) {
     deltas[1].totals.add(std::nullopt, Outcome::failed, 0, 0);
     deltas[1].totals.add(7, Outcome::cancelled, std::numeric_limits<std::uint64_t>::max() / 4, 1);
     deltas[2].totals.add(std::nullopt, Outcome::unknown, 0, 0);  // no duration at all: no max
+    deltas[1].totals.add_cpu(912'000, 41'000);
+    deltas[1].totals.add_cpu(std::nullopt, 3);  // a row with system time only still counts
+    deltas[2].totals.add_cpu(max_row_cpu_us, max_row_cpu_us);
     NameDelta negative = sample(2, std::numeric_limits<std::int32_t>::max(), {-3});  // clock went back
     deltas.push_back(negative);
     std::vector<std::uint8_t> blob;
@@ -49,6 +52,35 @@ TEST(NameDeltas, RoundTripExactly) {
     EXPECT_FALSE(decoded[2].totals.max_us.has_value());
     EXPECT_EQ(decoded[3].totals.max_us, -3);
     EXPECT_TRUE(decode({}).empty());
+}
+
+// Schema 3 wrote blobs without the CPU figures, and a database migrated from it may still hold some: they
+// read as no CPU time, and format 4 blobs are not read as format 3 (nor the other way round).
+TEST(NameDeltas, Format3BlobsReadWithoutCpuFigures) {
+    NameDelta delta = sample(1, 42, {1'000, 2'000'000});
+    delta.totals.add_cpu(5'000'000, 700);
+    std::vector<std::uint8_t> v3, v4;
+    encode_name_delta(delta.kind, delta.name_id, delta.totals, v3, name_delta_format_3);
+    encode_name_delta(delta.kind, delta.name_id, delta.totals, v4);
+    EXPECT_EQ(v4.size(), v3.size() + 7) << "cpu_rows 1 byte, 5 s in µs 4, 700 µs 2";
+    auto old = decode(v3, name_delta_format_3);
+    ASSERT_EQ(old.size(), 1u);
+    Totals without_cpu = delta.totals;
+    without_cpu.cpu_rows = without_cpu.cpu_user_us = without_cpu.cpu_system_us = 0;
+    EXPECT_EQ(old[0].totals, without_cpu);
+    auto current = decode(v4);
+    ASSERT_EQ(current.size(), 1u);
+    EXPECT_EQ(current[0].totals, delta.totals);
+    EXPECT_THROW(decode(v4, name_delta_format_3), Error) << "three bytes too many";
+    EXPECT_THROW(decode(v3), Error) << "three varints missing";
+    for (std::int64_t format : {std::int64_t{0}, std::int64_t{2}, std::int64_t{5}, (std::int64_t{1} << 32) + 4}) {
+        try {
+            decode(v4, format);
+            ADD_FAILURE() << "format " << format << " was read";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::not_a_database);
+        }
+    }
 }
 
 TEST(NameDeltas, DamagedBlobsAreRefusedNotMisread) {

@@ -9,8 +9,11 @@
 #include <sstream>
 
 #include "store/calendar.hpp"
+#include "store/day_durations.hpp"
+#include "store/error.hpp"
 #include "store/duration_chunks.hpp"
 #include "store/name_deltas.hpp"
+#include "store/schema.hpp"
 #include "store/store.hpp"
 
 namespace nod::store::testing {
@@ -56,6 +59,13 @@ std::vector<Row> random_rows(std::mt19937_64& random, std::size_t count, Micros 
         if (i % 7 == 0) row.machine = "ssh://builder" + std::to_string(i % 3);
         if (row.kind == Kind::copy) row.direction = i % 2 == 0 ? Direction::in : Direction::out;
         if (i % 11 == 0) row.path = "/some/other/store/path-" + std::to_string(i);
+        // Determinate Nix's build results give most builds CPU times, now and then only one of them (derived
+        // from the index, so that the random draws stay as they were).
+        if (row.kind == Kind::build && i % 4 != 0) {
+            row.status = row.outcome == Outcome::succeeded ? BuildStatus::built : BuildStatus::permanent_failure;
+            row.cpu_user_us = (i * 7919 % 5000) * 1'000'003ULL;
+            if (i % 13 != 0) row.cpu_system_us = (i * 104729 % 700) * 100'003ULL;
+        }
         rows.push_back(std::move(row));
     }
     return rows;
@@ -104,8 +114,13 @@ AggregateSnapshot read_aggregates(const Database& db) {
 
 void for_each_counted_row(sqlite3* db, const std::string& context,
                           const std::function<void(const CountedRow&)>& visit) {
-    sql::Statement statement(
-        db, "SELECT kind, name_id, day, duration, outcome, bytes, download_bytes FROM rows", context);
+    // Schema 4 has the CPU times; older files count none.
+    bool cpu = sql::query_int(db, "SELECT count(*) FROM pragma_table_info('rows') WHERE name = 'cpu_user_us'",
+                              context) != 0;
+    sql::Statement statement(db,
+                             std::string("SELECT kind, name_id, day, duration, outcome, bytes, download_bytes, ") +
+                                 (cpu ? "cpu_user_us, cpu_system_us" : "NULL, NULL") + " FROM rows",
+                             context);
     while (statement.step()) {
         CountedRow row;
         row.kind = static_cast<int>(statement.column_int(0));
@@ -115,6 +130,8 @@ void for_each_counted_row(sqlite3* db, const std::string& context,
         row.outcome = static_cast<Outcome>(statement.column_int(4));
         row.bytes = static_cast<std::uint64_t>(statement.column_int(5));
         row.download_bytes = static_cast<std::uint64_t>(statement.column_int(6));
+        if (!statement.column_is_null(7)) row.cpu_user_us = static_cast<std::uint64_t>(statement.column_int(7));
+        if (!statement.column_is_null(8)) row.cpu_system_us = static_cast<std::uint64_t>(statement.column_int(8));
         visit(row);
     }
 }
@@ -123,10 +140,17 @@ AggregateSnapshot recount_aggregates(const Database& db) {
     AggregateSnapshot snapshot;
     for (AggregateTable table : aggregate_tables) snapshot[table];
     for_each_counted_row(db.handle(), db.context(), [&](const CountedRow& r) {
-        snapshot[AggregateTable::day][{r.kind, 0, r.day}].add(r.duration, r.outcome, r.bytes,
-                                                              r.download_bytes);
-        snapshot[AggregateTable::name][{r.kind, r.name_id, 0}].add(r.duration, r.outcome, r.bytes,
-                                                                   r.download_bytes);
+        Totals& day = snapshot[AggregateTable::day][{r.kind, 0, r.day}];
+        Totals& name = snapshot[AggregateTable::name][{r.kind, r.name_id, 0}];
+        for (Totals* totals : {&day, &name}) {
+            totals->add(r.duration, r.outcome, r.bytes, r.download_bytes);
+            // Counted here by hand rather than with add_cpu: the recount must not share the store's code.
+            if (r.cpu_user_us || r.cpu_system_us) {
+                ++totals->cpu_rows;
+                totals->cpu_user_us += r.cpu_user_us.value_or(0);
+                totals->cpu_system_us += r.cpu_system_us.value_or(0);
+            }
+        }
         if (r.duration) snapshot.day_durations[{r.day, r.kind}].push_back(*r.duration);
     });
     for (auto& [day_kind, durations] : snapshot.day_durations) std::sort(durations.begin(), durations.end());
@@ -151,7 +175,11 @@ std::string describe_difference(const AggregateSnapshot& stored, const Aggregate
                        std::to_string(other->second.count) + ", total " + std::to_string(totals.total_us) +
                        " vs " + std::to_string(other->second.total_us) + ", max " +
                        std::to_string(totals.max_us.value_or(-1)) + " vs " +
-                       std::to_string(other->second.max_us.value_or(-1));
+                       std::to_string(other->second.max_us.value_or(-1)) + ", cpu rows " +
+                       std::to_string(totals.cpu_rows) + " vs " + std::to_string(other->second.cpu_rows) +
+                       ", cpu user " + std::to_string(totals.cpu_user_us) + " vs " +
+                       std::to_string(other->second.cpu_user_us) + ", cpu system " +
+                       std::to_string(totals.cpu_system_us) + " vs " + std::to_string(other->second.cpu_system_us);
         }
     }
     if (stored.day_durations.size() != recounted.day_durations.size())
@@ -167,6 +195,84 @@ std::string describe_difference(const AggregateSnapshot& stored, const Aggregate
                    std::to_string(other->second.size()) + " recounted";
     }
     return {};
+}
+
+void make_version_3_history(const std::filesystem::path& path, int rows) {
+    const std::string context = "version 3 database";
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open(path.c_str(), &raw);
+    sql::ConnectionPtr db(raw);
+    if (rc != SQLITE_OK) throw_sqlite(rc, "opening " + path.string());
+    migrate(db.get(), context, path.string(), 3);
+    sql::Transaction transaction(db.get(), context);
+    sql::exec(db.get(), "INSERT INTO names (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd'), (5, 'e')",
+              context);
+    std::string insert = "INSERT INTO rows (id, kind, day, name_id, duration, outcome, start_offset, bytes, "
+                         "download_bytes, uid, pid, activity_bits, path, direction) VALUES ";
+    for (int i = 1; i <= rows; ++i) {
+        std::string duration = i % 9 == 0 ? "NULL" : std::to_string(1000 + i * 7919 % 100000);
+        insert += (i == 1 ? "(" : ",(") + std::to_string(i) + "," + std::to_string(i % kind_count) + "," +
+                  std::to_string(20000 + i % 4) + "," + std::to_string(1 + i % 5) + "," + duration + "," +
+                  std::to_string(i % 5 == 0 ? 1 : i % 7 == 0 ? 2 : 0) + ",0," + std::to_string(i * 100) + "," +
+                  std::to_string(i) + ",0,1," + std::to_string(i) + ",'/x',0)";
+    }
+    sql::exec(db.get(), insert, context);
+    // The nine figures of schema 3, counted here from the rows.
+    std::map<AggregateKey, Totals> per_day, folded, pending_first, pending_second;
+    std::map<std::pair<Day, int>, std::vector<Micros>> durations;
+    sql::Statement all(db.get(), "SELECT id, kind, name_id, day, duration, outcome, bytes, download_bytes FROM rows",
+                       context);
+    while (all.step()) {
+        std::int64_t id = all.column_int(0);
+        int kind = static_cast<int>(all.column_int(1));
+        std::int64_t name_id = all.column_int(2);
+        auto day = static_cast<Day>(all.column_int(3));
+        std::optional<Micros> duration;
+        if (!all.column_is_null(4)) duration = all.column_int(4);
+        auto outcome = static_cast<Outcome>(all.column_int(5));
+        auto bytes = static_cast<std::uint64_t>(all.column_int(6));
+        auto download = static_cast<std::uint64_t>(all.column_int(7));
+        per_day[{kind, 0, day}].add(duration, outcome, bytes, download);
+        if (duration) durations[{day, kind}].push_back(*duration);
+        auto& per_name = id <= rows / 2 ? folded : id <= rows * 3 / 4 ? pending_first : pending_second;
+        per_name[{kind, name_id, 0}].add(duration, outcome, bytes, download);
+    }
+    const char* figures_3 = "count, failed, cancelled, unknown_duration, total_us, max_us, bytes, download_bytes, "
+                            "histogram";
+    auto write_groups = [&](const char* table, const char* keys, const std::map<AggregateKey, Totals>& groups,
+                            bool by_day) {
+        sql::Statement statement(db.get(),
+                                 std::string("INSERT INTO ") + table + " (" + keys + ", " + figures_3 +
+                                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 context);
+        for (const auto& [key, t] : groups) {
+            statement.bind(1, std::int64_t{by_day ? key.day : key.kind})
+                .bind(2, by_day ? std::int64_t{key.kind} : key.name_id);
+            statement.bind(3, static_cast<std::int64_t>(t.count)).bind(4, static_cast<std::int64_t>(t.failed));
+            statement.bind(5, static_cast<std::int64_t>(t.cancelled));
+            statement.bind(6, static_cast<std::int64_t>(t.unknown_duration)).bind(7, t.total_us).bind(8, t.max_us);
+            statement.bind(9, static_cast<std::int64_t>(t.bytes)).bind(10, static_cast<std::int64_t>(t.download_bytes));
+            statement.bind_blob(11, t.histogram.encode());
+            statement.run();
+        }
+    };
+    write_groups("day_totals", "day, kind", per_day, true);
+    write_groups("name_totals", "kind, name_id", folded, false);
+    sql::Statement append(db.get(), "INSERT INTO name_pending (rows, deltas) VALUES (?1, ?2)", context);
+    for (const auto* groups : {&pending_first, &pending_second}) {
+        std::vector<std::uint8_t> blob;
+        std::int64_t count = 0;
+        for (const auto& [key, t] : *groups) {
+            encode_name_delta(key.kind, key.name_id, t, blob, name_delta_format_3);
+            count += static_cast<std::int64_t>(t.count);
+        }
+        append.bind(1, count).bind_blob(2, blob).run();
+    }
+    {
+        DayDurationsWriter writer(db.get(), context);
+        for (auto& [day_kind, values] : durations) writer.add(day_kind.first, day_kind.second, std::move(values));
+    }
+    transaction.commit();
 }
 
 int run_shell(const std::string& command, std::string& output) {

@@ -28,7 +28,7 @@ Row make_row(Kind kind, const std::string& name, Micros start, std::optional<Mic
              Outcome outcome = Outcome::succeeded, std::uint64_t bytes = 0);
 
 // Random but plausible rows: a few dozen names, mixed kinds and outcomes, some without duration,
-// starts spread uniformly over [first, first + span).
+// starts spread uniformly over [first, first + span); most builds have CPU times, a few only the user's.
 std::vector<Row> random_rows(std::mt19937_64& random, std::size_t count, Micros first, Micros span);
 
 // A database at `path` holding `count` random rows over the `days` days before now (seed `seed`).
@@ -53,6 +53,7 @@ struct CountedRow {
     std::optional<Micros> duration;
     Outcome outcome = Outcome::succeeded;
     std::uint64_t bytes = 0, download_bytes = 0;
+    std::optional<std::uint64_t> cpu_user_us, cpu_system_us;  // schema 4 on
 };
 void for_each_counted_row(sqlite3* db, const std::string& context,
                           const std::function<void(const CountedRow&)>& visit);
@@ -64,6 +65,11 @@ AggregateSnapshot recount_aggregates(const Database& db);
 
 // A string naming the first difference, empty when the snapshots agree.
 std::string describe_difference(const AggregateSnapshot& stored, const AggregateSnapshot& recounted);
+
+// A database as nod with schema version 3 left it, with history: `rows` rows over four days from day 20000
+// (2024-10-04) and aggregates as that nod kept them: day_totals; name_totals holding the first half of the
+// rows, and the second half still pending in name_pending as two format 3 blobs (store/name_deltas.hpp).
+void make_version_3_history(const std::filesystem::path& path, int rows);
 
 // Runs `command` with /bin/sh, returns its exit status and fills `output` with stdout+stderr.
 int run_shell(const std::string& command, std::string& output);
