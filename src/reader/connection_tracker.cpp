@@ -49,6 +49,9 @@ void ConnectionTracker::line(char* data, std::size_t size, Micros now) {
     case ParseStatus::too_deep: ++counters_.too_deep_lines; return;
     }
     if (r.wrong_type) ++counters_.wrong_types;
+    // Determinate Nix from 3.20 puts a session id on every record: its substitutions' results will come
+    // even before the first one has.
+    if (r.has_sid) results_seen_ = true;
     switch (r.action) {
     case Action::result: on_result(r, now); break;
     case Action::start: on_start(r, now); break;
@@ -57,6 +60,17 @@ void ConnectionTracker::line(char* data, std::size_t size, Micros now) {
     case Action::none:
     case Action::other: ++counters_.unknown_actions; break;
     }
+    charge_copies();
+}
+
+// Rows waiting for their outcome were admitted as activities: they stay counted against the bounds on
+// what a connection and its user may keep, until they are recorded.
+void ConnectionTracker::charge_copies() {
+    std::size_t bytes = copies_.bytes();
+    if (bytes == copies_charged_) return;
+    held_bytes_ = held_bytes_ - copies_charged_ + bytes;
+    if (user_held_) *user_held_ = *user_held_ - copies_charged_ + bytes;
+    copies_charged_ = bytes;
 }
 
 // ---- start ---------------------------------------------------------------------------------------
@@ -485,6 +499,7 @@ void ConnectionTracker::close(Micros now) {
     held_bytes_ = 0;
     open_substitutions_.clear();
     copies_.flush(resolved_);
+    copies_charged_ = 0;
     record_resolved(resolved_, now);
     for (auto& h : hooks_waiting_) {
         h.row.outcome = Outcome::unknown;

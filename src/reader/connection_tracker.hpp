@@ -71,6 +71,7 @@ private:
     void on_result(const Record& r, Micros now);
     void on_message(const Record& r);
     void on_payload(const Record& r, Micros now);
+    void charge_copies();
     void on_build_result(const Record& r, Micros now);
     void on_hash_mismatch(const Record& r, Micros now);
     // Gives `facts` to the latest open build whose drv path has the base name `base`; false when there is none.
@@ -107,14 +108,15 @@ private:
     Record record_;  // reused line after line; its strings point into the line being handled
     std::uint64_t seq_ = 0;
     Activities activities_;
-    std::size_t held_bytes_ = 0;  // of activities_
+    std::size_t held_bytes_ = 0;  // of activities_, and of copies_ as charged
     std::unordered_set<std::uint64_t> open_builds_;
     // Open builds by their drv path's base name (a view into the activity's path, which lives as long as the
     // entry): Determinate Nix's results name the derivation, not the activity. One Nix process builds a
     // derivation once at a time, so a name maps to its latest build; a map of every build of a name would
     // let a stream that opens thousands of them make each stop and result cost thousands of steps.
     std::unordered_map<std::string_view, std::uint64_t> builds_by_name_;
-    bool results_seen_ = false;  // the connection has sent a `payload` result: it is Determinate Nix
+    bool results_seen_ = false;  // the connection sent a `payload` result or a `sid`: it is Determinate Nix
+    std::size_t copies_charged_ = 0;  // copies_.bytes() as counted in held_bytes_ and *user_held_
     std::unordered_map<std::string, std::uint64_t> open_substitutions_;  // store path → activity
     BuildCompletions builds_;
     CopyCompletions copies_;

@@ -60,6 +60,7 @@ struct Record {
     bool has_id = false;
     bool has_type = false;
     bool has_payload = false;  // Determinate Nix's results carry an object instead of `fields`
+    bool has_sid = false;      // a string `sid`: Determinate Nix from 3.20 puts it on every record
     bool wrong_type = false;   // a key nod reads had a value of another JSON type
     std::uint64_t id = 0;
     std::int64_t type = 0;

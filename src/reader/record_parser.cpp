@@ -13,7 +13,7 @@ namespace nod {
 void Record::reset() {
     if (has_payload) payload = {};  // most lines have none: nothing to clear
     action = Action::none;
-    has_id = has_type = has_payload = wrong_type = false;
+    has_id = has_type = has_payload = has_sid = wrong_type = false;
     id = parent = 0;
     type = level = 0;
     field_count = 0;
@@ -32,12 +32,12 @@ std::uint64_t Record::number_field(std::size_t i) const {
 
 namespace {
 
-enum class KeyName : std::uint8_t { other, action, id, type, parent, level, fields, text, msg, raw_msg, payload };
+enum class KeyName : std::uint8_t { other, action, id, type, parent, level, fields, text, msg, raw_msg, payload, sid };
 
 KeyName classify(std::string_view k) {
     switch (k.size()) {
     case 2: return k == "id" ? KeyName::id : KeyName::other;
-    case 3: return k == "msg" ? KeyName::msg : KeyName::other;
+    case 3: return k == "msg" ? KeyName::msg : k == "sid" ? KeyName::sid : KeyName::other;
     case 4:
         if (k == "type") return KeyName::type;
         if (k == "text") return KeyName::text;
@@ -161,6 +161,7 @@ public:
         case KeyName::text: r_.text = v; break;
         case KeyName::msg: r_.msg = v; break;
         case KeyName::raw_msg: r_.raw_msg = v; break;
+        case KeyName::sid: r_.has_sid = true; break;
         default: value_at_top(ValueKind::string); break;
         }
         return true;

@@ -20,8 +20,8 @@ namespace nod::store {
 // The totals point into the blob: valid during the visit.
 using NameDeltaVisitor = std::function<void(int kind, std::int64_t name_id, const EncodedTotals& totals)>;
 
-// Blob formats (name_pending.format): 3 as schema 3 wrote them, without the CPU figures (a database migrated
-// from version 3 may still hold some); 4 adds them at the end of each delta. nod writes 4.
+// Blob formats (name_pending.format): 3 as schemas 3 and 4 wrote them, without the CPU figures (a database
+// migrated from those may still hold some); 4 adds them at the end of each delta. nod writes 4.
 inline constexpr int name_delta_format_3 = 3;
 inline constexpr int name_delta_format = 4;
 

@@ -92,17 +92,24 @@ CREATE TABLE name_pending (
 // connection reported the row (trusted: rows from before, when root reported them) and whether the id's
 // origin did. Both join the covering index, with machine_id, so that filters and grouping by user, trust,
 // machine or substituter read only the index.
-// And what Determinate Nix's build results tell: `status` (nod::BuildStatus, 0: none) and the CPU time in µs
-// (NULL: unknown), which the index covers too (windowed per-name figures sum it); the aggregates count the
-// rows with CPU time and sum it (cpu_rows, cpu_user_us, cpu_system_us), and the pending per-name sums say
-// which blob format they are in (name_deltas.hpp: 3 without CPU figures, as version 3 wrote them; 4 with).
 constexpr std::string_view version_4 = R"sql(
 ALTER TABLE rows ADD COLUMN user INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE rows ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+UPDATE rows SET user = uid, flags = (uid = 0);
+DROP INDEX rows_by_day;
+CREATE INDEX rows_by_day ON rows (day, kind, name_id, duration, outcome, bytes, download_bytes, user, flags,
+                                  machine_id);
+)sql";
+
+// Version 5: what Determinate Nix's build results tell: `status` (nod::BuildStatus, 0: none) and the CPU
+// time in µs (NULL: unknown), which the covering index holds too (windowed per-name figures sum it); the
+// aggregates count the rows with CPU time and sum it (cpu_rows, cpu_user_us, cpu_system_us), and the
+// pending per-name sums say which blob format they are in (name_deltas.hpp: 3 without CPU figures, as
+// versions 3 and 4 wrote them; 4 with).
+constexpr std::string_view version_5 = R"sql(
 ALTER TABLE rows ADD COLUMN status INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE rows ADD COLUMN cpu_user_us INTEGER;
 ALTER TABLE rows ADD COLUMN cpu_system_us INTEGER;
-UPDATE rows SET user = uid, flags = (uid = 0);
 DROP INDEX rows_by_day;
 CREATE INDEX rows_by_day ON rows (day, kind, name_id, duration, outcome, bytes, download_bytes, user, flags,
                                   machine_id, cpu_user_us, cpu_system_us);
@@ -128,6 +135,7 @@ std::string_view migration_sql(int to) {
         case 2: return version_2;
         case 3: return version_3;
         case 4: return version_4;
+        case 5: return version_5;
         default: return {};
     }
 }

@@ -72,7 +72,7 @@ struct EncodedTotals : Counts {
 const char* table_name(AggregateTable table);
 // "day, kind, name_id" etc., in primary key order.
 const char* key_columns(AggregateTable table);
-// The figure columns in the order bind_totals and read_totals use (the CPU figures came with schema 4).
+// The figure columns in the order bind_totals and read_totals use (the CPU figures came with schema 5).
 inline constexpr const char* figure_columns =
     "count, failed, cancelled, unknown_duration, total_us, max_us, bytes, download_bytes, histogram, cpu_rows, "
     "cpu_user_us, cpu_system_us";

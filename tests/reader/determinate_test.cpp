@@ -224,6 +224,27 @@ TEST_P(Generations, SidOnEveryRecordChangesNothing) {
     EXPECT_EQ(a.counters.wrong_types + a.counters.unknown_actions, 0u);
 }
 
+// A Worker often substitutes before it builds. From 3.20 the `sid` on every record says "Determinate" before
+// the first result does, so the first substitutions wait for theirs too; before 3.20 nothing does, and
+// their outcome is the Worker's count alone, as with upstream Nix.
+TEST_P(Generations, SubstitutionsBeforeTheFirstResult) {
+    Stream s(GetParam(), pid);
+    s.begin(0);
+    auto d = s.substitution_start(1.0, dep.out_path(), cache, 4096);
+    s.substitution_stop(2.0, d);
+    s.substitution_done(2.0, d, "done", "Substituted");
+    std::uint64_t b = s.build_start(3.0, hello);
+    s.build_end(4.0, b, hello, succeeded(epoch, epoch + 1, 1'000, 1'000));
+    s.end(5.0);
+    Replayed run = replay_all({s.connection(6.0)});
+    ASSERT_EQ(run.rows.size(), 2u);
+    const Row* r = run.find("dep-3.1", Kind::substitute);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->outcome, Outcome::succeeded);
+    EXPECT_EQ(r->status, has_sid(GetParam()) ? BuildStatus::substituted : BuildStatus::none);
+    EXPECT_EQ(run.counters.unmatched_payloads, has_sid(GetParam()) ? 0u : 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Determinate, Generations,
                          ::testing::Values(Version::v3_14, Version::v3_18, Version::v3_19, Version::v3_21,
                                            Version::v3_22),
@@ -406,6 +427,27 @@ TEST(DeterminatePayload, TwoOpenBuildsOfOneNameTheLatestTakesTheResult) {
     EXPECT_EQ(h.rows[1].cpu_user_us, 7u);
     EXPECT_EQ(h.rows[2].cpu_user_us, 9u);
     EXPECT_EQ(h.reader.counters().unmatched_payloads, 1u);
+}
+
+// A result names a substitution's path; a copy of the same path waiting for its Worker's count is not what
+// it is about, and taking it out of the queue would make the next count settle the wrong row.
+TEST(DeterminatePayload, AResultSettlesOnlyASubstitution) {
+    test::Harness h;
+    auto c = h.open(pid);
+    std::uint64_t base = std::uint64_t{pid} << 32;
+    std::string path = test::out("y");
+    h.send(c, test::start(base + 1, 103), 0);  // the Worker's actCopyPaths
+    h.send(c, test::start(base + 2, 100, "\"" + path + "\",\"local\",\"ssh://peer\""), 0);  // a copy
+    h.send(c, test::stop(base + 2), second);
+    h.send(c,
+           R"({"action":"result","id":0,"payload":{"path":"0123456789abcdfghijklmnpqrsvwxyz-y","status":"Substituted","success":true},"type":110})",
+           second);
+    EXPECT_EQ(h.reader.counters().unmatched_payloads, 1u);
+    EXPECT_TRUE(h.rows.empty()) << "the copy still waits for its count";
+    h.send(c, test::progress(base + 1, 0, 1, 0, 1), 2 * second);
+    ASSERT_EQ(h.rows.size(), 1u);
+    EXPECT_EQ(h.rows[0].outcome, Outcome::failed) << "the count says it failed";
+    EXPECT_EQ(h.rows[0].status, BuildStatus::none);
 }
 
 // ---- 109 is two things -----------------------------------------------------------------------------

@@ -477,6 +477,30 @@ TEST(Reader, BytesInFlightAreBoundedPerConnectionAndPerUserButNotForRoot) {
     h.close(root, 3 * second);
 }
 
+// A stopped substitution waits for the Worker's count with its strings: they stay counted against the
+// bound until the count settles it, or a stream could keep 4096 rows of 4 KiB paths per connection.
+TEST(Reader, SubstitutionsWaitingForTheirOutcomeStayCountedAgainstTheBound) {
+    ReaderLimits limits;
+    limits.max_held_bytes = 1000;
+    Harness h(limits);
+    auto name = [](int i) { return "pkg-" + std::to_string(i) + std::string(100, 'n'); };  // ≈ 160-byte paths
+    auto substitute = [&](ConnectionId c, std::uint64_t id, int i) {
+        h.send(c, start(id, 108, "\"" + out(name(i)) + "\",\"https://cache.example\""), 0);
+        h.send(c, stop(id), 0);
+    };
+    auto c = h.open(1, 1000);
+    h.send(c, start(base + 1, 103), 0);  // the Worker's actCopyPaths
+    for (int i = 0; i < 10; ++i) substitute(c, base + 10 + i, i);
+    EXPECT_GT(h.reader.counters().refused_held_bytes, 0u) << "rows waiting for their outcome hold bytes";
+    std::uint64_t refused = h.reader.counters().refused_held_bytes;
+    // The count settles them: their bytes are free again.
+    h.send(c, progress(base + 1, 10, 10, 0, 0), second);
+    substitute(c, base + 30, 30);
+    EXPECT_EQ(h.reader.counters().refused_held_bytes, refused);
+    h.close(c, 2 * second);
+    EXPECT_EQ(h.rows.size(), 10 - refused + 1);
+}
+
 TEST(Reader, ByteCountsAreClampedToTheRowBound) {
     Harness h;
     auto c = h.open();

@@ -162,7 +162,7 @@ TEST(Migration, Version3KeepsHistoryAndAggregates) {
     EXPECT_EQ(db.query_int("PRAGMA user_version"), schema_version);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM rows"), 600);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'name_day_totals'"), 0);
-    EXPECT_EQ(db.query_int("SELECT count(*) FROM pragma_index_info('rows_by_day')"), 12) << "as version 4 has it";
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM pragma_index_info('rows_by_day')"), 12) << "as version 5 has it";
     EXPECT_EQ(db.query_int("SELECT count(*) FROM name_pending"), 0);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM name_totals"), 3 * kind_count);
     EXPECT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)),
@@ -172,8 +172,8 @@ TEST(Migration, Version3KeepsHistoryAndAggregates) {
               "");
 }
 
-// Version 4 adds who a row is for and who vouched for it: rows from before are their reporter's, and
-// trusted when root reported them; the covering index grows by user, flags and machine, and by the CPU
+// Version 4 adds who a row is for and who vouched for it (rows from before are their reporter's, and
+// trusted when root reported them), version 5 the CPU times: the covering index grows by user, flags, machine and CPU
 // times, which rows from before do not have (NULL), nor their status (0).
 TEST(Migration, Version4KeepsHistoryAndGivesEachRowItsReportersUser) {
     testing::TempDir dir;
@@ -200,14 +200,32 @@ TEST(Migration, Version4KeepsHistoryAndGivesEachRowItsReportersUser) {
                                       "cpu_user_us,cpu_system_us");
 }
 
-// Version 4 also adds the CPU figures to the aggregates and a format to the pending per-name sums: a version 3
-// database with history keeps its aggregates (no CPU time in them), its pending blobs stay format 3 and still
-// count, and later batches (format 4, with CPU times), the fold that sums both formats and the pruner keep
-// every aggregate equal to a recount from the rows.
-TEST(Migration, Version4KeepsPendingVersion3SumsAndAddsCpuFigures) {
+// Version 4 exactly as nod wrote it before version 5 existed (from a version 3 file): a database can be left
+// at it, and version 5 must still add its columns.
+constexpr const char* version_4_as_written = R"sql(
+ALTER TABLE rows ADD COLUMN user INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rows ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+UPDATE rows SET user = uid, flags = (uid = 0);
+DROP INDEX rows_by_day;
+CREATE INDEX rows_by_day ON rows (day, kind, name_id, duration, outcome, bytes, download_bytes, user, flags,
+                                  machine_id);
+PRAGMA user_version = 4;
+)sql";
+
+// Version 5 adds the CPU figures to the aggregates and a format to the pending per-name sums: a version 3 or
+// 4 database with history keeps its aggregates (no CPU time in them), its pending blobs stay format 3 and
+// still count, and later batches (format 4, with CPU times), the fold that sums both formats and the pruner
+// keep every aggregate equal to a recount from the rows.
+class FromVersion : public ::testing::TestWithParam<int> {};
+
+TEST_P(FromVersion, PendingSumsStayAndCpuFiguresAreAdded) {
     testing::TempDir dir;
-    auto path = dir / "v3.db";
+    auto path = dir / "old.db";
     testing::make_version_3_history(path, 800);
+    if (GetParam() == 4) {
+        auto file = open_file(path);
+        sql::exec(file.get(), version_4_as_written, context);
+    }
     Store store(path, OpenOptions{.fold_after_batches = 4});
     const Database& db = store.database();
     ASSERT_EQ(db.query_int("PRAGMA user_version"), schema_version);
@@ -235,6 +253,9 @@ TEST(Migration, Version4KeepsPendingVersion3SumsAndAddsCpuFigures) {
         ASSERT_EQ(testing::describe_difference(testing::read_aggregates(db), testing::recount_aggregates(db)), "");
     EXPECT_EQ(db.query_int("SELECT count(*) FROM rows WHERE day < " + std::to_string(day_of_date({2024, 10, 6}))), 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Migration, FromVersion, ::testing::Values(3, 4),
+                         [](const ::testing::TestParamInfo<int>& p) { return "Version" + std::to_string(p.param); });
 
 // Everything a file holds, as text: its schema, its pragmas and every row of every table (quote() renders
 // blobs as hex), each table in key order.
