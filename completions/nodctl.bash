@@ -13,7 +13,7 @@ _nodctl() {
 
     local global='--help -h --version --bus --address --no-legend --no-color'
     local filters='--days --months --drv --kind --user --trusted'
-    local commands='stats bucket test clean'
+    local commands='stats bucket test estimate clean'
 
     # The command is the first word that is neither an option nor an option's value.
     local command='' unit='' i
@@ -40,7 +40,7 @@ _nodctl() {
         --output|-o)
             case $command in
                 bucket) COMPREPLY=($(compgen -W 'table csv json chart' -- "$cur")) ;;
-                test) COMPREPLY=($(compgen -W 'table csv json' -- "$cur")) ;;
+                test|estimate) COMPREPLY=($(compgen -W 'table csv json' -- "$cur")) ;;
                 *) COMPREPLY=($(compgen -W 'table csv json test' -- "$cur")) ;;
             esac
             return ;;
@@ -52,6 +52,7 @@ _nodctl() {
         ''|stats) options="$global $filters --group --group-by --sort --limit --output" ;;
         bucket) options="$global $filters --output" ;;
         test) options="$global $filters --group --output" ;;
+        estimate) options="$global --kind --user --trusted --output" ;;
         clean) options="$global --before-days" ;;
     esac
 

@@ -142,6 +142,18 @@ TestQuery parse_test(const OptionMap& options) {
     return q;
 }
 
+queries::EstimateRequest parse_estimate(std::vector<std::string> names, const OptionMap& options) {
+    only_known(options, {"kind", "uid", "trusted"}, "Estimate");
+    if (names.size() > queries::max_estimate_names)
+        throw InvalidOptions("at most " + std::to_string(queries::max_estimate_names) + " names per call, not " +
+                             std::to_string(names.size()));
+    queries::EstimateRequest r;
+    r.names = std::move(names);
+    r.kind = kind(options).value_or(Kind::build);
+    r.filter = row_filter(options);
+    return r;
+}
+
 queries::CleanRequest parse_clean(const OptionMap& options) {
     only_known(options, {"before_days"}, "Clean");
     queries::CleanRequest r;

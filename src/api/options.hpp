@@ -8,11 +8,13 @@
 #include <stdexcept>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "queries/bucket.hpp"
 #include "queries/clean.hpp"
 #include "queries/stats.hpp"
 #include "queries/comparison.hpp"
+#include "queries/estimate.hpp"
 #include "reader/row.hpp"
 
 namespace nod::api {
@@ -47,6 +49,8 @@ struct TestQuery {
 StatsQuery parse_stats(const OptionMap& options);
 BucketQuery parse_bucket(const std::string& unit, const OptionMap& options);
 TestQuery parse_test(const OptionMap& options);
+// kind (default build), uid and trusted; at most queries::max_estimate_names names.
+queries::EstimateRequest parse_estimate(std::vector<std::string> names, const OptionMap& options);
 queries::CleanRequest parse_clean(const OptionMap& options);
 
 }  // namespace nod::api

@@ -180,6 +180,19 @@ void Service::Test(sdbus::Result<wire::Windows, std::vector<wire::TestRow>>&& re
     }
 }
 
+void Service::Estimate(sdbus::Result<std::vector<wire::EstimateRow>>&& result, std::vector<std::string> names,
+                       Options options) {
+    parts_.touched();
+    try {
+        auto request = api::parse_estimate(std::move(names), decode(options));
+        answer_later(std::move(result), [request](const store::Database& db) {
+            return std::make_tuple(wire::estimate_rows(queries::estimate(db, request)));
+        });
+    } catch (...) {
+        result.returnError(to_bus_error(std::current_exception()));
+    }
+}
+
 // The bus policy already refuses non-root callers; this second check also holds where the policy was
 // loosened or the bus is a trusted private one, on which sd-bus does not enforce Privileged.
 bool Service::caller_may_clean() {

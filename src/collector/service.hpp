@@ -55,6 +55,8 @@ private:
     void Bucket(sdbus::Result<wire::Window, std::vector<wire::BucketRow>>&& result, std::string unit,
                 Options options) override;
     void Test(sdbus::Result<wire::Windows, std::vector<wire::TestRow>>&& result, Options options) override;
+    void Estimate(sdbus::Result<std::vector<wire::EstimateRow>>&& result, std::vector<std::string> names,
+                  Options options) override;
     void Clean(sdbus::Result<std::uint64_t>&& result, Options options) override;
 
     std::string Version() override;

@@ -84,6 +84,20 @@ std::vector<TestRow> test_rows(const queries::ComparisonResult& result, std::opt
     return rows;
 }
 
+std::vector<EstimateRow> estimate_rows(const std::vector<queries::Estimate>& estimates) {
+    // The names come from the caller's own message, which the bus already bounded; a name asked 1000
+    // times is still 1000 copies of it.
+    std::size_t bytes = 0;
+    for (const auto& e : estimates) bytes += row_overhead + e.name.size();
+    check_size(bytes, "ask for fewer or shorter names");
+    std::vector<EstimateRow> rows;
+    rows.reserve(estimates.size());
+    for (const auto& e : estimates)
+        rows.emplace_back(e.name, std::string(to_string(e.basis)), e.count, e.median_seconds, e.p90_seconds,
+                          e.last_seconds);
+    return rows;
+}
+
 Windows windows(const queries::ComparisonResult& result) {
     return Windows(store::day_label(result.old_days.first), store::day_label(result.old_days.last),
                    store::day_label(result.new_days.first), store::day_label(result.new_days.last));

@@ -11,6 +11,7 @@
 #include "queries/bucket.hpp"
 #include "queries/stats.hpp"
 #include "queries/comparison.hpp"
+#include "queries/estimate.hpp"
 #include "reader/row.hpp"
 
 namespace nod::wire {
@@ -22,6 +23,7 @@ using BucketRow = StatsRow;  // (bucket, kind, figures…)
 using Windows = sdbus::Struct<std::string, std::string, std::string, std::string>;
 using TestRow = sdbus::Struct<std::string, std::string, std::uint64_t, std::uint64_t, double, double, double, double,
                               double, bool, bool, std::string, double, double>;
+using EstimateRow = sdbus::Struct<std::string, std::string, std::uint64_t, double, double, double>;
 
 // The most a reply may take: a quarter of the 32 MiB D-Bus allows a message, so that no answer can get
 // the collector disconnected from the bus. Past it stats_rows and test_rows throw queries::TooLarge.
@@ -32,5 +34,6 @@ std::vector<StatsRow> stats_rows(const queries::StatsResult& result, std::option
 std::vector<BucketRow> bucket_rows(const queries::BucketResult& result, std::optional<Kind> kind);
 std::vector<TestRow> test_rows(const queries::ComparisonResult& result, std::optional<Kind> kind);
 Windows windows(const queries::ComparisonResult& result);
+std::vector<EstimateRow> estimate_rows(const std::vector<queries::Estimate>& estimates);
 
 }  // namespace nod::wire

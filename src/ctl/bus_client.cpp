@@ -174,6 +174,16 @@ ComparisonResult BusClient::test(const Filters& f) {
     return r;
 }
 
+EstimateResult BusClient::estimate(const std::vector<std::string>& names, const Filters& f) {
+    Options o = window_options(f);  // kind, uid and trusted: the command line allows no others
+    auto rows = guarded([&] { return impl_->proxy->Estimate(names, o); });
+    EstimateResult r;
+    r.kind = f.kind.value_or("build");
+    for (const auto& s : rows)
+        r.rows.push_back({s.get<0>(), s.get<1>(), s.get<2>(), s.get<3>(), s.get<4>(), s.get<5>()});
+    return r;
+}
+
 std::uint64_t BusClient::clean(const Filters& f) {
     Options o;
     if (f.before_days) o["before_days"] = sdbus::Variant(*f.before_days);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "ctl/cli.hpp"
 #include "ctl/errors.hpp"
@@ -28,6 +29,7 @@ public:
     StatsResult stats(const Filters& filters);
     BucketResult bucket(const std::string& unit, const Filters& filters);
     ComparisonResult test(const Filters& filters);
+    EstimateResult estimate(const std::vector<std::string>& names, const Filters& filters);
     std::uint64_t clean(const Filters& filters);
 
 private:

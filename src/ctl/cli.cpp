@@ -13,8 +13,8 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr std::array command_names = {"stats", "bucket", "test", "clean"};
-constexpr std::array commands = {Command::stats, Command::bucket, Command::test, Command::clean};
+constexpr std::array command_names = {"stats", "bucket", "test", "clean", "estimate"};
+constexpr std::array commands = {Command::stats, Command::bucket, Command::test, Command::clean, Command::estimate};
 
 po::options_description global_options() {
     po::options_description d("Options");
@@ -64,6 +64,16 @@ po::options_description command_options(Command c) {
             ("group", "compare each derivation name (Holm-corrected)")
             ("output,o", po::value<std::string>()->value_name("FORMAT"), "table (default), csv or json");
         break;
+    case Command::estimate: {
+        po::options_description e_opts("Options of estimate");
+        e_opts.add_options()
+            ("kind", po::value<std::string>()->value_name("KIND"),
+             "estimate this kind: build (default), substitute, copy or post-build-hook")
+            ("user", po::value<std::string>()->value_name("NAME|UID"), "only runs for this user (a name or a uid)")
+            ("trusted", "only runs that root's connections reported")
+            ("output,o", po::value<std::string>()->value_name("FORMAT"), "table (default), csv or json");
+        return e_opts;
+    }
     case Command::clean: {
         po::options_description c_opts("Options of clean");
         c_opts.add_options()
@@ -95,6 +105,11 @@ const char* synopsis(Command c) {
     case Command::clean:
         return "Usage: nodctl [OPTIONS] clean [--before-days N]\n\n"
                "Delete the recorded rows (root only).\n";
+    case Command::estimate:
+        return "Usage: nodctl [OPTIONS] estimate NAME... [--kind KIND] [--user NAME|UID] [--trusted]\n"
+               "                              [--output table|csv|json]\n\n"
+               "How long each derivation (\"hello-2.12\") is expected to take: the median, p90 and last of its\n"
+               "successful runs on this machine, or of its package's other versions when it never ran.\n";
     }
     return "";
 }
@@ -107,6 +122,7 @@ std::string general_help() {
            "  stats                 totals per kind, or per derivation name (the default command)\n"
            "  bucket day|week|month the same figures as a time series\n"
            "  test                  the window against the one before it (benchstat-style)\n"
+           "  estimate NAME...      how long each derivation is expected to take, from its history\n"
            "  clean                 delete recorded rows (root only)\n\n"
         << global_options() << "\nSee 'nodctl COMMAND --help' for a command's options, and nodctl(1).\n";
     return out.str();
@@ -143,8 +159,8 @@ std::string one_of(const std::string& flag, const std::string& text, std::initia
 Command command_of(const std::string& name) {
     for (std::size_t i = 0; i < command_names.size(); ++i)
         if (name == command_names[i]) return static_cast<Command>(i);
-    throw UsageError("nodctl: unknown command '" + name + "'; the commands are stats, bucket, test and clean "
-                     "(see 'nodctl --help')");
+    throw UsageError("nodctl: unknown command '" + name + "'; the commands are stats, bucket, test, estimate and "
+                     "clean (see 'nodctl --help')");
 }
 
 // The stats-only options that people may try elsewhere, for a precise message.
@@ -152,6 +168,10 @@ std::string misplaced(Command c, const std::string& option) {
     static const std::array stats_only = {"--group", "--group-by", "--sort", "--limit"};
     if (c == Command::clean) {
         return "nodctl clean: " + option + " is not an option of clean (it takes only --before-days)";
+    }
+    if (c == Command::estimate) {
+        return "nodctl estimate: " + option +
+               " is not an option of estimate (it takes --kind, --user, --trusted and --output)";
     }
     if (std::find(stats_only.begin(), stats_only.end(), option) != stats_only.end()) {
         return "nodctl " + command_name(c) + ": " + option + " is not an option of " + command_name(c) +
@@ -209,6 +229,12 @@ po::variables_map parse_options(Command c, bool named, const std::vector<std::st
         hidden.add_options()("unit", po::value<std::string>());
         all.add(hidden);
         positional.add("unit", 1);
+    }
+    if (c == Command::estimate) {
+        po::options_description hidden;
+        hidden.add_options()("name", po::value<std::vector<std::string>>());
+        all.add(hidden);
+        positional.add("name", -1);
     }
 
     const std::string who = named ? "nodctl " + command_name(c) : std::string("nodctl");
@@ -300,7 +326,7 @@ void read_output(const std::string& o, Invocation& inv) {
         return;
     }
     if (inv.command == Command::bucket) one_of("output", o, {"table", "csv", "json", "chart"});
-    if (inv.command == Command::test) one_of("output", o, {"table", "csv", "json"});
+    if (inv.command == Command::test || inv.command == Command::estimate) one_of("output", o, {"table", "csv", "json"});
     inv.output = format_of(o);
 }
 
@@ -331,6 +357,17 @@ std::string unit_of(const po::variables_map& vm) {
     return *unit;
 }
 
+// At least one, at most the collector's 1000, none empty: a mistake here is the command line's.
+std::vector<std::string> names_of(const po::variables_map& vm) {
+    if (!vm.count("name")) throw UsageError("nodctl estimate: name at least one derivation, e.g. hello-2.12");
+    auto names = vm["name"].as<std::vector<std::string>>();
+    if (names.size() > 1000)
+        throw UsageError("nodctl estimate: at most 1000 names at once, not " + std::to_string(names.size()));
+    for (const auto& n : names)
+        if (n.empty()) throw UsageError("nodctl estimate: a name is empty");
+    return names;
+}
+
 }  // namespace
 
 std::string command_name(Command c) { return command_names[static_cast<std::size_t>(c)]; }
@@ -353,6 +390,7 @@ Invocation parse_command_line(const std::vector<std::string>& args) {
     if (auto o = text_of(vm, "output")) read_output(*o, inv);
     check_grouping(inv);
     if (inv.command == Command::bucket) inv.unit = unit_of(vm);
+    if (inv.command == Command::estimate) inv.names = names_of(vm);
     return inv;
 }
 

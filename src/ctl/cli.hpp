@@ -13,7 +13,7 @@
 
 namespace nod::ctl {
 
-enum class Command { stats, bucket, test, clean };
+enum class Command { stats, bucket, test, clean, estimate };
 enum class Output { table, csv, json, chart };
 enum class Bus { system, session, address };
 
@@ -39,7 +39,8 @@ struct Invocation {
     bool legend = true;
     bool no_color = false;
     Command command = Command::stats;
-    std::string unit;  // bucket: day, week or month
+    std::string unit;                // bucket: day, week or month
+    std::vector<std::string> names;  // estimate: the derivation names
     Output output = Output::table;
     Filters filters;
 };

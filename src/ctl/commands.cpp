@@ -5,6 +5,7 @@
 #include "ctl/bus_client.hpp"
 #include "ctl/format_chart.hpp"
 #include "ctl/format_comparison.hpp"
+#include "ctl/format_estimate.hpp"
 #include "ctl/format_figures.hpp"
 #include "ctl/format_json.hpp"
 #include "ctl/terminal.hpp"
@@ -53,6 +54,12 @@ std::string answer(const Invocation& inv, BusClient& bus, std::ostream& err) {
         if (inv.output == Output::json) return comparison_json(r);
         for (const auto& w : comparison_warnings(r)) err << "nodctl: " << w << "\n";
         return comparison_table(r, view_of(inv));
+    }
+    case Command::estimate: {
+        auto r = bus.estimate(inv.names, f);
+        if (inv.output == Output::csv) return estimate_csv(r);
+        if (inv.output == Output::json) return estimate_json(r);
+        return estimate_table(r, view_of(inv));
     }
     case Command::clean: {
         auto n = bus.clean(f);

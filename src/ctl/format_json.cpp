@@ -143,4 +143,26 @@ std::string comparison_json(const ComparisonResult& result) {
     return finish(buffer);
 }
 
+std::string estimate_json(const EstimateResult& result) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    text(w, "kind", result.kind);
+    key(w, "rows");
+    w.StartArray();
+    for (const auto& r : result.rows) {
+        w.StartObject();
+        text(w, "name", r.name);
+        text(w, "basis", r.basis);
+        number(w, "count", r.count);
+        number(w, "median_seconds", r.median_seconds);
+        number(w, "p90_seconds", r.p90_seconds);
+        number(w, "last_seconds", r.last_seconds);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return finish(buffer);
+}
+
 }  // namespace nod::ctl

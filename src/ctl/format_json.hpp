@@ -11,5 +11,8 @@ namespace nod::ctl {
 std::string stats_json(const StatsResult& result);
 std::string bucket_json(const BucketResult& result);
 std::string comparison_json(const ComparisonResult& result);
+// {"kind": …, "rows": [{"name", "basis", "count", "median_seconds", "p90_seconds", "last_seconds"}]}; null
+// where there is no history.
+std::string estimate_json(const EstimateResult& result);
 
 }  // namespace nod::ctl

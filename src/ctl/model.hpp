@@ -78,4 +78,19 @@ struct ComparisonResult {
     std::vector<ComparisonRow> rows;
 };
 
+// One name of Estimate. basis is "name", "package" or "none"; the figures are NaN when count is 0.
+struct EstimateRow {
+    std::string name;
+    std::string basis;
+    std::uint64_t count = 0;
+    double median_seconds = 0;
+    double p90_seconds = 0;
+    double last_seconds = 0;
+};
+
+struct EstimateResult {
+    std::string kind;  // what was estimated: build unless --kind said otherwise
+    std::vector<EstimateRow> rows;
+};
+
 }  // namespace nod::ctl

@@ -46,6 +46,20 @@ TEST(Options, UnknownKeysAreRejectedByName) {
     EXPECT_EQ(error_of([] { parse_clean({{"days", 3u}}); }), "unknown option 'days' for Clean (known: before_days)");
 }
 
+TEST(Options, EstimateTakesKindAndWhoseRows) {
+    auto r = parse_estimate({"hello-2.12"}, {});
+    EXPECT_EQ(r.kind, Kind::build);
+    EXPECT_EQ(r.names, std::vector<std::string>{"hello-2.12"});
+    r = parse_estimate({"a", "b"}, {{"kind", std::string("substitute")}, {"trusted", true}, {"uid", 7u}});
+    EXPECT_EQ(r.kind, Kind::substitute);
+    EXPECT_TRUE(r.filter.trusted_only);
+    EXPECT_EQ(r.filter.user, 7u);
+    EXPECT_EQ(error_of([] { parse_estimate({"x"}, {{"days", 3u}}); }),
+              "unknown option 'days' for Estimate (known: kind, uid, trusted)");
+    EXPECT_EQ(error_of([] { parse_estimate(std::vector<std::string>(1001, "x"), {}); }),
+              "at most 1000 names per call, not 1001");
+}
+
 TEST(Options, WrongTypesNameTheKeyAndBothTypes) {
     EXPECT_EQ(error_of([] { parse_stats({{"days", std::string("7")}}); }),
               "option 'days' must be of type 'u', not 's'");

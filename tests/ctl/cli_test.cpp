@@ -46,6 +46,33 @@ TEST(CommandLine, OutputTestIsTheTestCommand) {
     EXPECT_EQ(inv.filters.group_by, GroupBy::name);
 }
 
+TEST(CommandLine, EstimateTakesNames) {
+    auto inv = parse_command_line({"estimate", "hello-2.12", "--trusted", "gcc-13.2.0", "--kind", "substitute", "-o",
+                                   "json", "stats"});
+    EXPECT_EQ(inv.command, Command::estimate);
+    EXPECT_EQ(inv.names, (std::vector<std::string>{"hello-2.12", "gcc-13.2.0", "stats"}))
+        << "after the command, a word is a name, even one that is a command's";
+    EXPECT_TRUE(inv.filters.trusted);
+    EXPECT_EQ(inv.filters.kind, "substitute");
+    EXPECT_EQ(inv.output, Output::json);
+    EXPECT_TRUE(parse_command_line({"estimate", "--help"}).text->starts_with("Usage: nodctl [OPTIONS] estimate NAME..."));
+    auto error = [](std::vector<std::string> args) {
+        try {
+            parse_command_line(args);
+        } catch (const UsageError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_EQ(error({"estimate"}), "nodctl estimate: name at least one derivation, e.g. hello-2.12");
+    EXPECT_EQ(error({"estimate", ""}), "nodctl estimate: a name is empty");
+    EXPECT_EQ(error({"estimate", "x", "--days", "3"}),
+              "nodctl estimate: --days is not an option of estimate (it takes --kind, --user, --trusted and --output)");
+    EXPECT_EQ(error({"estimate", "x", "-o", "chart"}), "nodctl: --output must be table, csv or json, not 'chart'");
+    EXPECT_EQ(error(std::vector<std::string>(1002, "estimate")),
+              "nodctl estimate: at most 1000 names at once, not 1001");
+}
+
 TEST(CommandLine, CleanAndAddress) {
     auto inv = parse_command_line({"--address", "unix:path=/tmp/bus", "clean", "--before-days", "0"});
     EXPECT_EQ(inv.command, Command::clean);
@@ -194,7 +221,7 @@ TEST(CommandLine, DoubleDashEndsTheOptions) {
 }
 
 TEST(CommandLine, UnknownCommand) {
-    const std::string rest = "; the commands are stats, bucket, test and clean (see 'nodctl --help')";
+    const std::string rest = "; the commands are stats, bucket, test, estimate and clean (see 'nodctl --help')";
     EXPECT_EQ(outcome({"frob"}), "nodctl: unknown command 'frob'" + rest);
     EXPECT_EQ(outcome({"Stats"}), "nodctl: unknown command 'Stats'" + rest);
     EXPECT_EQ(outcome({"help"}), "nodctl: unknown command 'help'" + rest);

@@ -16,7 +16,11 @@ expect() {
         failed=1
     fi
 }
-expect 'stats bucket test clean' nodctl ''
+expect 'stats bucket test estimate clean' nodctl ''
+expect 'estimate' nodctl es
+expect 'table csv json' nodctl estimate hello-2.12 -o ''
+expect '--trusted' nodctl estimate hello-2.12 --tr
+expect '' nodctl estimate --da
 expect 'stats' nodctl st
 expect 'day week month' nodctl bucket ''
 expect 'table csv json chart' nodctl bucket day --output ''

@@ -498,7 +498,7 @@ TEST_F(NodctlTest, ColourOnlyOnATerminalWithoutNoColor) {
 TEST_F(NodctlTest, HelpOfEveryCommandAndVersion) {
     for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"-h"}, {"stats", "--help"},
                                           {"bucket", "--help"}, {"test", "--help"}, {"clean", "--help"},
-                                          {"--help", "bucket"}}) {
+                                          {"estimate", "--help"}, {"--help", "bucket"}}) {
         // No bus at all: help must not need one.
         auto r = nodctl_at("unix:path=/nonexistent", args);
         EXPECT_EQ(r.status, 0) << args[0] << r.err;
@@ -512,7 +512,8 @@ TEST_F(NodctlTest, HelpOfEveryCommandAndVersion) {
     EXPECT_NE(nodctl_at("", {"bucket", "--help"}).out.find("chart"), std::string::npos);
     EXPECT_NE(nodctl_at("", {"clean", "--help"}).out.find("--before-days"), std::string::npos);
     auto general = nodctl_at("", {"--help"}).out;
-    for (const char* command : {"stats", "bucket", "test", "clean"}) EXPECT_NE(general.find(command), std::string::npos);
+    for (const char* command : {"stats", "bucket", "test", "estimate", "clean"})
+        EXPECT_NE(general.find(command), std::string::npos);
     auto version = nodctl_at("", {"--version"});
     EXPECT_EQ(version.status, 0);
     EXPECT_EQ(version.out, std::string("nodctl ") + NOD_VERSION + "\n");
@@ -541,7 +542,7 @@ void expect_man_covers(const std::string& help, const fs::path& page) {
 TEST(ManPages, CoverEveryOption) {
     const fs::path man = fs::path(NOD_TEST_DATA).parent_path().parent_path() / "man";
     std::string nodctl_help;
-    for (const char* command : {"stats", "bucket", "test", "clean"})
+    for (const char* command : {"stats", "bucket", "test", "estimate", "clean"})
         nodctl_help += nodctl_at("", {command, "--help"}).out;
     expect_man_covers(nodctl_help, man / "nodctl.1");
     auto collector = run({collector_binary.string(), "--help"});
@@ -580,7 +581,7 @@ TEST_F(NodctlTest, BadFlagsNameTheFlagBeforeAnyBusCall) {
              {{"bucket", "day", "-o", "test"}, "nodctl: --output must be table, csv, json or chart, not 'test'"},
              {{"clean", "--days", "3"}, "nodctl clean: --days is not an option of clean (it takes only --before-days)"},
              {{"clean", "--before-days", "soon"}, "nodctl: --before-days must be a number, not 'soon'"},
-             {{"frobnicate"}, "nodctl: unknown command 'frobnicate'; the commands are stats, bucket, test and clean (see 'nodctl --help')"},
+             {{"frobnicate"}, "nodctl: unknown command 'frobnicate'; the commands are stats, bucket, test, estimate and clean (see 'nodctl --help')"},
              {{"--bus", "user"}, "nodctl: --bus must be system or session, not 'user'"},
              {{"--bus", "system", "--address", "unix:path=/x"}, "nodctl: --bus and --address exclude each other"},
          }) {
@@ -960,6 +961,46 @@ TEST_F(NodctlUsersTest, TestComparesOnlyTrustedRows) {
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("0+3"), std::string::npos) << "N: no old samples, 3 new:\n" << r.out;
     EXPECT_NE(r.err.find("(0 old, 3 new)"), std::string::npos) << r.err;
+}
+
+// Estimate over the users' history: one name's own run; a name that never ran falls back to its package
+// ("ur": every ur-… name) and counts only successful builds; --trusted leaves out what users reported on
+// their own; open to every user, through the shipped bus policy.
+TEST_F(NodctlUsersTest, EstimateFromTheNameOrItsPackage) {
+    auto d = json({"estimate", "ur-0-daemon-1", "ur-9-new", "other-1.0", "-o", "json"});
+    ASSERT_EQ(d["rows"].Size(), 3u);
+    const auto& own = d["rows"][0];
+    EXPECT_EQ(std::string(own["name"].GetString()), "ur-0-daemon-1");
+    EXPECT_EQ(std::string(own["basis"].GetString()), "name");
+    EXPECT_EQ(own["count"].GetUint64(), 1u);
+    EXPECT_DOUBLE_EQ(own["median_seconds"].GetDouble(), 10.0);
+    const auto& package = d["rows"][1];
+    EXPECT_EQ(std::string(package["basis"].GetString()), "package");
+    // root 3 × 10 s, alice's daemon builds 2 × 20 s (the third failed), alice's own 4 × 5 s, the stranger's 100 s.
+    EXPECT_EQ(package["count"].GetUint64(), 10u);
+    EXPECT_DOUBLE_EQ(package["median_seconds"].GetDouble(), 10.0);
+    EXPECT_DOUBLE_EQ(package["p90_seconds"].GetDouble(), 28.0);
+    EXPECT_DOUBLE_EQ(package["last_seconds"].GetDouble(), 100.0) << "the stranger's started last";
+    EXPECT_EQ(std::string(d["rows"][2]["basis"].GetString()), "none");
+    EXPECT_TRUE(d["rows"][2]["median_seconds"].IsNull());
+
+    auto trusted = json({"estimate", "ur-9-new", "--trusted", "-o", "json"});
+    ASSERT_EQ(trusted["rows"].Size(), 1u);
+    EXPECT_EQ(trusted["rows"][0]["count"].GetUint64(), 5u);
+    EXPECT_DOUBLE_EQ(trusted["rows"][0]["last_seconds"].GetDouble(), 20.0) << "alice's last daemon build";
+
+    EXPECT_EQ(ok({"estimate", "ur-0-daemon-1", "ur-9-new", "other-1.0", "--no-legend"}),
+              "ur-0-daemon-1  10.0s  10.0s     10.0s   1  this name\n"
+              "ur-9-new       10.0s  28.0s  1min 40s  10  other versions\n"
+              "other-1.0          -      -         -   0  no history\n");
+    auto csv = ok({"estimate", "ur-9-new", "-o", "csv"});
+    EXPECT_EQ(csv, "name,basis,count,median_seconds,p90_seconds,last_seconds\r\nur-9-new,package,10,10,28,100\r\n");
+
+    if (geteuid() != 0) GTEST_SKIP() << "needs root to run nodctl as another user (nobody)";
+    fs::path mine = copy_for_anyone(nodctl_binary, serving->dir.path());
+    auto as_nobody = run({mine.string(), "estimate", "ur-9-new", "-o", "csv"}, nodctl_env(serving->bus.address()), nobody);
+    EXPECT_EQ(as_nobody.status, 0) << as_nobody.err;
+    EXPECT_EQ(as_nobody.out, csv);
 }
 
 // ---- the live path and clean, each with a collector of its own ------------------------------------
