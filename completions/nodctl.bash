@@ -13,7 +13,7 @@ _nodctl() {
 
     local global='--help -h --version --bus --address --no-legend --no-color'
     local filters='--days --months --drv --kind --user --trusted'
-    local commands='stats bucket test estimate clean'
+    local commands='stats bucket test running estimate clean'
 
     # The command is the first word that is neither an option nor an option's value.
     local command='' unit='' i
@@ -40,7 +40,7 @@ _nodctl() {
         --output|-o)
             case $command in
                 bucket) COMPREPLY=($(compgen -W 'table csv json chart' -- "$cur")) ;;
-                test|estimate) COMPREPLY=($(compgen -W 'table csv json' -- "$cur")) ;;
+                test|estimate|running) COMPREPLY=($(compgen -W 'table csv json' -- "$cur")) ;;
                 *) COMPREPLY=($(compgen -W 'table csv json test' -- "$cur")) ;;
             esac
             return ;;
@@ -53,6 +53,7 @@ _nodctl() {
         bucket) options="$global $filters --output" ;;
         test) options="$global $filters --group --output" ;;
         estimate) options="$global --kind --user --trusted --output" ;;
+        running) options="$global --kind --user --trusted --limit --output" ;;
         clean) options="$global --before-days" ;;
     esac
 

@@ -154,6 +154,21 @@ queries::EstimateRequest parse_estimate(std::vector<std::string> names, const Op
     return r;
 }
 
+queries::RunningRequest parse_running(const OptionMap& options) {
+    only_known(options, {"kind", "uid", "trusted", "limit"}, "Running");
+    queries::RunningRequest r;
+    r.kind = kind(options);
+    auto filter = row_filter(options);
+    r.user = filter.user;
+    r.trusted_only = filter.trusted_only;
+    if (auto limit = get<std::uint32_t>(options, "limit", "u")) {
+        if (*limit < 1 || *limit > queries::max_running_rows)
+            throw InvalidOptions("option 'limit' must be between 1 and " + std::to_string(queries::max_running_rows));
+        r.limit = *limit;
+    }
+    return r;
+}
+
 queries::CleanRequest parse_clean(const OptionMap& options) {
     only_known(options, {"before_days"}, "Clean");
     queries::CleanRequest r;

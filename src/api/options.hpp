@@ -15,6 +15,7 @@
 #include "queries/stats.hpp"
 #include "queries/comparison.hpp"
 #include "queries/estimate.hpp"
+#include "queries/running.hpp"
 #include "reader/row.hpp"
 
 namespace nod::api {
@@ -51,6 +52,8 @@ BucketQuery parse_bucket(const std::string& unit, const OptionMap& options);
 TestQuery parse_test(const OptionMap& options);
 // kind (default build), uid and trusted; at most queries::max_estimate_names names.
 queries::EstimateRequest parse_estimate(std::vector<std::string> names, const OptionMap& options);
+// kind, uid, trusted and limit (1 to queries::max_running_rows).
+queries::RunningRequest parse_running(const OptionMap& options);
 queries::CleanRequest parse_clean(const OptionMap& options);
 
 }  // namespace nod::api

@@ -122,6 +122,19 @@ void NixListener::stop_accepting() {
     });
 }
 
+void NixListener::running(RunningHandler done) {
+    control_.post([this, done = std::move(done)] {
+        // A snapshot walks every activity of every connection on the reading thread: callers within
+        // running_reuse of one another share one, however many ask.
+        auto now = std::chrono::steady_clock::now();
+        if (!running_snapshot_ || now - running_taken_ > running_reuse) {
+            running_snapshot_ = std::make_shared<const std::vector<LiveActivity>>(reader_.running());
+            running_taken_ = now;
+        }
+        done(running_snapshot_);
+    });
+}
+
 ReaderCounters NixListener::counters() const {
     std::lock_guard lock(counters_mutex_);
     return published_;

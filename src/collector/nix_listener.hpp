@@ -6,6 +6,8 @@
 #include <systemd/sd-event.h>
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -45,6 +47,12 @@ public:
     std::uint32_t connections() const { return connections_.load(); }
     std::uint64_t last_activity_usec() const { return last_activity_.load(); }  // CLOCK_MONOTONIC
     ReaderCounters counters() const;
+    // Any thread: `done` runs on the reading thread with every activity in flight (a snapshot at most
+    // running_reuse old). It must not block: hand the work on.
+    using RunningSnapshot = std::shared_ptr<const std::vector<LiveActivity>>;
+    using RunningHandler = std::function<void(RunningSnapshot)>;
+    void running(RunningHandler done);
+    static constexpr std::chrono::milliseconds running_reuse{250};
     std::vector<Refusals::Count> refusals() const;  // as of the last publish (every 200 ms)
 
 private:
@@ -96,6 +104,8 @@ private:
     std::unordered_map<std::uint32_t, std::uint32_t> open_per_user_;  // non-root uids
     std::unordered_map<std::uint32_t, std::pair<Micros, std::uint64_t>> rows_today_;  // uid: (since, rows)
     std::size_t paused_ = 0;  // clients not read for backpressure
+    RunningSnapshot running_snapshot_;
+    std::chrono::steady_clock::time_point running_taken_;
     bool accepting_ = true;
     Refusals refusals_;
     SourcePtr accept_source_;

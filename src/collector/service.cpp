@@ -193,6 +193,34 @@ void Service::Estimate(sdbus::Result<std::vector<wire::EstimateRow>>&& result, s
     }
 }
 
+// The snapshot comes from the reading thread, which only takes it (NixListener::running); choosing,
+// sorting and the history's estimates run on the caller's query lane, like any query.
+void Service::Running(sdbus::Result<std::uint64_t, std::vector<wire::RunningRow>>&& result, Options options) {
+    parts_.touched();
+    try {
+        auto request = api::parse_running(decode(options));
+        std::uint32_t uid = busglue::caller_uid(getObject()).value_or(UINT32_MAX);
+        LaterReply reply(replies_, std::move(result), parts_.mailbox, parts_.touched, uid == 0);
+        QueryWorker* queries = &parts_.queries;
+        parts_.listener.running([reply, request, queries, uid, now = parts_.now](NixListener::RunningSnapshot live) {
+            auto queued = queries->submit(uid, [reply, request, live, now](const QueryWorker::OpenDatabase& open) {
+                try {
+                    auto chosen = queries::select_running(*live, request);
+                    auto expected = queries::expected_seconds(open(), chosen.rows, request.trusted_only);
+                    reply.values(std::make_tuple(chosen.matching, wire::running_rows(chosen.rows, expected, now())));
+                } catch (...) {
+                    reply.error(std::current_exception());
+                }
+            });
+            if (queued != QueryWorker::Queued::yes)
+                reply.error(std::make_exception_ptr(
+                    busglue::error(error_busy, "too many queries are waiting; try again in a moment")));
+        });
+    } catch (...) {
+        result.returnError(to_bus_error(std::current_exception()));
+    }
+}
+
 // The bus policy already refuses non-root callers; this second check also holds where the policy was
 // loosened or the bus is a trusted private one, on which sd-bus does not enforce Privileged.
 bool Service::caller_may_clean() {

@@ -28,7 +28,7 @@ struct ServiceParts {
     QueryWorker& queries;
     StoreWorker& writer;
     Mailbox& mailbox;
-    const NixListener& listener;
+    NixListener& listener;
     const Micros& oldest_start;  // µs, 0 when there are no rows; the loop's (as is the service)
     std::string database_path;
     std::function<Micros()> now;
@@ -57,6 +57,7 @@ private:
     void Test(sdbus::Result<wire::Windows, std::vector<wire::TestRow>>&& result, Options options) override;
     void Estimate(sdbus::Result<std::vector<wire::EstimateRow>>&& result, std::vector<std::string> names,
                   Options options) override;
+    void Running(sdbus::Result<std::uint64_t, std::vector<wire::RunningRow>>&& result, Options options) override;
     void Clean(sdbus::Result<std::uint64_t>&& result, Options options) override;
 
     std::string Version() override;

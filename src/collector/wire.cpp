@@ -1,5 +1,7 @@
 #include "collector/wire.hpp"
 
+#include <algorithm>
+
 #include <limits>
 
 #include "store/calendar.hpp"
@@ -96,6 +98,22 @@ std::vector<EstimateRow> estimate_rows(const std::vector<queries::Estimate>& est
         rows.emplace_back(e.name, std::string(to_string(e.basis)), e.count, e.median_seconds, e.p90_seconds,
                           e.last_seconds);
     return rows;
+}
+
+std::vector<RunningRow> running_rows(const std::vector<LiveActivity>& rows, const std::vector<double>& expected,
+                                     Micros now) {
+    std::size_t bytes = 0;
+    for (const auto& r : rows) bytes += row_overhead + r.path.size() + r.name.size() + r.machine.size() + r.phase.size();
+    check_size(bytes, "ask for fewer rows (a limit) or one kind");
+    std::vector<RunningRow> out;
+    out.reserve(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const LiveActivity& r = rows[i];
+        double elapsed = static_cast<double>(std::max<Micros>(0, now - r.start)) / 1e6;
+        out.emplace_back(std::string(to_string(r.kind)), r.name, r.path, static_cast<std::uint64_t>(std::max<Micros>(0, r.start)),
+                         elapsed, r.user, r.trusted, r.machine, r.phase, r.done, r.expected, expected.at(i));
+    }
+    return out;
 }
 
 Windows windows(const queries::ComparisonResult& result) {

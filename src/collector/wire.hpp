@@ -12,6 +12,7 @@
 #include "queries/stats.hpp"
 #include "queries/comparison.hpp"
 #include "queries/estimate.hpp"
+#include "queries/running.hpp"
 #include "reader/row.hpp"
 
 namespace nod::wire {
@@ -24,6 +25,10 @@ using Windows = sdbus::Struct<std::string, std::string, std::string, std::string
 using TestRow = sdbus::Struct<std::string, std::string, std::uint64_t, std::uint64_t, double, double, double, double,
                               double, bool, bool, std::string, double, double>;
 using EstimateRow = sdbus::Struct<std::string, std::string, std::uint64_t, double, double, double>;
+// (kind, name, path, started_usec, elapsed_seconds, user, trusted, machine, phase, done, expected,
+// expected_seconds)
+using RunningRow = sdbus::Struct<std::string, std::string, std::string, std::uint64_t, double, std::uint32_t, bool,
+                                 std::string, std::string, std::uint64_t, std::uint64_t, double>;
 
 // The most a reply may take: a quarter of the 32 MiB D-Bus allows a message, so that no answer can get
 // the collector disconnected from the bus. Past it stats_rows and test_rows throw queries::TooLarge.
@@ -35,5 +40,8 @@ std::vector<BucketRow> bucket_rows(const queries::BucketResult& result, std::opt
 std::vector<TestRow> test_rows(const queries::ComparisonResult& result, std::optional<Kind> kind);
 Windows windows(const queries::ComparisonResult& result);
 std::vector<EstimateRow> estimate_rows(const std::vector<queries::Estimate>& estimates);
+// `expected`: one per row (queries::expected_seconds); elapsed is counted to `now` (µs since the epoch).
+std::vector<RunningRow> running_rows(const std::vector<LiveActivity>& rows, const std::vector<double>& expected,
+                                     Micros now);
 
 }  // namespace nod::wire

@@ -184,6 +184,32 @@ EstimateResult BusClient::estimate(const std::vector<std::string>& names, const 
     return r;
 }
 
+RunningResult BusClient::running(const Filters& f) {
+    Options o = window_options(f);  // kind, uid and trusted: the command line allows no others
+    if (f.limit) o["limit"] = sdbus::Variant(*f.limit);
+    auto [in_flight, rows] = guarded([&] { return impl_->proxy->Running(o); });
+    RunningResult r;
+    r.in_flight = in_flight;
+    for (const auto& s : rows) {
+        RunningRow row;
+        row.kind = s.get<0>();
+        row.name = s.get<1>();
+        row.path = s.get<2>();
+        row.started_usec = s.get<3>();
+        row.elapsed_seconds = s.get<4>();
+        row.uid = s.get<5>();
+        row.user = std::to_string(row.uid);  // until the caller names it
+        row.trusted = s.get<6>();
+        row.machine = s.get<7>();
+        row.phase = s.get<8>();
+        row.done = s.get<9>();
+        row.expected = s.get<10>();
+        row.expected_seconds = s.get<11>();
+        r.rows.push_back(std::move(row));
+    }
+    return r;
+}
+
 std::uint64_t BusClient::clean(const Filters& f) {
     Options o;
     if (f.before_days) o["before_days"] = sdbus::Variant(*f.before_days);

@@ -30,6 +30,7 @@ public:
     BucketResult bucket(const std::string& unit, const Filters& filters);
     ComparisonResult test(const Filters& filters);
     EstimateResult estimate(const std::vector<std::string>& names, const Filters& filters);
+    RunningResult running(const Filters& filters);
     std::uint64_t clean(const Filters& filters);
 
 private:

@@ -13,8 +13,9 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr std::array command_names = {"stats", "bucket", "test", "clean", "estimate"};
-constexpr std::array commands = {Command::stats, Command::bucket, Command::test, Command::clean, Command::estimate};
+constexpr std::array command_names = {"stats", "bucket", "test", "clean", "estimate", "running"};
+constexpr std::array commands = {Command::stats,  Command::bucket,   Command::test,
+                                 Command::clean, Command::estimate, Command::running};
 
 po::options_description global_options() {
     po::options_description d("Options");
@@ -74,6 +75,16 @@ po::options_description command_options(Command c) {
             ("output,o", po::value<std::string>()->value_name("FORMAT"), "table (default), csv or json");
         return e_opts;
     }
+    case Command::running: {
+        po::options_description r_opts("Options of running");
+        r_opts.add_options()
+            ("kind", po::value<std::string>()->value_name("KIND"), "build, substitute, copy or post-build-hook only")
+            ("user", po::value<std::string>()->value_name("NAME|UID"), "only what runs for this user (a name or a uid)")
+            ("trusted", "only what root's connections reported, and expectations from such history")
+            ("limit", po::value<std::string>()->value_name("N"), "at most N rows, the earliest started (1-1000)")
+            ("output,o", po::value<std::string>()->value_name("FORMAT"), "table (default), csv or json");
+        return r_opts;
+    }
     case Command::clean: {
         po::options_description c_opts("Options of clean");
         c_opts.add_options()
@@ -105,6 +116,11 @@ const char* synopsis(Command c) {
     case Command::clean:
         return "Usage: nodctl [OPTIONS] clean [--before-days N]\n\n"
                "Delete the recorded rows (root only).\n";
+    case Command::running:
+        return "Usage: nodctl [OPTIONS] running [--kind KIND] [--user NAME|UID] [--trusted] [--limit N]\n"
+               "                             [--output table|csv|json]\n\n"
+               "What is building, substituting and copying right now, for whom, for how long, and how long its\n"
+               "history says it takes.\n";
     case Command::estimate:
         return "Usage: nodctl [OPTIONS] estimate NAME... [--kind KIND] [--user NAME|UID] [--trusted]\n"
                "                              [--output table|csv|json]\n\n"
@@ -122,6 +138,7 @@ std::string general_help() {
            "  stats                 totals per kind, or per derivation name (the default command)\n"
            "  bucket day|week|month the same figures as a time series\n"
            "  test                  the window against the one before it (benchstat-style)\n"
+           "  running               what runs now, for whom, and how long it should take\n"
            "  estimate NAME...      how long each derivation is expected to take, from its history\n"
            "  clean                 delete recorded rows (root only)\n\n"
         << global_options() << "\nSee 'nodctl COMMAND --help' for a command's options, and nodctl(1).\n";
@@ -159,8 +176,8 @@ std::string one_of(const std::string& flag, const std::string& text, std::initia
 Command command_of(const std::string& name) {
     for (std::size_t i = 0; i < command_names.size(); ++i)
         if (name == command_names[i]) return static_cast<Command>(i);
-    throw UsageError("nodctl: unknown command '" + name + "'; the commands are stats, bucket, test, estimate and "
-                     "clean (see 'nodctl --help')");
+    throw UsageError("nodctl: unknown command '" + name + "'; the commands are stats, bucket, test, running, "
+                     "estimate and clean (see 'nodctl --help')");
 }
 
 // The stats-only options that people may try elsewhere, for a precise message.
@@ -172,6 +189,10 @@ std::string misplaced(Command c, const std::string& option) {
     if (c == Command::estimate) {
         return "nodctl estimate: " + option +
                " is not an option of estimate (it takes --kind, --user, --trusted and --output)";
+    }
+    if (c == Command::running) {
+        return "nodctl running: " + option +
+               " is not an option of running (it takes --kind, --user, --trusted, --limit and --output)";
     }
     if (std::find(stats_only.begin(), stats_only.end(), option) != stats_only.end()) {
         return "nodctl " + command_name(c) + ": " + option + " is not an option of " + command_name(c) +
@@ -326,7 +347,8 @@ void read_output(const std::string& o, Invocation& inv) {
         return;
     }
     if (inv.command == Command::bucket) one_of("output", o, {"table", "csv", "json", "chart"});
-    if (inv.command == Command::test || inv.command == Command::estimate) one_of("output", o, {"table", "csv", "json"});
+    if (inv.command == Command::test || inv.command == Command::estimate || inv.command == Command::running)
+        one_of("output", o, {"table", "csv", "json"});
     inv.output = format_of(o);
 }
 
@@ -342,6 +364,12 @@ void check_grouping(const Invocation& inv) {
     if (inv.command == Command::test) {
         throw UsageError("nodctl: " + flag +
                          " does not apply to the test comparison (it compares every name)");
+    }
+    if (inv.command == Command::running) {
+        if (f.sort) throw UsageError("nodctl: --sort does not apply to running (the earliest started come first)");
+        if (f.limit && (*f.limit < 1 || *f.limit > 1000))
+            throw UsageError("nodctl: --limit of running must be between 1 and 1000, not '" + std::to_string(*f.limit) + "'");
+        return;
     }
     if (inv.command == Command::stats && f.group_by == GroupBy::none) {
         throw UsageError("nodctl: " + flag + " orders and cuts grouped rows: add --group");

@@ -13,7 +13,7 @@
 
 namespace nod::ctl {
 
-enum class Command { stats, bucket, test, clean, estimate };
+enum class Command { stats, bucket, test, clean, estimate, running };
 enum class Output { table, csv, json, chart };
 enum class Bus { system, session, address };
 

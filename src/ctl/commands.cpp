@@ -6,6 +6,7 @@
 #include "ctl/format_chart.hpp"
 #include "ctl/format_comparison.hpp"
 #include "ctl/format_estimate.hpp"
+#include "ctl/format_running.hpp"
 #include "ctl/format_figures.hpp"
 #include "ctl/format_json.hpp"
 #include "ctl/terminal.hpp"
@@ -54,6 +55,18 @@ std::string answer(const Invocation& inv, BusClient& bus, std::ostream& err) {
         if (inv.output == Output::json) return comparison_json(r);
         for (const auto& w : comparison_warnings(r)) err << "nodctl: " << w << "\n";
         return comparison_table(r, view_of(inv));
+    }
+    case Command::running: {
+        auto r = bus.running(f);
+        std::map<std::uint32_t, std::string> names;
+        for (auto& row : r.rows) {
+            auto [name, fresh] = names.try_emplace(row.uid);
+            if (fresh) name->second = user_name(row.uid);
+            row.user = name->second;
+        }
+        if (inv.output == Output::csv) return running_csv(r);
+        if (inv.output == Output::json) return running_json(r);
+        return running_table(r, view_of(inv));
     }
     case Command::estimate: {
         auto r = bus.estimate(inv.names, f);

@@ -165,4 +165,39 @@ std::string estimate_json(const EstimateResult& result) {
     return finish(buffer);
 }
 
+std::string running_json(const RunningResult& result) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    number(w, "in_flight", result.in_flight);
+    key(w, "rows");
+    w.StartArray();
+    auto text_or_null = [&](const char* name, const std::string& v) {
+        w.Key(name);
+        if (v.empty()) w.Null();
+        else w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+    };
+    for (const auto& r : result.rows) {
+        w.StartObject();
+        text(w, "kind", r.kind);
+        text(w, "name", r.name);
+        text(w, "path", r.path);
+        text(w, "user", r.user);
+        number(w, "uid", std::uint64_t{r.uid});
+        key(w, "trusted");
+        w.Bool(r.trusted);
+        text_or_null("machine", r.machine);
+        text_or_null("phase", r.phase);
+        number(w, "started", static_cast<double>(r.started_usec) / 1e6);
+        number(w, "elapsed_seconds", r.elapsed_seconds);
+        number(w, "expected_seconds", r.expected_seconds);
+        number(w, "done", r.done);
+        number(w, "expected", r.expected);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return finish(buffer);
+}
+
 }  // namespace nod::ctl

@@ -14,5 +14,9 @@ std::string comparison_json(const ComparisonResult& result);
 // {"kind": …, "rows": [{"name", "basis", "count", "median_seconds", "p90_seconds", "last_seconds"}]}; null
 // where there is no history.
 std::string estimate_json(const EstimateResult& result);
+// {"in_flight": N, "rows": [{"kind", "name", "path", "user", "uid", "trusted", "machine", "phase",
+// "started", "elapsed_seconds", "expected_seconds", "done", "expected"}]}; null for "" machine and phase and for
+// unknown expectations.
+std::string running_json(const RunningResult& result);
 
 }  // namespace nod::ctl

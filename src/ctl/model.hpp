@@ -88,6 +88,29 @@ struct EstimateRow {
     double last_seconds = 0;
 };
 
+// One activity in flight (Running). expected_seconds is NaN without history; done/expected 0/0 when Nix
+// said nothing.
+struct RunningRow {
+    std::string kind;
+    std::string name;
+    std::string path;
+    std::uint64_t started_usec = 0;
+    double elapsed_seconds = 0;
+    std::uint32_t uid = 0;
+    std::string user;  // the uid's name on this machine, or the uid as text
+    bool trusted = false;
+    std::string machine;
+    std::string phase;
+    std::uint64_t done = 0;
+    std::uint64_t expected = 0;
+    double expected_seconds = 0;
+};
+
+struct RunningResult {
+    std::uint64_t in_flight = 0;  // matching the filters; rows holds the earliest started of them
+    std::vector<RunningRow> rows;
+};
+
 struct EstimateResult {
     std::string kind;  // what was estimated: build unless --kind said otherwise
     std::vector<EstimateRow> rows;

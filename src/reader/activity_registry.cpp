@@ -46,6 +46,13 @@ void ActivityRegistry::note(Entry& e, const Reporter& who) {
     }
 }
 
+ActivityRegistry::OpenFacts ActivityRegistry::open_facts(const ActivityKey& key, const Reporter& who) const {
+    auto it = open_.find(key);
+    if (it == open_.end()) return {true, who.uid, who.uid == 0};
+    const Entry& e = it->second;
+    return {e.owner == who.conn, who.origin && e.client_uid ? *e.client_uid : who.uid, e.root_seen};
+}
+
 void ActivityRegistry::started(const ActivityKey& key, const Reporter& who, Micros now) {
     expire(now);
     if (recorded_.find(key_hash(key))) return;  // a late copy: its end will be a duplicate

@@ -63,6 +63,16 @@ public:
     // that still has the activity open (or finished it) is preferred.
     std::optional<Row> abandoned(const ActivityKey& key, const Reporter& who, Row row, Micros now);
 
+    // For an activity open on `who`'s connection: whether that connection's view is the one to list (the
+    // owner's, so that an activity seen on several connections is listed once), whom it is for and whether
+    // a root connection reported it, as its row would say.
+    struct OpenFacts {
+        bool listed = true;
+        std::uint32_t user = 0;
+        bool trusted = false;
+    };
+    OpenFacts open_facts(const ActivityKey& key, const Reporter& who) const;
+
     // Activities open somewhere and recorded ones remembered.
     std::size_t size() const { return open_.size() + recorded_.size(); }
 

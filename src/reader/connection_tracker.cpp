@@ -248,6 +248,7 @@ void ConnectionTracker::on_result(const Record& r, Micros now) {
     case nix::res_build_log_line:
     case nix::res_set_phase:
     case nix::res_post_build_log_line: {
+        if (r.type == nix::res_set_phase && a.has_row) set_phase(a, r.string_field(0));
         a.evidence_seq = seq_;
         // Children a builder creates (downloads) show that its build is still at work too.
         if (a.owner != 0) {
@@ -260,6 +261,8 @@ void ConnectionTracker::on_result(const Record& r, Micros now) {
         std::uint64_t running = r.number_field(2), failed = r.number_field(3);
         if (a.type == nix::act_builds) {
             builds_.progress(r.id, done, running, failed, seq_, now);
+            builds_done_ = done;
+            builds_expected_ = expected;
         } else if (a.type == nix::act_copy_paths) {
             copies_.progress(r.id, done, failed, resolved_);
         } else if (a.type == nix::act_copy_path) {
@@ -271,7 +274,11 @@ void ConnectionTracker::on_result(const Record& r, Micros now) {
                 auto o = activities_.find(a.owner);
                 target = o != activities_.end() ? &o->second : nullptr;
             }
-            if (target) target->bytes = std::max(target->bytes, nar);
+            if (target) {
+                target->bytes = std::max(target->bytes, nar);
+                target->copied = done;
+                target->nar_size = expected;
+            }
         } else if (a.type == nix::act_file_transfer) {
             a.transferred = std::max(a.transferred, done);
         }
@@ -280,6 +287,43 @@ void ConnectionTracker::on_result(const Record& r, Micros now) {
     default: break;
     }
     if (!resolved_.empty()) record_resolved(resolved_, now);
+}
+
+// Phases are short names ("buildPhase"); a longer one is cut, and what it holds counts against the bounds.
+void ConnectionTracker::set_phase(Activity& a, std::string_view phase) {
+    constexpr std::size_t max_phase = 64;
+    std::string kept_phase = kept(phase.substr(0, max_phase));
+    std::size_t before = a.phase.size();
+    a.phase = std::move(kept_phase);
+    a.held = a.held - before + a.phase.size();
+    held_bytes_ = held_bytes_ - before + a.phase.size();
+    if (user_held_) *user_held_ = *user_held_ - before + a.phase.size();
+}
+
+void ConnectionTracker::running(std::vector<LiveActivity>& out) const {
+    for (const auto& [id, a] : activities_) {
+        if (!a.has_row) continue;
+        ActivityKey key = key_of(id, a);
+        auto facts = registry_.open_facts(key, reporter(id));
+        if (!facts.listed) continue;
+        LiveActivity live;
+        live.kind = a.kind;
+        live.path = a.path;
+        live.name = std::string(name_from_store_path(a.path));
+        live.start = a.start;
+        live.user = facts.user;
+        live.trusted = facts.trusted;
+        live.machine = a.machine;
+        live.phase = a.phase;
+        if (a.type == nix::act_build) {
+            live.done = builds_done_;
+            live.expected = builds_expected_;
+        } else {
+            live.done = a.copied;
+            live.expected = a.nar_size;
+        }
+        out.push_back(std::move(live));
+    }
 }
 
 // ---- Determinate Nix's results -----------------------------------------------------------------------

@@ -15,6 +15,7 @@
 #include "reader/copy_completions.hpp"
 #include "reader/counters.hpp"
 #include "reader/line_framer.hpp"
+#include "reader/live_activity.hpp"
 #include "reader/limits.hpp"
 #include "reader/record.hpp"
 #include "reader/row.hpp"
@@ -42,6 +43,9 @@ public:
     void close(Micros now);
 
     std::size_t in_flight() const { return activities_.size(); }
+    // Appends this connection's activities in flight that it is the one to list (see
+    // ActivityRegistry::open_facts).
+    void running(std::vector<LiveActivity>& out) const;
     std::size_t buffered() const { return framer_.buffered(); }
 
 private:
@@ -62,6 +66,8 @@ private:
         std::uint64_t transferred = 0;  // this transfer's own bytes so far (file transfers)
         std::size_t held = 0;           // bytes of path and machine, counted against the bounds
         std::optional<ResultFacts> result;  // builds: Determinate Nix's resBuildResult (or resHashMismatch)
+        std::string phase;                  // builds: the last resSetPhase, counted in `held`
+        std::uint64_t copied = 0, nar_size = 0;  // substitutions and copies: the last copy progress
     };
     using Activities = std::unordered_map<std::uint64_t, Activity>;
 
@@ -72,6 +78,7 @@ private:
     void on_message(const Record& r);
     void on_payload(const Record& r, Micros now);
     void charge_copies();
+    void set_phase(Activity& a, std::string_view phase);
     void on_build_result(const Record& r, Micros now);
     void on_hash_mismatch(const Record& r, Micros now);
     // Gives `facts` to the latest open build whose drv path has the base name `base`; false when there is none.
@@ -116,7 +123,8 @@ private:
     // let a stream that opens thousands of them make each stop and result cost thousands of steps.
     std::unordered_map<std::string_view, std::uint64_t> builds_by_name_;
     bool results_seen_ = false;  // the connection sent a `payload` result or a `sid`: it is Determinate Nix
-    std::size_t copies_charged_ = 0;  // copies_.bytes() as counted in held_bytes_ and *user_held_
+    std::size_t copies_charged_ = 0;
+    std::uint64_t builds_done_ = 0, builds_expected_ = 0;  // the Worker's last actBuilds progress  // copies_.bytes() as counted in held_bytes_ and *user_held_
     std::unordered_map<std::string, std::uint64_t> open_substitutions_;  // store path → activity
     BuildCompletions builds_;
     CopyCompletions copies_;

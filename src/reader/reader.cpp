@@ -32,6 +32,12 @@ std::size_t Reader::in_flight() const {
     return n;
 }
 
+std::vector<LiveActivity> Reader::running() const {
+    std::vector<LiveActivity> out;
+    for (const auto& [id, c] : connections_) c->running(out);
+    return out;
+}
+
 std::size_t Reader::buffered_bytes() const {
     std::size_t n = 0;
     for (const auto& [id, c] : connections_) n += c->buffered();

@@ -4,11 +4,13 @@
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 #include "reader/activity_registry.hpp"
 #include "reader/connection_tracker.hpp"
 #include "reader/counters.hpp"
 #include "reader/limits.hpp"
+#include "reader/live_activity.hpp"
 #include "reader/row.hpp"
 
 namespace nod {
@@ -31,6 +33,8 @@ public:
     const ReaderCounters& counters() const { return counters_; }
     std::size_t connections() const { return connections_.size(); }
     std::size_t in_flight() const;
+    // Every activity in flight, each once however many connections report it.
+    std::vector<LiveActivity> running() const;
     std::size_t buffered_bytes() const;
     std::size_t remembered_ids() const { return registry_.size(); }
 

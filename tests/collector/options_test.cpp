@@ -60,6 +60,21 @@ TEST(Options, EstimateTakesKindAndWhoseRows) {
               "at most 1000 names per call, not 1001");
 }
 
+TEST(Options, RunningTakesKindWhoseAndALimit) {
+    auto r = parse_running({});
+    EXPECT_FALSE(r.kind);
+    EXPECT_EQ(r.limit, queries::max_running_rows);
+    r = parse_running({{"kind", std::string("copy")}, {"uid", 5u}, {"trusted", true}, {"limit", 3u}});
+    EXPECT_EQ(r.kind, Kind::copy);
+    EXPECT_EQ(r.user, 5u);
+    EXPECT_TRUE(r.trusted_only);
+    EXPECT_EQ(r.limit, 3u);
+    EXPECT_EQ(error_of([] { parse_running({{"limit", 0u}}); }), "option 'limit' must be between 1 and 1000");
+    EXPECT_EQ(error_of([] { parse_running({{"limit", 1001u}}); }), "option 'limit' must be between 1 and 1000");
+    EXPECT_EQ(error_of([] { parse_running({{"days", 1u}}); }),
+              "unknown option 'days' for Running (known: kind, uid, trusted, limit)");
+}
+
 TEST(Options, WrongTypesNameTheKeyAndBothTypes) {
     EXPECT_EQ(error_of([] { parse_stats({{"days", std::string("7")}}); }),
               "option 'days' must be of type 'u', not 's'");

@@ -73,6 +73,29 @@ TEST(CommandLine, EstimateTakesNames) {
               "nodctl estimate: at most 1000 names at once, not 1001");
 }
 
+TEST(CommandLine, RunningTakesFiltersAndALimit) {
+    auto inv = parse_command_line({"running", "--kind", "build", "--user", "alice", "--trusted", "--limit", "20", "-o", "csv"});
+    EXPECT_EQ(inv.command, Command::running);
+    EXPECT_EQ(inv.filters.kind, "build");
+    EXPECT_EQ(inv.filters.user, "alice");
+    EXPECT_TRUE(inv.filters.trusted);
+    EXPECT_EQ(inv.filters.limit, 20u);
+    EXPECT_EQ(inv.output, Output::csv);
+    auto error = [](std::vector<std::string> args) {
+        try {
+            parse_command_line(args);
+        } catch (const UsageError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_EQ(error({"running", "--limit", "0"}), "nodctl: --limit of running must be between 1 and 1000, not '0'");
+    EXPECT_EQ(error({"running", "--limit", "1001"}), "nodctl: --limit of running must be between 1 and 1000, not '1001'");
+    EXPECT_EQ(error({"running", "--days", "3"}),
+              "nodctl running: --days is not an option of running (it takes --kind, --user, --trusted, --limit and --output)");
+    EXPECT_EQ(error({"running", "hello"}), "nodctl running: too many arguments (see 'nodctl running --help')");
+}
+
 TEST(CommandLine, CleanAndAddress) {
     auto inv = parse_command_line({"--address", "unix:path=/tmp/bus", "clean", "--before-days", "0"});
     EXPECT_EQ(inv.command, Command::clean);
@@ -221,7 +244,7 @@ TEST(CommandLine, DoubleDashEndsTheOptions) {
 }
 
 TEST(CommandLine, UnknownCommand) {
-    const std::string rest = "; the commands are stats, bucket, test, estimate and clean (see 'nodctl --help')";
+    const std::string rest = "; the commands are stats, bucket, test, running, estimate and clean (see 'nodctl --help')";
     EXPECT_EQ(outcome({"frob"}), "nodctl: unknown command 'frob'" + rest);
     EXPECT_EQ(outcome({"Stats"}), "nodctl: unknown command 'Stats'" + rest);
     EXPECT_EQ(outcome({"help"}), "nodctl: unknown command 'help'" + rest);

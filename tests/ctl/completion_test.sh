@@ -16,7 +16,10 @@ expect() {
         failed=1
     fi
 }
-expect 'stats bucket test estimate clean' nodctl ''
+expect 'stats bucket test running estimate clean' nodctl ''
+expect 'running' nodctl ru
+expect '--limit' nodctl running --li
+expect 'table csv json' nodctl running -o ''
 expect 'estimate' nodctl es
 expect 'table csv json' nodctl estimate hello-2.12 -o ''
 expect '--trusted' nodctl estimate hello-2.12 --tr

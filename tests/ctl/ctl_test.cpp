@@ -498,7 +498,7 @@ TEST_F(NodctlTest, ColourOnlyOnATerminalWithoutNoColor) {
 TEST_F(NodctlTest, HelpOfEveryCommandAndVersion) {
     for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"-h"}, {"stats", "--help"},
                                           {"bucket", "--help"}, {"test", "--help"}, {"clean", "--help"},
-                                          {"estimate", "--help"}, {"--help", "bucket"}}) {
+                                          {"estimate", "--help"}, {"running", "--help"}, {"--help", "bucket"}}) {
         // No bus at all: help must not need one.
         auto r = nodctl_at("unix:path=/nonexistent", args);
         EXPECT_EQ(r.status, 0) << args[0] << r.err;
@@ -512,7 +512,7 @@ TEST_F(NodctlTest, HelpOfEveryCommandAndVersion) {
     EXPECT_NE(nodctl_at("", {"bucket", "--help"}).out.find("chart"), std::string::npos);
     EXPECT_NE(nodctl_at("", {"clean", "--help"}).out.find("--before-days"), std::string::npos);
     auto general = nodctl_at("", {"--help"}).out;
-    for (const char* command : {"stats", "bucket", "test", "estimate", "clean"})
+    for (const char* command : {"stats", "bucket", "test", "running", "estimate", "clean"})
         EXPECT_NE(general.find(command), std::string::npos);
     auto version = nodctl_at("", {"--version"});
     EXPECT_EQ(version.status, 0);
@@ -542,7 +542,7 @@ void expect_man_covers(const std::string& help, const fs::path& page) {
 TEST(ManPages, CoverEveryOption) {
     const fs::path man = fs::path(NOD_TEST_DATA).parent_path().parent_path() / "man";
     std::string nodctl_help;
-    for (const char* command : {"stats", "bucket", "test", "estimate", "clean"})
+    for (const char* command : {"stats", "bucket", "test", "running", "estimate", "clean"})
         nodctl_help += nodctl_at("", {command, "--help"}).out;
     expect_man_covers(nodctl_help, man / "nodctl.1");
     auto collector = run({collector_binary.string(), "--help"});
@@ -581,7 +581,7 @@ TEST_F(NodctlTest, BadFlagsNameTheFlagBeforeAnyBusCall) {
              {{"bucket", "day", "-o", "test"}, "nodctl: --output must be table, csv, json or chart, not 'test'"},
              {{"clean", "--days", "3"}, "nodctl clean: --days is not an option of clean (it takes only --before-days)"},
              {{"clean", "--before-days", "soon"}, "nodctl: --before-days must be a number, not 'soon'"},
-             {{"frobnicate"}, "nodctl: unknown command 'frobnicate'; the commands are stats, bucket, test, estimate and clean (see 'nodctl --help')"},
+             {{"frobnicate"}, "nodctl: unknown command 'frobnicate'; the commands are stats, bucket, test, running, estimate and clean (see 'nodctl --help')"},
              {{"--bus", "user"}, "nodctl: --bus must be system or session, not 'user'"},
              {{"--bus", "system", "--address", "unix:path=/x"}, "nodctl: --bus and --address exclude each other"},
          }) {
@@ -1097,6 +1097,89 @@ TEST_F(CollectorTest, DeterminateCpuTimeReachesNodctl) {
     EXPECT_NE(csv.out.find("build,hello-2.12,1,0,0,0,12,12,"), std::string::npos) << csv.out;
     EXPECT_NE(csv.out.find(",0.912,0.041\r\n"), std::string::npos) << csv.out;
     EXPECT_NE(csv.out.find(",2,0.5\r\n"), std::string::npos) << csv.out;
+}
+
+
+// What runs now, through a real socket, collector and bus: a build held open on a live connection is
+// listed with its phase, the Worker's progress, whom it runs for and what its history expects (the median
+// of its three earlier runs); its elapsed time grows between calls; it leaves the list when it stops.
+TEST_F(CollectorTest, RunningShowsALiveBuildWithWhatItsHistoryExpects) {
+    {
+        store::Store store(db);
+        std::vector<Row> history;
+        std::uint64_t n = 0;
+        for (int seconds : {10, 30, 20}) {
+            Row r;
+            r.kind = Kind::build;
+            r.name = "hello-2.12";
+            r.path = "/nix/store/0c3b5pl2s0mv7q9gy5kwa2r0z9m2iwl1-hello-2.12.drv";
+            r.start = today_noon_micros() - 86'400'000'000LL + static_cast<Micros>(n) * 60'000'000;
+            r.duration = seconds * 1'000'000LL;
+            r.outcome = Outcome::succeeded;
+            r.activity_id = (std::uint64_t{77} << 32) | ++n;
+            r.pid = 77;
+            r.trusted = r.origin = true;
+            history.push_back(r);
+        }
+        store.write(history);
+    }
+    start();
+    const std::uint64_t base = static_cast<std::uint64_t>(getpid()) << 32;  // ours: this connection is the origin
+    const std::string id = std::to_string(base + 2);
+    NixConnection nix(socket);
+    ASSERT_TRUE(nix.write(R"({"action":"start","id":)" + std::to_string(base + 1) +
+                          R"(,"level":5,"parent":0,"text":"","type":104})" "\n"
+                          R"({"action":"start","fields":["/nix/store/0c3b5pl2s0mv7q9gy5kwa2r0z9m2iwl1-hello-2.12.drv","",1,1],"id":)" +
+                          id + R"(,"level":3,"parent":0,"text":"building hello","type":105})" "\n"
+                          R"({"action":"result","fields":[0,3,1,0],"id":)" + std::to_string(base + 1) + R"(,"type":105})" "\n"
+                          R"({"action":"result","fields":["buildPhase"],"id":)" + id + R"(,"type":104})" "\n"));
+
+    rapidjson::Document d;
+    auto running = [&] {
+        auto r = nodctl_at(bus.address(), {"running", "-o", "json"});
+        EXPECT_EQ(r.status, 0) << r.err;
+        d.Parse(r.out.c_str());
+        return !d.HasParseError() && d.IsObject() && d["rows"].Size() == 1 && d["rows"][0].HasMember("phase") &&
+               d["rows"][0]["phase"].IsString();
+    };
+    ASSERT_TRUE(eventually(running)) << log_text();
+    EXPECT_EQ(d["in_flight"].GetUint64(), 1u);
+    const auto& row = d["rows"][0];
+    EXPECT_EQ(std::string(row["kind"].GetString()), "build");
+    EXPECT_EQ(std::string(row["name"].GetString()), "hello-2.12");
+    EXPECT_EQ(std::string(row["path"].GetString()), "/nix/store/0c3b5pl2s0mv7q9gy5kwa2r0z9m2iwl1-hello-2.12.drv");
+    EXPECT_EQ(row["uid"].GetUint64(), std::uint64_t{getuid()});
+    EXPECT_EQ(row["trusted"].GetBool(), getuid() == 0);
+    EXPECT_EQ(std::string(row["phase"].GetString()), "buildPhase");
+    EXPECT_TRUE(row["machine"].IsNull());
+    EXPECT_EQ(row["done"].GetUint64(), 0u);
+    EXPECT_EQ(row["expected"].GetUint64(), 3u);
+    EXPECT_DOUBLE_EQ(row["expected_seconds"].GetDouble(), 20.0) << "the median of 10, 30 and 20 s";
+    double first = row["elapsed_seconds"].GetDouble();
+    EXPECT_GE(first, 0.0);
+    ASSERT_TRUE(eventually([&] { return running() && d["rows"][0]["elapsed_seconds"].GetDouble() > first + 0.3; }))
+        << "the elapsed time grows";
+
+    auto table = nodctl_at(bus.address(), {"running"});
+    ASSERT_EQ(table.status, 0) << table.err;
+    EXPECT_TRUE(table.out.starts_with("KIND   NAME        USER")) << table.out;
+    EXPECT_NE(table.out.find("  20.0s  buildPhase  0/3 builds  -\n"), std::string::npos) << table.out;
+    EXPECT_NE(table.out.find("\n1 activity in flight."), std::string::npos) << table.out;
+
+    if (geteuid() == 0) {
+        fs::path mine = copy_for_anyone(nodctl_binary, dir.path());
+        auto as_nobody = run({mine.string(), "running", "-o", "csv"}, nodctl_env(bus.address()), nobody);
+        EXPECT_EQ(as_nobody.status, 0) << as_nobody.err;
+        EXPECT_NE(as_nobody.out.find(",hello-2.12,"), std::string::npos) << "open to every user, as Stats is";
+    }
+
+    ASSERT_TRUE(nix.write(R"({"action":"stop","id":)" + id + "}\n"));
+    ASSERT_TRUE(eventually([&] {
+        auto r = nodctl_at(bus.address(), {"running", "-o", "json"});
+        d.Parse(r.out.c_str());
+        return r.status == 0 && !d.HasParseError() && d["in_flight"].GetUint64() == 0 && d["rows"].Size() == 0;
+    }));
+    EXPECT_EQ(nodctl_at(bus.address(), {"running"}).out, "0 activities in flight.\n");
 }
 
 }  // namespace

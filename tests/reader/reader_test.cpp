@@ -501,6 +501,53 @@ TEST(Reader, SubstitutionsWaitingForTheirOutcomeStayCountedAgainstTheBound) {
     EXPECT_EQ(h.rows.size(), 10 - refused + 1);
 }
 
+// What is in flight, for Running: a daemon build seen on the worker's connection and on its client's is
+// listed once, for the client's user, trusted, with its phase and the Worker's build progress; a
+// substitution with its bytes; nothing once it stopped.
+TEST(Reader, RunningListsEachActivityOnceForWhomItIs) {
+    Harness h;
+    auto daemon = h.open(pid, 0);
+    auto client = h.open(999, 1000);
+    for (auto c : {daemon, client}) {
+        h.send(c, start(builds_agg, 104), 0);
+        h.send(c, start_build(base + 5, "hello-2.12"), 1 * second);
+        h.send(c, progress(builds_agg, 2, 7, 1, 0), 1 * second);
+        h.send(c, R"({"action":"result","fields":["buildPhase"],"id":)" + std::to_string(base + 5) + R"(,"type":104})",
+               2 * second);
+    }
+    h.send(daemon, start(base + 9, 108, "\"" + out("dep-1.0") + "\",\"https://cache.example\""), 2 * second);
+    h.send(daemon, start(base + 10, 100, "\"" + out("dep-1.0") + "\",\"https://cache.example\",\"local\"", base + 9),
+           2 * second);
+    h.send(daemon, progress(base + 10, 300, 1000, 0, 0), 2 * second);
+
+    auto live = h.reader.running();
+    ASSERT_EQ(live.size(), 2u);
+    std::sort(live.begin(), live.end(), [](const auto& a, const auto& b) { return a.kind < b.kind; });
+    EXPECT_EQ(live[0].kind, Kind::build);
+    EXPECT_EQ(live[0].name, "hello-2.12");
+    EXPECT_EQ(live[0].path, drv("hello-2.12"));
+    EXPECT_EQ(live[0].start, 1 * second);
+    EXPECT_EQ(live[0].user, 1000u) << "the client's user";
+    EXPECT_TRUE(live[0].trusted);
+    EXPECT_EQ(live[0].phase, "buildPhase");
+    EXPECT_EQ(live[0].done, 2u);
+    EXPECT_EQ(live[0].expected, 7u);
+    EXPECT_EQ(live[1].kind, Kind::substitute);
+    EXPECT_EQ(live[1].name, "dep-1.0");
+    EXPECT_EQ(live[1].machine, "https://cache.example");
+    EXPECT_EQ(live[1].done, 300u);
+    EXPECT_EQ(live[1].expected, 1000u);
+    EXPECT_EQ(live[1].user, 0u);
+
+    for (auto c : {daemon, client}) h.send(c, stop(base + 5), 3 * second);
+    live = h.reader.running();
+    ASSERT_EQ(live.size(), 1u);
+    EXPECT_EQ(live[0].kind, Kind::substitute);
+    h.close(daemon, 4 * second);
+    h.close(client, 4 * second);
+    EXPECT_TRUE(h.reader.running().empty());
+}
+
 TEST(Reader, ByteCountsAreClampedToTheRowBound) {
     Harness h;
     auto c = h.open();
