@@ -13,7 +13,7 @@ _nodctl() {
 
     local global='--help -h --version --bus --address --no-legend --no-color'
     local filters='--days --months --drv --kind --user --trusted'
-    local commands='stats bucket test running estimate clean'
+    local commands='stats bucket test running top estimate clean'
 
     # The command is the first word that is neither an option nor an option's value.
     local command='' unit='' i
@@ -54,6 +54,7 @@ _nodctl() {
         test) options="$global $filters --group --output" ;;
         estimate) options="$global --kind --user --trusted --output" ;;
         running) options="$global --kind --user --trusted --limit --output" ;;
+        top) options="$global --kind --user --trusted --once" ;;
         clean) options="$global --before-days" ;;
     esac
 

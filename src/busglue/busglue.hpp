@@ -47,6 +47,9 @@ void release_name(sdbus::IConnection& bus, const std::string& name);
 // Calls `on_match` for every message that matches `rule`, for as long as the connection lives.
 void add_floating_match(sdbus::IConnection& bus, const std::string& rule, std::function<void()> on_match);
 
+// Emits org.freedesktop.DBus.Properties.PropertiesChanged for `property` of `interface` on `object`.
+void properties_changed(sdbus::IObject& object, const std::string& interface, const std::string& property);
+
 // The uid of the sender of the message `object` is handling; nullopt outside a handler. Throws sdbus::Error
 // when the bus cannot tell.
 std::optional<uid_t> caller_uid(const sdbus::IObject& object);

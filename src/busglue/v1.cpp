@@ -16,6 +16,10 @@ void request_name(sdbus::IConnection& bus, const std::string& name) { bus.reques
 
 void release_name(sdbus::IConnection& bus, const std::string& name) { bus.releaseName(name); }
 
+void properties_changed(sdbus::IObject& object, const std::string& interface, const std::string& property) {
+    object.emitPropertiesChangedSignal(interface, std::vector<std::string>{property});
+}
+
 void add_floating_match(sdbus::IConnection& bus, const std::string& rule, std::function<void()> on_match) {
     bus.addMatch(
         rule, [on_match = std::move(on_match)](sdbus::Message&) { on_match(); }, sdbus::floating_slot);

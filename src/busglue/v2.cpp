@@ -27,6 +27,10 @@ void release_name(sdbus::IConnection& bus, const std::string& name) {
     bus.releaseName(sdbus::ServiceName{name});
 }
 
+void properties_changed(sdbus::IObject& object, const std::string& interface, const std::string& property) {
+    object.emitPropertiesChangedSignal(sdbus::InterfaceName{interface}, std::vector<sdbus::PropertyName>{sdbus::PropertyName{property}});
+}
+
 void add_floating_match(sdbus::IConnection& bus, const std::string& rule, std::function<void()> on_match) {
     // 2.x: the overload without a slot tag is the floating one.
     bus.addMatch(rule, [on_match = std::move(on_match)](sdbus::Message) { on_match(); });

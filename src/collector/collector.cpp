@@ -84,6 +84,12 @@ void Collector::set_up() {
     });
     queries_ = std::make_unique<QueryWorker>(config_.db, config_.query_timeout);
     listener_ = std::make_unique<NixListener>(listen_, config_, *writer_);
+    // Started, Finished and Running's changes go out on the loop's thread, while there is a bus.
+    listener_->on_events([this](LiveEvents events) {
+        mailbox_.post([this, events = std::move(events)] {
+            if (bus_ && bus_->service) bus_->service->emit(events);
+        });
+    });
     add_sources();
     connect_bus();
     if (!bus_) throw std::runtime_error("could not take the bus name " + std::string(bus_name));
@@ -114,7 +120,11 @@ void Collector::connect_bus() {
         bus->service = std::make_unique<Service>(
             *bus->connection, ServiceParts{*queries_, *writer_, mailbox_, *listener_, oldest_start_,
                                            config_.db.string(), realtime_now, [this] { touch(); },
-                                           [this] { refresh_oldest_row(); }});
+                                           [this] { refresh_oldest_row(); },
+                                           [this] {
+                                               subscribed_until_ = monotonic_now() + subscription_lease_usec;
+                                               touch();
+                                           }});
         busglue::request_name(*bus->connection, bus_name);
         bus->source = std::make_unique<BusSource>(event_.get(), *bus->connection, [this](const std::string& why) {
             if (bus_failing_) return;
@@ -196,9 +206,10 @@ void Collector::touch() {
 }
 
 // Work in hand of any kind keeps the collector up: a Nix connection, rows or a prune the writer has not
-// finished, a query, or a bus it has yet to get back on.
+// finished, a query, a bus it has yet to get back on, or a live view that subscribed in the last minute.
 bool Collector::busy() const {
-    return listener_->connections() > 0 || writer_->busy() || queries_->queued() > 0 || !bus_;
+    return listener_->connections() > 0 || writer_->busy() || queries_->queued() > 0 || !bus_ ||
+           monotonic_now() < subscribed_until_;
 }
 
 int Collector::on_idle(sd_event_source* s, std::uint64_t, void* self) {

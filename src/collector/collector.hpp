@@ -81,6 +81,8 @@ private:
     bool bus_failing_ = false;
     std::string last_bus_error_;
     bool exiting_ = false;
+    std::uint64_t subscribed_until_ = 0;  // CLOCK_MONOTONIC µs: a live view called Subscribe
+    static constexpr std::uint64_t subscription_lease_usec = 60'000'000;
     SourcePtr mailbox_source_;
     SourcePtr status_timer_;
     SourcePtr idle_timer_;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "collector/clock.hpp"
 #include "collector/log.hpp"
@@ -71,6 +72,7 @@ NixListener::NixListener(const ListenSocket& socket, const Config& config, Store
       reader_(limits_of(config),
               [this](Row&& row) {
                   if (!within_daily_rows(row)) return;
+                  if (events_handler_) events_.add_finished(row);
                   pending_.push_back(std::move(row));
                   if (pending_.size() >= flush_rows_at) flush_rows();
               }),
@@ -135,6 +137,18 @@ void NixListener::running(RunningHandler done) {
     });
 }
 
+void NixListener::publish_events() {
+    auto running = static_cast<std::uint32_t>(reader_.running_count());
+    running_now_ = running;
+    if (!events_handler_) return;
+    events_.more_started += reader_.take_started(events_.started);
+    events_.running = running;
+    events_.running_changed = running != running_published_;
+    running_published_ = running;
+    if (events_.empty()) return;
+    events_handler_(std::exchange(events_, LiveEvents{}));
+}
+
 ReaderCounters NixListener::counters() const {
     std::lock_guard lock(counters_mutex_);
     return published_;
@@ -161,6 +175,7 @@ int NixListener::on_flush(sd_event_source* s, std::uint64_t, void* self) {
     l->flush_rows();
     l->resume_if_caught_up();
     l->publish_counters();
+    l->publish_events();
     sd_event_source_set_time_relative(s, flush_every_usec);
     return 0;
 }

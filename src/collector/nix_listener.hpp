@@ -19,6 +19,7 @@
 #include "collector/config.hpp"
 #include "collector/event_handles.hpp"
 #include "collector/listen_socket.hpp"
+#include "collector/live_events.hpp"
 #include "collector/mailbox.hpp"
 #include "collector/refusals.hpp"
 #include "collector/store_worker.hpp"
@@ -45,6 +46,7 @@ public:
 
     // Any thread.
     std::uint32_t connections() const { return connections_.load(); }
+    std::uint32_t running_now() const { return running_now_.load(); }  // in flight, each once, as of the last flush
     std::uint64_t last_activity_usec() const { return last_activity_.load(); }  // CLOCK_MONOTONIC
     ReaderCounters counters() const;
     // Any thread: `done` runs on the reading thread with every activity in flight (a snapshot at most
@@ -53,6 +55,10 @@ public:
     using RunningHandler = std::function<void(RunningSnapshot)>;
     void running(RunningHandler done);
     static constexpr std::chrono::milliseconds running_reuse{250};
+    // Before start(): `handler` gets, on the reading thread every flush (200 ms), what started and
+    // finished since the last call and the count in flight, when any of it changed. It must not block.
+    using EventsHandler = std::function<void(LiveEvents)>;
+    void on_events(EventsHandler handler) { events_handler_ = std::move(handler); }
     std::vector<Refusals::Count> refusals() const;  // as of the last publish (every 200 ms)
 
 private:
@@ -79,6 +85,7 @@ private:
     bool within_daily_rows(const Row& row);
     void flush_rows();
     void publish_counters();
+    void publish_events();
 
     const ListenSocket& socket_;
     const Config& config_;
@@ -86,6 +93,7 @@ private:
 
     // Written by the reading thread, read by any.
     std::atomic<std::uint32_t> connections_{0};
+    std::atomic<std::uint32_t> running_now_{0};
     std::atomic<std::uint64_t> last_activity_{0};
     mutable std::mutex counters_mutex_;
     ReaderCounters published_;                        // guarded by counters_mutex_
@@ -105,6 +113,9 @@ private:
     std::unordered_map<std::uint32_t, std::pair<Micros, std::uint64_t>> rows_today_;  // uid: (since, rows)
     std::size_t paused_ = 0;  // clients not read for backpressure
     RunningSnapshot running_snapshot_;
+    EventsHandler events_handler_;  // set before start()
+    LiveEvents events_;             // gathered since the last flush
+    std::uint32_t running_published_ = 0;
     std::chrono::steady_clock::time_point running_taken_;
     bool accepting_ = true;
     Refusals refusals_;

@@ -297,7 +297,17 @@ void Service::clean_before(const Reply& reply, store::Day cutoff, std::size_t ch
         });
 }
 
+void Service::Subscribe() { parts_.subscribed(); }
+
+void Service::emit(const LiveEvents& events) {
+    if (!events.started.empty() || events.more_started) emitStarted(wire::started_rows(events.started), events.more_started);
+    if (!events.finished.empty() || events.more_finished)
+        emitFinished(wire::finished_rows(events.finished), events.more_finished);
+    if (events.running_changed) busglue::properties_changed(getObject(), "net.bergsoe.Nod1", "Running");
+}
+
 std::string Service::Version() { return NOD_VERSION; }
+std::uint32_t Service::Running() { return parts_.listener.running_now(); }
 std::string Service::DatabasePath() { return parts_.database_path; }
 std::uint64_t Service::Rows() { return parts_.writer.rows(); }
 std::uint64_t Service::OldestRow() { return static_cast<std::uint64_t>(parts_.oldest_start / 1'000'000); }

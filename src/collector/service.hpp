@@ -12,6 +12,7 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "collector/live_events.hpp"
 #include "collector/mailbox.hpp"
 #include "collector/nix_listener.hpp"
 #include "collector/pending_replies.hpp"
@@ -34,6 +35,7 @@ struct ServiceParts {
     std::function<Micros()> now;
     std::function<void()> touched;  // a call came in or was answered: not idle
     std::function<void()> cleaned;  // rows were deleted: count again
+    std::function<void()> subscribed;  // Subscribe was called: stay up for subscription_lease
 };
 
 class Service final : public sdbus::AdaptorInterfaces<net::bergsoe::Nod1_adaptor> {
@@ -48,6 +50,9 @@ public:
     Service(sdbus::IConnection& bus, ServiceParts parts);
     ~Service();
 
+    // The loop's thread: the Started and Finished signals and Running's PropertiesChanged for `events`.
+    void emit(const LiveEvents& events);
+
 private:
     using Options = std::map<std::string, sdbus::Variant>;
 
@@ -59,12 +64,14 @@ private:
                   Options options) override;
     void Running(sdbus::Result<std::uint64_t, std::vector<wire::RunningRow>>&& result, Options options) override;
     void Clean(sdbus::Result<std::uint64_t>&& result, Options options) override;
+    void Subscribe() override;
 
     std::string Version() override;
     std::string DatabasePath() override;
     std::uint64_t Rows() override;
     std::uint64_t OldestRow() override;
     std::uint32_t Connections() override;
+    std::uint32_t Running() override;
     std::vector<sdbus::Struct<std::string, std::uint32_t, std::uint64_t>> Refusals() override;
 
     // Runs `compute` on the query thread; its value (or error) is sent on the loop's thread.

@@ -100,6 +100,24 @@ std::vector<EstimateRow> estimate_rows(const std::vector<queries::Estimate>& est
     return rows;
 }
 
+std::vector<StartedRow> started_rows(const std::vector<LiveActivity>& started) {
+    std::vector<StartedRow> out;
+    out.reserve(started.size());
+    for (const auto& a : started)
+        out.emplace_back(std::string(to_string(a.kind)), a.name, a.path, a.user,
+                         static_cast<std::uint64_t>(std::max<Micros>(0, a.start)));
+    return out;
+}
+
+std::vector<FinishedRow> finished_rows(const std::vector<Row>& finished) {
+    std::vector<FinishedRow> out;
+    out.reserve(finished.size());
+    for (const auto& r : finished)
+        out.emplace_back(std::string(to_string(r.kind)), r.name, r.path, r.user, std::string(to_string(r.outcome)),
+                         r.duration ? static_cast<double>(*r.duration) / 1e6 : std::numeric_limits<double>::quiet_NaN());
+    return out;
+}
+
 std::vector<RunningRow> running_rows(const std::vector<LiveActivity>& rows, const std::vector<double>& expected,
                                      Micros now) {
     std::size_t bytes = 0;

@@ -39,6 +39,12 @@ std::vector<StatsRow> stats_rows(const queries::StatsResult& result, std::option
 std::vector<BucketRow> bucket_rows(const queries::BucketResult& result, std::optional<Kind> kind);
 std::vector<TestRow> test_rows(const queries::ComparisonResult& result, std::optional<Kind> kind);
 Windows windows(const queries::ComparisonResult& result);
+// The Started and Finished signals' entries.
+using StartedRow = sdbus::Struct<std::string, std::string, std::string, std::uint32_t, std::uint64_t>;
+using FinishedRow = sdbus::Struct<std::string, std::string, std::string, std::uint32_t, std::string, double>;
+std::vector<StartedRow> started_rows(const std::vector<LiveActivity>& started);
+std::vector<FinishedRow> finished_rows(const std::vector<Row>& finished);
+
 std::vector<EstimateRow> estimate_rows(const std::vector<queries::Estimate>& estimates);
 // `expected`: one per row (queries::expected_seconds); elapsed is counted to `now` (µs since the epoch).
 std::vector<RunningRow> running_rows(const std::vector<LiveActivity>& rows, const std::vector<double>& expected,

@@ -1,6 +1,12 @@
 #include "ctl/bus_client.hpp"
 
+#include <poll.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <map>
 
 #include <sdbus-c++/sdbus-c++.h>
@@ -17,6 +23,9 @@ constexpr const char* object_path = "/net/bergsoe/Nod1";
 
 using Options = std::map<std::string, sdbus::Variant>;
 
+using StartedStruct = sdbus::Struct<std::string, std::string, std::string, uint32_t, uint64_t>;
+using FinishedStruct = sdbus::Struct<std::string, std::string, std::string, uint32_t, std::string, double>;
+
 class Proxy final : public sdbus::ProxyInterfaces<net::bergsoe::Nod1_proxy> {
 public:
     explicit Proxy(sdbus::IConnection& connection)
@@ -24,6 +33,17 @@ public:
         registerProxy();
     }
     ~Proxy() { unregisterProxy(); }
+
+    std::function<void(const std::vector<StartedStruct>&, std::uint64_t)> started;
+    std::function<void(const std::vector<FinishedStruct>&, std::uint64_t)> finished;
+
+private:
+    void onStarted(const std::vector<StartedStruct>& activities, const uint64_t& more) override {
+        if (started) started(activities, more);
+    }
+    void onFinished(const std::vector<FinishedStruct>& activities, const uint64_t& more) override {
+        if (finished) finished(activities, more);
+    }
 };
 
 // sdbus::Error into BusError; nothing else is expected from sdbus-c++.
@@ -208,6 +228,54 @@ RunningResult BusClient::running(const Filters& f) {
         r.rows.push_back(std::move(row));
     }
     return r;
+}
+
+void BusClient::subscribe() {
+    guarded([&] { impl_->proxy->Subscribe(); });
+}
+
+void BusClient::watch(std::function<void(std::uint64_t)> started,
+                      std::function<void(std::vector<FinishedActivity>, std::uint64_t)> finished) {
+    impl_->proxy->started = [started = std::move(started)](const std::vector<StartedStruct>& a, std::uint64_t more) {
+        started(a.size() + more);
+    };
+    impl_->proxy->finished = [finished = std::move(finished)](const std::vector<FinishedStruct>& a, std::uint64_t more) {
+        std::vector<FinishedActivity> out;
+        for (const auto& s : a) {
+            FinishedActivity f;
+            f.kind = s.get<0>();
+            f.name = s.get<1>();
+            f.uid = s.get<3>();
+            f.user = std::to_string(f.uid);
+            f.outcome = s.get<4>();
+            f.duration_seconds = s.get<5>();
+            out.push_back(std::move(f));
+        }
+        finished(std::move(out), more);
+    };
+}
+
+bool BusClient::wait(int timeout_ms, int fd) {
+    return guarded([&] {
+        sdbus::IConnection& bus = *impl_->connection;
+        while (busglue::process_one(bus)) {
+        }
+        busglue::PollData p = busglue::poll_data(bus);
+        pollfd fds[2] = {{p.fd, static_cast<short>(p.events), 0}, {fd, POLLIN, 0}};
+        int timeout = timeout_ms;
+        if (p.timeout_usec != UINT64_MAX) {
+            timespec now{};
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            std::uint64_t now_usec = static_cast<std::uint64_t>(now.tv_sec) * 1'000'000 + static_cast<std::uint64_t>(now.tv_nsec) / 1000;
+            std::uint64_t bus_ms = p.timeout_usec > now_usec ? (p.timeout_usec - now_usec + 999) / 1000 : 0;
+            timeout = static_cast<int>(std::min<std::uint64_t>(bus_ms, static_cast<std::uint64_t>(timeout_ms)));
+        }
+        int n = poll(fds, fd >= 0 ? 2 : 1, timeout);
+        if (n < 0 && errno != EINTR) throw busglue::error("nodctl.Error.Poll", std::string("poll: ") + std::strerror(errno));
+        while (busglue::process_one(bus)) {
+        }
+        return fd >= 0 && n > 0 && (fds[1].revents & (POLLIN | POLLHUP)) != 0;
+    });
 }
 
 std::uint64_t BusClient::clean(const Filters& f) {

@@ -2,6 +2,8 @@
 // answers turned into the plain values of model.hpp. Failures are thrown as BusError.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -31,6 +33,15 @@ public:
     ComparisonResult test(const Filters& filters);
     EstimateResult estimate(const std::vector<std::string>& names, const Filters& filters);
     RunningResult running(const Filters& filters);
+
+    // A live view: Subscribe (the collector stays up a minute), and the handlers the signals go to while
+    // wait() runs. `started` gets how many began; `finished` each activity that ended (its user still a uid).
+    void subscribe();
+    void watch(std::function<void(std::uint64_t started)> started,
+               std::function<void(std::vector<FinishedActivity> finished, std::uint64_t more)> finished);
+    // Waits up to `timeout_ms` for the bus or `fd` (-1: none) and handles what the bus sent; true when `fd`
+    // became readable.
+    bool wait(int timeout_ms, int fd);
     std::uint64_t clean(const Filters& filters);
 
 private:

@@ -13,9 +13,9 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr std::array command_names = {"stats", "bucket", "test", "clean", "estimate", "running"};
-constexpr std::array commands = {Command::stats,  Command::bucket,   Command::test,
-                                 Command::clean, Command::estimate, Command::running};
+constexpr std::array command_names = {"stats", "bucket", "test", "clean", "estimate", "running", "top"};
+constexpr std::array commands = {Command::stats,  Command::bucket,   Command::test,   Command::clean,
+                                 Command::estimate, Command::running, Command::top};
 
 po::options_description global_options() {
     po::options_description d("Options");
@@ -85,6 +85,15 @@ po::options_description command_options(Command c) {
             ("output,o", po::value<std::string>()->value_name("FORMAT"), "table (default), csv or json");
         return r_opts;
     }
+    case Command::top: {
+        po::options_description t_opts("Options of top");
+        t_opts.add_options()
+            ("kind", po::value<std::string>()->value_name("KIND"), "build, substitute, copy or post-build-hook only")
+            ("user", po::value<std::string>()->value_name("NAME|UID"), "only what runs for this user (a name or a uid)")
+            ("trusted", "only what root's connections reported, and expectations from such history")
+            ("once", "print one frame and exit (for scripts)");
+        return t_opts;
+    }
     case Command::clean: {
         po::options_description c_opts("Options of clean");
         c_opts.add_options()
@@ -116,6 +125,10 @@ const char* synopsis(Command c) {
     case Command::clean:
         return "Usage: nodctl [OPTIONS] clean [--before-days N]\n\n"
                "Delete the recorded rows (root only).\n";
+    case Command::top:
+        return "Usage: nodctl [OPTIONS] top [--kind KIND] [--user NAME|UID] [--trusted] [--once]\n\n"
+               "A live view of what runs, updated as it starts and finishes: elapsed against expected, for whom,\n"
+               "and the last finished. q or Ctrl-C quits.\n";
     case Command::running:
         return "Usage: nodctl [OPTIONS] running [--kind KIND] [--user NAME|UID] [--trusted] [--limit N]\n"
                "                             [--output table|csv|json]\n\n"
@@ -139,6 +152,7 @@ std::string general_help() {
            "  bucket day|week|month the same figures as a time series\n"
            "  test                  the window against the one before it (benchstat-style)\n"
            "  running               what runs now, for whom, and how long it should take\n"
+           "  top                   the same, live and full screen\n"
            "  estimate NAME...      how long each derivation is expected to take, from its history\n"
            "  clean                 delete recorded rows (root only)\n\n"
         << global_options() << "\nSee 'nodctl COMMAND --help' for a command's options, and nodctl(1).\n";
@@ -177,7 +191,7 @@ Command command_of(const std::string& name) {
     for (std::size_t i = 0; i < command_names.size(); ++i)
         if (name == command_names[i]) return static_cast<Command>(i);
     throw UsageError("nodctl: unknown command '" + name + "'; the commands are stats, bucket, test, running, "
-                     "estimate and clean (see 'nodctl --help')");
+                     "top, estimate and clean (see 'nodctl --help')");
 }
 
 // The stats-only options that people may try elsewhere, for a precise message.
@@ -189,6 +203,9 @@ std::string misplaced(Command c, const std::string& option) {
     if (c == Command::estimate) {
         return "nodctl estimate: " + option +
                " is not an option of estimate (it takes --kind, --user, --trusted and --output)";
+    }
+    if (c == Command::top) {
+        return "nodctl top: " + option + " is not an option of top (it takes --kind, --user, --trusted and --once)";
     }
     if (c == Command::running) {
         return "nodctl running: " + option +
@@ -419,6 +436,7 @@ Invocation parse_command_line(const std::vector<std::string>& args) {
     check_grouping(inv);
     if (inv.command == Command::bucket) inv.unit = unit_of(vm);
     if (inv.command == Command::estimate) inv.names = names_of(vm);
+    inv.once = vm.count("once") > 0;
     return inv;
 }
 

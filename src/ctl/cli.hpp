@@ -13,7 +13,7 @@
 
 namespace nod::ctl {
 
-enum class Command { stats, bucket, test, clean, estimate, running };
+enum class Command { stats, bucket, test, clean, estimate, running, top };
 enum class Output { table, csv, json, chart };
 enum class Bus { system, session, address };
 
@@ -41,6 +41,7 @@ struct Invocation {
     Command command = Command::stats;
     std::string unit;                // bucket: day, week or month
     std::vector<std::string> names;  // estimate: the derivation names
+    bool once = false;               // top --once: one frame, then exit
     Output output = Output::table;
     Filters filters;
 };

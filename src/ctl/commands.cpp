@@ -7,6 +7,7 @@
 #include "ctl/format_comparison.hpp"
 #include "ctl/format_estimate.hpp"
 #include "ctl/format_running.hpp"
+#include "ctl/top.hpp"
 #include "ctl/format_figures.hpp"
 #include "ctl/format_json.hpp"
 #include "ctl/terminal.hpp"
@@ -74,6 +75,7 @@ std::string answer(const Invocation& inv, BusClient& bus, std::ostream& err) {
         if (inv.output == Output::json) return estimate_json(r);
         return estimate_table(r, view_of(inv));
     }
+    case Command::top: break;  // run() hands it to run_top
     case Command::clean: {
         auto n = bus.clean(f);
         std::string what = f.before_days ? " older than the last " + std::to_string(*f.before_days) + " days" : "";
@@ -88,6 +90,7 @@ std::string answer(const Invocation& inv, BusClient& bus, std::ostream& err) {
 int run(const Invocation& inv, std::ostream& out, std::ostream& err) {
     try {
         BusClient bus(inv.bus, inv.address);
+        if (inv.command == Command::top) return run_top(inv, bus, view_of(inv), out);
         out << answer(inv, bus, err) << std::flush;
         if (!out) {
             err << "nodctl: cannot write the output\n";

@@ -111,6 +111,17 @@ struct RunningResult {
     std::vector<RunningRow> rows;
 };
 
+// One entry of the Finished signal. duration_seconds is NaN when unknown.
+struct FinishedActivity {
+    std::string kind;
+    std::string name;
+    std::uint32_t uid = 0;
+    std::string user;  // the uid's name, as for running
+    std::string outcome;
+    double duration_seconds = 0;
+    double at_seconds = 0;  // when nodctl heard of it (seconds since the epoch)
+};
+
 struct EstimateResult {
     std::string kind;  // what was estimated: build unless --kind said otherwise
     std::vector<EstimateRow> rows;

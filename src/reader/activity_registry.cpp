@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <utility>
+
+#include "reader/text.hpp"
 
 namespace nod {
 
@@ -53,6 +56,26 @@ ActivityRegistry::OpenFacts ActivityRegistry::open_facts(const ActivityKey& key,
     return {e.owner == who.conn, who.origin && e.client_uid ? *e.client_uid : who.uid, e.root_seen};
 }
 
+std::uint64_t ActivityRegistry::take_started(std::vector<LiveActivity>& out) {
+    for (const Fresh& f : fresh_) {
+        LiveActivity a;
+        a.kind = f.key.kind;
+        a.path = f.key.path;
+        a.name = std::string(name_from_store_path(f.key.path));
+        a.start = f.start;
+        a.user = f.who.uid;
+        a.trusted = f.who.uid == 0;
+        if (auto it = open_.find(f.key); it != open_.end()) {
+            const Entry& e = it->second;
+            if (e.origin && e.client_uid) a.user = *e.client_uid;
+            a.trusted = e.root_seen;
+        }
+        out.push_back(std::move(a));
+    }
+    fresh_.clear();
+    return std::exchange(fresh_left_, 0);
+}
+
 void ActivityRegistry::started(const ActivityKey& key, const Reporter& who, Micros now) {
     expire(now);
     if (recorded_.find(key_hash(key))) return;  // a late copy: its end will be a duplicate
@@ -61,6 +84,8 @@ void ActivityRegistry::started(const ActivityKey& key, const Reporter& who, Micr
     if (fresh) {
         e.owner = who.conn;
         e.owner_is_origin = who.origin;
+        if (fresh_.size() < max_fresh) fresh_.push_back({key, who, now});
+        else ++fresh_left_;
     } else if (who.origin && !e.owner_is_origin) {
         e.owner = who.conn;
         e.owner_is_origin = true;

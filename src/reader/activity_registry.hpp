@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "reader/live_activity.hpp"
 #include "reader/recorded_keys.hpp"
 #include "reader/row.hpp"
 
@@ -73,6 +74,14 @@ public:
     };
     OpenFacts open_facts(const ActivityKey& key, const Reporter& who) const;
 
+    // The activities that started since the last call, each once however many connections report it,
+    // for whom they run as far as known now (a client that reports a daemon build a moment later is
+    // counted). At most max_fresh are kept between calls; the return value counts those left out.
+    std::uint64_t take_started(std::vector<LiveActivity>& out);
+    static constexpr std::size_t max_fresh = 1000;
+
+    std::size_t open_count() const { return open_.size(); }
+
     // Activities open somewhere and recorded ones remembered.
     std::size_t size() const { return open_.size() + recorded_.size(); }
 
@@ -95,8 +104,16 @@ private:
                               Micros now);
     void expire(Micros now);
 
+    struct Fresh {
+        ActivityKey key;
+        Reporter who;
+        Micros start;
+    };
+
     Micros window_;
     Open open_;
+    std::vector<Fresh> fresh_;      // started since take_started, at most max_fresh
+    std::uint64_t fresh_left_ = 0;  // ... and how many more
     // Recorded activities, remembered for `window` (at most max_remembered) by their key's 64-bit hash: a
     // few bytes instead of the key and its path.
     RecordedKeys recorded_;

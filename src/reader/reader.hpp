@@ -35,6 +35,10 @@ public:
     std::size_t in_flight() const;
     // Every activity in flight, each once however many connections report it.
     std::vector<LiveActivity> running() const;
+    // What started since the last call (ActivityRegistry::take_started); returns how many were left out.
+    std::uint64_t take_started(std::vector<LiveActivity>& out) { return registry_.take_started(out); }
+    // Activities in flight, each counted once.
+    std::size_t running_count() const { return registry_.open_count(); }
     std::size_t buffered_bytes() const;
     std::size_t remembered_ids() const { return registry_.size(); }
 

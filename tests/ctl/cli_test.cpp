@@ -96,6 +96,21 @@ TEST(CommandLine, RunningTakesFiltersAndALimit) {
     EXPECT_EQ(error({"running", "hello"}), "nodctl running: too many arguments (see 'nodctl running --help')");
 }
 
+TEST(CommandLine, TopTakesFiltersAndOnce) {
+    auto inv = parse_command_line({"top", "--kind", "build", "--once"});
+    EXPECT_EQ(inv.command, Command::top);
+    EXPECT_TRUE(inv.once);
+    EXPECT_EQ(inv.filters.kind, "build");
+    EXPECT_FALSE(parse_command_line({"top"}).once);
+    try {
+        parse_command_line({"top", "-o", "json"});
+        ADD_FAILURE() << "top has no --output";
+    } catch (const UsageError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "nodctl top: -o is not an option of top (it takes --kind, --user, --trusted and --once)");
+    }
+}
+
 TEST(CommandLine, CleanAndAddress) {
     auto inv = parse_command_line({"--address", "unix:path=/tmp/bus", "clean", "--before-days", "0"});
     EXPECT_EQ(inv.command, Command::clean);
@@ -244,7 +259,7 @@ TEST(CommandLine, DoubleDashEndsTheOptions) {
 }
 
 TEST(CommandLine, UnknownCommand) {
-    const std::string rest = "; the commands are stats, bucket, test, running, estimate and clean (see 'nodctl --help')";
+    const std::string rest = "; the commands are stats, bucket, test, running, top, estimate and clean (see 'nodctl --help')";
     EXPECT_EQ(outcome({"frob"}), "nodctl: unknown command 'frob'" + rest);
     EXPECT_EQ(outcome({"Stats"}), "nodctl: unknown command 'Stats'" + rest);
     EXPECT_EQ(outcome({"help"}), "nodctl: unknown command 'help'" + rest);

@@ -16,7 +16,8 @@ expect() {
         failed=1
     fi
 }
-expect 'stats bucket test running estimate clean' nodctl ''
+expect 'stats bucket test running top estimate clean' nodctl ''
+expect '--once' nodctl top --on
 expect 'running' nodctl ru
 expect '--limit' nodctl running --li
 expect 'table csv json' nodctl running -o ''

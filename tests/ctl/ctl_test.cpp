@@ -19,10 +19,12 @@
 #include <time.h>
 
 #include <cmath>
+#include <csignal>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "collector_fixture.hpp"
 #include "reader/determinate_streams.hpp"
@@ -498,7 +500,7 @@ TEST_F(NodctlTest, ColourOnlyOnATerminalWithoutNoColor) {
 TEST_F(NodctlTest, HelpOfEveryCommandAndVersion) {
     for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"-h"}, {"stats", "--help"},
                                           {"bucket", "--help"}, {"test", "--help"}, {"clean", "--help"},
-                                          {"estimate", "--help"}, {"running", "--help"}, {"--help", "bucket"}}) {
+                                          {"estimate", "--help"}, {"running", "--help"}, {"top", "--help"}, {"--help", "bucket"}}) {
         // No bus at all: help must not need one.
         auto r = nodctl_at("unix:path=/nonexistent", args);
         EXPECT_EQ(r.status, 0) << args[0] << r.err;
@@ -512,7 +514,7 @@ TEST_F(NodctlTest, HelpOfEveryCommandAndVersion) {
     EXPECT_NE(nodctl_at("", {"bucket", "--help"}).out.find("chart"), std::string::npos);
     EXPECT_NE(nodctl_at("", {"clean", "--help"}).out.find("--before-days"), std::string::npos);
     auto general = nodctl_at("", {"--help"}).out;
-    for (const char* command : {"stats", "bucket", "test", "running", "estimate", "clean"})
+    for (const char* command : {"stats", "bucket", "test", "running", "top", "estimate", "clean"})
         EXPECT_NE(general.find(command), std::string::npos);
     auto version = nodctl_at("", {"--version"});
     EXPECT_EQ(version.status, 0);
@@ -542,7 +544,7 @@ void expect_man_covers(const std::string& help, const fs::path& page) {
 TEST(ManPages, CoverEveryOption) {
     const fs::path man = fs::path(NOD_TEST_DATA).parent_path().parent_path() / "man";
     std::string nodctl_help;
-    for (const char* command : {"stats", "bucket", "test", "running", "estimate", "clean"})
+    for (const char* command : {"stats", "bucket", "test", "running", "top", "estimate", "clean"})
         nodctl_help += nodctl_at("", {command, "--help"}).out;
     expect_man_covers(nodctl_help, man / "nodctl.1");
     auto collector = run({collector_binary.string(), "--help"});
@@ -581,7 +583,7 @@ TEST_F(NodctlTest, BadFlagsNameTheFlagBeforeAnyBusCall) {
              {{"bucket", "day", "-o", "test"}, "nodctl: --output must be table, csv, json or chart, not 'test'"},
              {{"clean", "--days", "3"}, "nodctl clean: --days is not an option of clean (it takes only --before-days)"},
              {{"clean", "--before-days", "soon"}, "nodctl: --before-days must be a number, not 'soon'"},
-             {{"frobnicate"}, "nodctl: unknown command 'frobnicate'; the commands are stats, bucket, test, running, estimate and clean (see 'nodctl --help')"},
+             {{"frobnicate"}, "nodctl: unknown command 'frobnicate'; the commands are stats, bucket, test, running, top, estimate and clean (see 'nodctl --help')"},
              {{"--bus", "user"}, "nodctl: --bus must be system or session, not 'user'"},
              {{"--bus", "system", "--address", "unix:path=/x"}, "nodctl: --bus and --address exclude each other"},
          }) {
@@ -1180,6 +1182,230 @@ TEST_F(CollectorTest, RunningShowsALiveBuildWithWhatItsHistoryExpects) {
         return r.status == 0 && !d.HasParseError() && d["in_flight"].GetUint64() == 0 && d["rows"].Size() == 0;
     }));
     EXPECT_EQ(nodctl_at(bus.address(), {"running"}).out, "0 activities in flight.\n");
+}
+
+
+// ---- the live view's signals, property and nodctl top ----------------------------------------------
+
+// One signal as dbus-monitor printed it: its member, the structs of its array, the strings in them and its
+// last uint64 (Started's and Finished's `more`).
+struct MonitoredSignal {
+    std::string member;
+    std::size_t entries = 0;
+    std::vector<std::string> strings;
+    std::uint64_t more = 0;
+};
+
+std::vector<MonitoredSignal> monitored_signals(const fs::path& file) {
+    std::vector<MonitoredSignal> out;
+    std::istringstream in(read_file(file));
+    for (std::string line; std::getline(in, line);) {
+        if (line.starts_with("signal ")) {
+            auto m = line.find("member=");
+            MonitoredSignal signal;
+            signal.member = m == std::string::npos ? "" : line.substr(m + 7);
+            out.push_back(std::move(signal));
+            continue;
+        }
+        if (out.empty()) continue;
+        std::string t = line.substr(std::min(line.find_first_not_of(' '), line.size()));
+        if (t == "struct {") ++out.back().entries;
+        if (t.starts_with("string \"")) out.back().strings.push_back(t.substr(8, t.size() - 9));
+        if (t.starts_with("uint64 ")) out.back().more = std::stoull(t.substr(7));
+    }
+    return out;
+}
+
+// A real subscriber on the bus (dbus-monitor, matching what the collector sends).
+struct Monitor {
+    fs::path file;
+    Process process;
+    Monitor(const std::string& address, const fs::path& dir)
+        : file(dir / "monitor.txt"),
+          process({"dbus-monitor", "--address", address, "type='signal',sender='net.bergsoe.Nod1'"}, {}, file) {
+        // It is listening once it printed its own name's coming and going.
+        if (!eventually([&] { return read_file(file).find("NameLost") != std::string::npos; }))
+            throw std::runtime_error("dbus-monitor did not start: " + read_file(file));
+    }
+    ~Monitor() { process.signal(SIGTERM); }
+    std::vector<MonitoredSignal> signals(const std::string& member) const {
+        std::vector<MonitoredSignal> out;
+        for (auto& m : monitored_signals(file))
+            if (m.member == member) out.push_back(std::move(m));
+        return out;
+    }
+};
+
+std::string build_lines(std::uint64_t base, const std::string& name, bool end) {
+    std::string id = std::to_string(base + 2), agg = std::to_string(base + 1);
+    std::string path = "/nix/store/0c3b5pl2s0mv7q9gy5kwa2r0z9m2iwl1-" + name + ".drv";
+    if (end)
+        return R"({"action":"result","fields":[1,1,0,0],"id":)" + agg + R"(,"type":105})" "\n"
+               R"({"action":"stop","id":)" + id + "}\n";
+    return R"({"action":"start","id":)" + agg + R"(,"level":5,"parent":0,"text":"","type":104})" "\n"
+           R"({"action":"start","fields":[")" + path + R"(","",1,1],"id":)" + id +
+           R"(,"level":3,"parent":0,"text":"","type":105})" "\n"
+           R"({"action":"result","fields":[0,1,1,0],"id":)" + agg + R"(,"type":105})" "\n"
+           R"({"action":"result","fields":["buildPhase"],"id":)" + id + R"(,"type":104})" "\n";
+}
+
+// Started and Finished reach a real subscriber, each activity once, and the Running property announces
+// its changes with PropertiesChanged.
+TEST_F(CollectorTest, StartedFinishedAndRunningReachASubscriber) {
+    start();
+    Monitor monitor(bus.address(), dir.path());
+    const std::uint64_t base = static_cast<std::uint64_t>(getpid()) << 32;
+    NixConnection nix(socket);
+    ASSERT_TRUE(nix.write(build_lines(base, "hello-2.12", false)));
+    ASSERT_TRUE(eventually([&] { return !monitor.signals("Started").empty(); })) << read_file(monitor.file);
+    auto started = monitor.signals("Started");
+    ASSERT_EQ(started.size(), 1u);
+    EXPECT_EQ(started[0].entries, 1u);
+    EXPECT_EQ(started[0].strings, (std::vector<std::string>{"build", "hello-2.12",
+                                                            "/nix/store/0c3b5pl2s0mv7q9gy5kwa2r0z9m2iwl1-hello-2.12.drv"}));
+    EXPECT_EQ(started[0].more, 0u);
+    auto property = busctl({"get-property", "net.bergsoe.Nod1", "/net/bergsoe/Nod1", "net.bergsoe.Nod1", "Running"});
+    EXPECT_EQ(property.out, "u 1\n");
+
+    ASSERT_TRUE(nix.write(build_lines(base, "hello-2.12", true)));
+    ASSERT_TRUE(eventually([&] { return !monitor.signals("Finished").empty(); })) << read_file(monitor.file);
+    auto finished = monitor.signals("Finished");
+    ASSERT_EQ(finished.size(), 1u);
+    EXPECT_EQ(finished[0].entries, 1u);
+    EXPECT_EQ(finished[0].strings, (std::vector<std::string>{"build", "hello-2.12",
+                                                             "/nix/store/0c3b5pl2s0mv7q9gy5kwa2r0z9m2iwl1-hello-2.12.drv",
+                                                             "succeeded"}));
+    ASSERT_TRUE(eventually([&] {
+        auto changes = monitor.signals("PropertiesChanged");
+        return changes.size() >= 2;  // to 1, then back to 0
+    })) << read_file(monitor.file);
+    for (const auto& c : monitor.signals("PropertiesChanged"))
+        EXPECT_NE(std::find(c.strings.begin(), c.strings.end(), "Running"), c.strings.end());
+    EXPECT_EQ(busctl({"get-property", "net.bergsoe.Nod1", "/net/bergsoe/Nod1", "net.bergsoe.Nod1", "Running"}).out,
+              "u 0\n");
+}
+
+// A burst of 10 000 substitutions is a few signals, not 10 000: each carries at most 1 000 entries and
+// counts the rest in `more`, and together they account for every one.
+TEST_F(CollectorTest, ABurstOfSubstitutionsIsCoalesced) {
+    start();
+    Monitor monitor(bus.address(), dir.path());
+    const std::uint64_t base = static_cast<std::uint64_t>(getpid()) << 32;
+    constexpr int burst = 10'000;
+    std::string lines;
+    for (int i = 0; i < burst; ++i) {
+        std::string id = std::to_string(base + 10 + static_cast<std::uint64_t>(i));
+        lines += R"({"action":"start","fields":["/nix/store/0c3b5pl2s0mv7q9gy5kwa2r0z9m2iwl1-p-)" + std::to_string(i) +
+                 R"(","https://cache.example"],"id":)" + id + R"(,"level":4,"parent":0,"text":"","type":108})" "\n"
+                 R"({"action":"stop","id":)" + id + "}\n";
+    }
+    {
+        NixConnection nix(socket);
+        ASSERT_TRUE(nix.write(lines));
+    }
+    auto total = [&](const std::string& member) {
+        std::uint64_t n = 0;
+        for (const auto& m : monitor.signals(member)) n += m.entries + m.more;
+        return n;
+    };
+    ASSERT_TRUE(eventually([&] { return total("Finished") == burst && total("Started") == burst; }, 30s))
+        << "started " << total("Started") << ", finished " << total("Finished");
+    for (const char* member : {"Started", "Finished"}) {
+        auto signals = monitor.signals(member);
+        EXPECT_LE(signals.size(), 20u) << member;
+        for (const auto& m : signals) EXPECT_LE(m.entries, 1000u) << member;
+    }
+}
+
+// A live view's Subscribe keeps an idle collector up (for a minute); without it, --idle-exit-sec 1 ends it
+// within seconds (CollectorTest's idle tests).
+TEST_F(CollectorTest, ASubscriberKeepsAnIdleCollectorUp) {
+    start({"--idle-exit-sec", "1"});
+    auto r = call("Subscribe", {});
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::this_thread::sleep_for(3s);
+    EXPECT_TRUE(collector->running()) << log_text();
+}
+
+// Columns a line takes in a terminal: UTF-8 code points.
+std::size_t display_columns(const std::string& line) {
+    return static_cast<std::size_t>(
+        std::count_if(line.begin(), line.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string tmux_pane(const fs::path& socket_path) {
+    return run({"tmux", "-S", socket_path.string(), "capture-pane", "-p", "-t", "top"}).out;
+}
+
+// nodctl top in a real terminal (tmux, 80×24): it shows a live build, then the build among the last
+// finished; q quits with status 0 and gives the terminal back (the normal screen, not top's frame).
+TEST_F(CollectorTest, TopInATerminalShowsWhatRunsAndQuitsCleanly) {
+    if (run({"tmux", "-V"}).status != 0) GTEST_SKIP() << "tmux is not installed (scripts/setup installs it)";
+    start();
+    const fs::path tmux_socket = dir / "tmux.sock";
+    // A shell stays after top, so that the terminal top leaves behind can be looked at.
+    std::string command = "env DBUS_SYSTEM_BUS_ADDRESS='" + bus.address() + "' NO_COLOR=1 LC_ALL=C.UTF-8 '" +
+                          nodctl_binary.string() + "' top; echo \"top exited $?\"; sleep 60";
+    auto tmux = [&](std::vector<std::string> args) {
+        std::vector<std::string> argv = {"tmux", "-S", tmux_socket.string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run(argv);
+    };
+    ASSERT_EQ(tmux({"-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", "top", command}).status, 0);
+    ASSERT_TRUE(eventually([&] { return tmux_pane(tmux_socket).find("nod top: 0 activities") != std::string::npos; }))
+        << tmux_pane(tmux_socket);
+
+    const std::uint64_t base = static_cast<std::uint64_t>(getpid()) << 32;
+    NixConnection nix(socket);
+    ASSERT_TRUE(nix.write(build_lines(base, "hello-2.12", false)));
+    ASSERT_TRUE(eventually([&] {
+        std::string pane = tmux_pane(tmux_socket);
+        return pane.find("nod top: 1 activity") != std::string::npos && pane.find("hello-2.12") != std::string::npos;
+    })) << tmux_pane(tmux_socket);
+    ASSERT_TRUE(nix.write(build_lines(base, "hello-2.12", true)));
+    ASSERT_TRUE(eventually([&] {
+        std::string pane = tmux_pane(tmux_socket);
+        return pane.find("Last finished") != std::string::npos && pane.find("succeeded") != std::string::npos &&
+               pane.find("nod top: 0 activities") != std::string::npos;
+    })) << tmux_pane(tmux_socket);
+    for (const auto& line : [&] {
+             std::vector<std::string> v;
+             std::istringstream in(tmux_pane(tmux_socket));
+             for (std::string l; std::getline(in, l);) v.push_back(l);
+             return v;
+         }())
+        EXPECT_LE(display_columns(line), 80u) << line;
+
+    tmux({"send-keys", "-t", "top", "q"});
+    ASSERT_TRUE(eventually([&] { return tmux_pane(tmux_socket).find("top exited 0") != std::string::npos; }))
+        << tmux_pane(tmux_socket);
+    EXPECT_EQ(tmux_pane(tmux_socket).find("nod top:"), std::string::npos)
+        << "top's alternate screen is gone:\n" << tmux_pane(tmux_socket);
+    EXPECT_EQ(tmux({"display-message", "-p", "-t", "top", "#{alternate_on} #{cursor_flag}"}).out, "0 1\n")
+        << "the normal screen and the cursor are back";
+
+    // Ctrl-C too.
+    ASSERT_EQ(tmux({"new-session", "-d", "-x", "80", "-y", "24", "-s", "top2", command}).status, 0);
+    ASSERT_TRUE(eventually([&] {
+        return run({"tmux", "-S", tmux_socket.string(), "capture-pane", "-p", "-t", "top2"}).out.find("nod top:") !=
+               std::string::npos;
+    }));
+    tmux({"send-keys", "-t", "top2", "C-c"});
+    ASSERT_TRUE(eventually([&] {
+        return run({"tmux", "-S", tmux_socket.string(), "capture-pane", "-p", "-t", "top2"}).out.find("top exited 0") !=
+               std::string::npos;
+    })) << run({"tmux", "-S", tmux_socket.string(), "capture-pane", "-p", "-t", "top2"}).out;
+    EXPECT_EQ(tmux({"display-message", "-p", "-t", "top2", "#{alternate_on} #{cursor_flag}"}).out, "0 1\n");
+    tmux({"kill-server"});
+}
+
+TEST_F(CollectorTest, TopOnceIsOneFrame) {
+    start();
+    auto r = nodctl_at(bus.address(), {"top", "--once"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(r.out.starts_with("nod top: 0 activities in flight")) << r.out;
+    EXPECT_EQ(r.out.find("\033["), std::string::npos) << "no terminal, no escapes";
+    EXPECT_TRUE(r.out.ends_with("q: quit\n")) << r.out;
 }
 
 }  // namespace
