@@ -12,14 +12,14 @@ _nodctl() {
     fi
 
     local global='--help -h --version --bus --address --no-legend --no-color'
-    local filters='--days --months --drv --kind --user --trusted'
+    local filters='--days --months --drv --kind --user --trusted --machine --substituter'
     local commands='stats bucket test running top estimate clean'
 
     # The command is the first word that is neither an option nor an option's value.
     local command='' unit='' i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            --bus|--address|--days|--months|--drv|--kind|--user|--group-by|--sort|--limit|--output|-o|--before-days)
+            --bus|--address|--days|--months|--drv|--kind|--user|--machine|--substituter|--group-by|--sort|--limit|--output|-o|--before-days)
                 ((i++)) ;;
             -*) ;;
             *)
@@ -35,7 +35,7 @@ _nodctl() {
         --bus) COMPREPLY=($(compgen -W 'system session' -- "$cur")); return ;;
         --kind) COMPREPLY=($(compgen -W 'build substitute copy post-build-hook' -- "$cur")); return ;;
         --sort) COMPREPLY=($(compgen -W 'count time name' -- "$cur")); return ;;
-        --group-by) COMPREPLY=($(compgen -W 'name user' -- "$cur")); return ;;
+        --group-by) COMPREPLY=($(compgen -W 'name user machine substituter' -- "$cur")); return ;;
         --user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
         --output|-o)
             case $command in
@@ -44,7 +44,7 @@ _nodctl() {
                 *) COMPREPLY=($(compgen -W 'table csv json test' -- "$cur")) ;;
             esac
             return ;;
-        --address|--days|--months|--drv|--limit|--before-days) return ;;
+        --address|--days|--months|--drv|--limit|--before-days|--machine|--substituter) return ;;
     esac
 
     local options

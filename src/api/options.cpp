@@ -76,6 +76,15 @@ queries::RowFilter row_filter(const OptionMap& options) {
     queries::RowFilter f;
     f.user = get<std::uint32_t>(options, "uid", "u");
     f.trusted_only = get<bool>(options, "trusted", "b").value_or(false);
+    auto machine = get<std::string>(options, "machine", "s");
+    auto substituter = get<std::string>(options, "substituter", "s");
+    if (machine && substituter) throw InvalidOptions("options 'machine' and 'substituter' exclude each other");
+    if (substituter && substituter->empty())
+        throw InvalidOptions("option 'substituter' must name one (a URI such as https://cache.nixos.org)");
+    f.machine = machine ? machine : substituter;
+    f.substitutions_only = substituter.has_value();
+    if (f.machine && f.machine->size() > 4096)
+        throw InvalidOptions(std::string("option '") + (machine ? "machine" : "substituter") + "' is longer than 4096 bytes");
     return f;
 }
 
@@ -87,7 +96,9 @@ queries::GroupBy group_by(const OptionMap& options) {
     queries::GroupBy by;
     if (*text == "name") by = queries::GroupBy::name;
     else if (*text == "user") by = queries::GroupBy::user;
-    else throw InvalidOptions("option 'group_by' must be name or user, not '" + *text + "'");
+    else if (*text == "machine") by = queries::GroupBy::machine;
+    else if (*text == "substituter") by = queries::GroupBy::substituter;
+    else throw InvalidOptions("option 'group_by' must be name, user, machine or substituter, not '" + *text + "'");
     if (group && by != queries::GroupBy::name)
         throw InvalidOptions("options 'group' and 'group_by' disagree (group is group_by=name)");
     return by;
@@ -104,7 +115,9 @@ queries::SortBy sort(const OptionMap& options) {
 }  // namespace
 
 StatsQuery parse_stats(const OptionMap& options) {
-    only_known(options, {"days", "months", "drv", "kind", "group", "group_by", "sort", "limit", "uid", "trusted"},
+    only_known(options,
+               {"days", "months", "drv", "kind", "group", "group_by", "sort", "limit", "uid", "trusted", "machine",
+                "substituter"},
                "Stats");
     StatsQuery q;
     q.request.window = window(options, std::nullopt);
@@ -118,7 +131,7 @@ StatsQuery parse_stats(const OptionMap& options) {
 }
 
 BucketQuery parse_bucket(const std::string& unit, const OptionMap& options) {
-    only_known(options, {"days", "months", "drv", "kind", "uid", "trusted"}, "Bucket");
+    only_known(options, {"days", "months", "drv", "kind", "uid", "trusted", "machine", "substituter"}, "Bucket");
     BucketQuery q;
     if (unit == "day") q.request.unit = queries::BucketUnit::day;
     else if (unit == "week") q.request.unit = queries::BucketUnit::week;
@@ -132,7 +145,7 @@ BucketQuery parse_bucket(const std::string& unit, const OptionMap& options) {
 }
 
 TestQuery parse_test(const OptionMap& options) {
-    only_known(options, {"days", "months", "drv", "kind", "group", "uid", "trusted"}, "Test");
+    only_known(options, {"days", "months", "drv", "kind", "group", "uid", "trusted", "machine", "substituter"}, "Test");
     TestQuery q;
     q.request.window = window(options, queries::Window::last_days(30));
     q.request.name_filter = drv(options);

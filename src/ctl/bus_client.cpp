@@ -65,6 +65,8 @@ Options window_options(const Filters& f) {
     if (f.user && !f.uid) throw std::logic_error("--user '" + *f.user + "' was not resolved to a uid");
     if (f.uid) o["uid"] = sdbus::Variant(*f.uid);
     if (f.trusted) o["trusted"] = sdbus::Variant(true);
+    if (f.machine) o["machine"] = sdbus::Variant(*f.machine);
+    if (f.substituter) o["substituter"] = sdbus::Variant(*f.substituter);
     return o;
 }
 
@@ -130,6 +132,8 @@ StatsResult BusClient::stats(const Filters& f) {
     Options o = window_options(f);
     if (f.group_by == GroupBy::name) o["group"] = sdbus::Variant(true);
     if (f.group_by == GroupBy::user) o["group_by"] = sdbus::Variant(std::string("user"));
+    if (f.group_by == GroupBy::machine) o["group_by"] = sdbus::Variant(std::string("machine"));
+    if (f.group_by == GroupBy::substituter) o["group_by"] = sdbus::Variant(std::string("substituter"));
     if (f.sort) o["sort"] = sdbus::Variant(*f.sort);
     if (f.limit) o["limit"] = sdbus::Variant(*f.limit);
     auto [window, rows] = guarded([&] { return impl_->proxy->Stats(o); });

@@ -39,7 +39,10 @@ po::options_description window_options(Command c) {
         ("kind", po::value<std::string>()->value_name("KIND"), "build, substitute, copy or post-build-hook only")
         ("user", po::value<std::string>()->value_name("NAME|UID"),
          "only rows for this user (a name or a uid)")
-        ("trusted", "only rows that root's connections reported");
+        ("trusted", "only rows that root's connections reported")
+        ("machine", po::value<std::string>()->value_name("NAME"),
+         "only rows of this remote builder, substituter or copy peer (\"\" for this machine)")
+        ("substituter", po::value<std::string>()->value_name("URI"), "only substitutions from this substituter");
     return d;
 }
 
@@ -49,7 +52,8 @@ po::options_description command_options(Command c) {
     case Command::stats:
         d.add_options()
             ("group", "one row per derivation name (--group-by name)")
-            ("group-by", po::value<std::string>()->value_name("name|user"), "one row per derivation name or per user")
+            ("group-by", po::value<std::string>()->value_name("name|user|machine|substituter"),
+             "one row per derivation name, user, machine or substituter")
             ("sort", po::value<std::string>()->value_name("count|time|name"),
              "order of grouped rows (default count; count and time descending)")
             ("limit", po::value<std::string>()->value_name("N"), "at most N grouped rows per kind (0: no limit)")
@@ -109,10 +113,11 @@ const char* synopsis(Command c) {
     switch (c) {
     case Command::stats:
         return "Usage: nodctl [OPTIONS] stats [--days N | --months N] [--drv TEXT] [--kind KIND] [--group]\n"
-               "                           [--group-by name|user] [--user NAME|UID] [--trusted]\n"
+               "                           [--group-by name|user|machine|substituter] [--user NAME|UID] [--trusted]\n"
+               "                           [--machine NAME | --substituter URI]\n"
                "                           [--sort count|time|name] [--limit N] [--output table|csv|json|test]\n\n"
                "Totals per kind over a window (all time by default), or per derivation name with --group, or per\n"
-               "user with --group-by user.\n";
+               "user, machine or substituter with --group-by.\n";
     case Command::bucket:
         return "Usage: nodctl [OPTIONS] bucket day|week|month [--days N | --months N] [--drv TEXT] [--kind KIND]\n"
                "                           [--user NAME|UID] [--trusted] [--output table|csv|json|chart]\n\n"
@@ -337,9 +342,17 @@ Filters filters_of(const po::variables_map& vm) {
         f.uid = uid_of(*v);
     }
     f.trusted = vm.count("trusted") > 0;
+    f.machine = text_of(vm, "machine");
+    f.substituter = text_of(vm, "substituter");
+    if (f.machine && f.substituter) throw UsageError("nodctl: --machine and --substituter exclude each other");
+    if (f.substituter && f.substituter->empty())
+        throw UsageError("nodctl: --substituter needs a substituter's URI, e.g. https://cache.nixos.org");
     if (vm.count("group")) f.group_by = GroupBy::name;
     if (auto v = text_of(vm, "group-by")) {
-        GroupBy by = one_of("group-by", *v, {"name", "user"}) == "name" ? GroupBy::name : GroupBy::user;
+        std::string text = one_of("group-by", *v, {"name", "user", "machine", "substituter"});
+        GroupBy by = text == "name" ? GroupBy::name : text == "user" ? GroupBy::user
+                     : text == "machine"                         ? GroupBy::machine
+                                                                 : GroupBy::substituter;
         if (vm.count("group") && by != GroupBy::name)
             throw UsageError("nodctl: --group and --group-by " + *v + " disagree (--group is --group-by name)");
         f.group_by = by;
@@ -372,9 +385,9 @@ void read_output(const std::string& o, Invocation& inv) {
 // --sort and --limit order and cut the grouped rows of stats; the test comparison groups by name only.
 void check_grouping(const Invocation& inv) {
     const Filters& f = inv.filters;
-    if (inv.command == Command::test && f.group_by == GroupBy::user) {
-        throw UsageError("nodctl: --group-by user does not apply to the test comparison (it compares derivation "
-                         "names: --group)");
+    if (inv.command == Command::test && f.group_by != GroupBy::none && f.group_by != GroupBy::name) {
+        throw UsageError("nodctl: --group-by " + std::string(f.group_by == GroupBy::user ? "user" : f.group_by == GroupBy::machine ? "machine" : "substituter") +
+                         " does not apply to the test comparison (it compares derivation names: --group)");
     }
     if (!f.sort && !f.limit) return;
     const std::string flag = f.sort ? "--sort" : "--limit";

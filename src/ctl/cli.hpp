@@ -26,7 +26,9 @@ struct Filters {
     std::optional<std::string> user;           // --user as given: a uid in decimal, or a user name
     std::optional<std::uint32_t> uid;          // its uid (uid): the number, or the name's by resolve_user
     bool trusted = false;                      // --trusted (trusted)
-    GroupBy group_by = GroupBy::none;          // --group or --group-by name (group), --group-by user (group_by)
+    std::optional<std::string> machine;        // --machine (machine): "" is this machine
+    std::optional<std::string> substituter;    // --substituter (substituter)
+    GroupBy group_by = GroupBy::none;          // --group or --group-by name (group), --group-by user|machine|substituter (group_by)
     std::optional<std::string> sort;           // --sort (sort)
     std::optional<std::uint32_t> limit;        // --limit (limit)
     std::optional<std::uint32_t> before_days;  // clean --before-days (before_days)

@@ -44,6 +44,8 @@ std::vector<Column> columns_of(const Shape& s) {
     c.push_back({"KIND", Align::left});
     if (s.group == GroupBy::name) c.push_back({"NAME", Align::left});
     if (s.group == GroupBy::user) c.push_back({"USER", Align::left});
+    if (s.group == GroupBy::machine) c.push_back({"MACHINE", Align::left});
+    if (s.group == GroupBy::substituter) c.push_back({"SUBSTITUTER", Align::left});
     for (const char* h : {"COUNT", "FAILED", "CANCELLED"}) c.push_back({h, Align::right});
     if (s.untimed) c.push_back({"UNTIMED", Align::right});
     for (const char* h : {"TOTAL", "MEAN", "P50", "P90", "MAX"}) c.push_back({h, Align::right});
@@ -59,6 +61,8 @@ std::vector<Cell> cells_of(const Shape& s, const FigureRow& r, bool percentiles 
     c.push_back({r.kind});
     if (s.group == GroupBy::name) c.push_back({r.name});
     if (s.group == GroupBy::user) c.push_back({r.user});
+    if (s.group == GroupBy::machine || s.group == GroupBy::substituter)
+        c.push_back({r.name.empty() ? "(this machine)" : r.name});
     c.push_back({std::to_string(r.count)});
     c.push_back({std::to_string(r.failed), r.failed > 0 ? Style::red : Style::plain});
     c.push_back({std::to_string(r.cancelled)});
@@ -109,6 +113,8 @@ std::vector<std::string> csv_header(bool bucket, GroupBy group) {
         h.push_back("user");
         h.push_back("uid");
     }
+    if (group == GroupBy::machine) h.push_back("machine");
+    if (group == GroupBy::substituter) h.push_back("substituter");
     for (const char* f : {"count", "failed", "cancelled", "unknown_duration", "total_seconds", "mean_seconds",
                           "p50_seconds", "p90_seconds", "max_seconds", "bytes", "download_bytes",
                           "cpu_user_seconds", "cpu_system_seconds"})
@@ -125,6 +131,7 @@ std::vector<std::string> csv_fields(const FigureRow& r, bool bucket, GroupBy gro
         f.push_back(r.user);
         f.push_back(std::to_string(r.uid));
     }
+    if (group == GroupBy::machine || group == GroupBy::substituter) f.push_back(r.name);
     for (auto n : {r.count, r.failed, r.cancelled, r.unknown_duration}) f.push_back(std::to_string(n));
     for (auto s : {r.total_seconds, r.mean_seconds, r.p50_seconds, r.p90_seconds, r.max_seconds})
         f.push_back(machine_seconds(s));
@@ -145,6 +152,13 @@ std::string count_text(const StatsResult& result) {
         std::set<std::uint32_t> users;
         for (const auto& r : result.rows) users.insert(r.uid);
         return std::to_string(users.size()) + (users.size() == 1 ? " user" : " users");
+    }
+    case GroupBy::machine:
+    case GroupBy::substituter: {
+        std::set<std::string> machines;
+        for (const auto& r : result.rows) machines.insert(r.name);
+        std::string what = result.group_by == GroupBy::machine ? " machine" : " substituter";
+        return std::to_string(machines.size()) + what + (machines.size() == 1 ? "" : "s");
     }
     }
     return {};

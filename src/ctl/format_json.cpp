@@ -50,6 +50,8 @@ void figures(Writer& w, const FigureRow& r, bool bucket, GroupBy group) {
         text(w, "user", r.user);
         number(w, "uid", std::uint64_t{r.uid});
     }
+    if (group == GroupBy::machine) text(w, "machine", r.name);  // "" for this machine
+    if (group == GroupBy::substituter) text(w, "substituter", r.name);
     number(w, "count", r.count);
     number(w, "failed", r.failed);
     number(w, "cancelled", r.cancelled);
@@ -82,6 +84,8 @@ std::string stats_json(const StatsResult& result) {
     case GroupBy::none: w.Null(); break;
     case GroupBy::name: w.String("name"); break;
     case GroupBy::user: w.String("user"); break;
+    case GroupBy::machine: w.String("machine"); break;
+    case GroupBy::substituter: w.String("substituter"); break;
     }
     key(w, "rows");
     w.StartArray();

@@ -15,7 +15,7 @@ struct Window {
 };
 
 // How Stats rows are grouped: one per kind (none), per derivation name, or per user.
-enum class GroupBy { none, name, user };
+enum class GroupBy { none, name, user, machine, substituter };
 
 // One row of Stats (bucket empty) or Bucket (name empty). Seconds are NaN-free doubles from the API, except
 // the CPU times: NaN when no row of the group had any.

@@ -19,7 +19,7 @@ constexpr std::int64_t row_lookup_budget = 50'000;
 
 constexpr const char* row_columns =
     "r.day, r.kind, r.name_id, r.duration, r.outcome, r.bytes, r.download_bytes, r.user, r.cpu_user_us, "
-    "r.cpu_system_us";
+    "r.cpu_system_us, r.machine_id";
 
 // Membership by name id for scans that test every row (all names when `names` is null).
 class NameSet {
@@ -123,6 +123,11 @@ std::int64_t NamePiece::total_us() const {
 std::optional<std::uint32_t> NamePiece::user() const {
     if (source_ != Source::row) return std::nullopt;
     return static_cast<std::uint32_t>(statement_->column_int(first_ + 4));
+}
+
+std::optional<std::int64_t> NamePiece::machine_id() const {
+    if (source_ != Source::row || statement_->column_is_null(first_ + 7)) return std::nullopt;
+    return statement_->column_int(first_ + 7);
 }
 
 template <typename Histogram>

@@ -27,7 +27,8 @@ public:
     static NamePiece aggregate_row(const store::sql::Statement& statement, int first) {
         return NamePiece(Source::aggregate_row, nullptr, &statement, first);
     }
-    // Columns from `first` on: duration, outcome, bytes, download_bytes, user, cpu_user_us, cpu_system_us.
+    // Columns from `first` on: duration, outcome, bytes, download_bytes, user, cpu_user_us, cpu_system_us,
+    // machine_id.
     static NamePiece row(const store::sql::Statement& statement, int first) {
         return NamePiece(Source::row, nullptr, &statement, first);
     }
@@ -35,6 +36,7 @@ public:
     std::uint64_t count() const;
     std::int64_t total_us() const;
     std::optional<std::uint32_t> user() const;  // who a single row is for; none for an aggregate
+    std::optional<std::int64_t> machine_id() const;  // a single row's machine; none for this machine or an aggregate
     template <typename Histogram>
     void add_to(Accumulator<Histogram>& accumulator) const;
 

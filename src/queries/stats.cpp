@@ -135,27 +135,44 @@ void group_by_name(const store::Database& db, const StatsRequest& request, const
         result.names = figures_of(db, request, result.days, pending_names, choose_groups(light, names, request));
 }
 
-// Per user: users are few, so one pass over the window's rows gives every group's full figures.
-void group_by_user(const store::Database& db, const StatsRequest& request, const NameMap& names, bool filtered,
-                   KindAccumulators& kinds, StatsResult& result) {
-    std::map<std::pair<int, std::uint32_t>, SparseAccumulator> groups;
+// The machines' names by id ("" is this machine, id -1).
+std::map<std::int64_t, std::string> machine_names(const store::Database& db) {
+    std::map<std::int64_t, std::string> names{{-1, ""}};
+    auto all = db.prepare("SELECT id, machine FROM machines");
+    while (all.step()) names.emplace(all.column_int(0), std::string(all.column_text(1)));
+    return names;
+}
+
+// Per user, machine or substituter: they are few, so one pass over the window's rows gives every group's
+// full figures.
+void group_by_row_label(const store::Database& db, const StatsRequest& request, const NameMap& names, bool filtered,
+                        KindAccumulators& kinds, StatsResult& result) {
+    const bool by_user = request.group_by == GroupBy::user;
+    std::map<std::pair<int, std::int64_t>, SparseAccumulator> groups;
     for_each_name_row(db, result.days, filtered ? &names : nullptr, request.filter,
                       [&](store::Day, int kind, std::int64_t, const NamePiece& piece) {
                           if (!known_kind(kind)) return;
                           if (filtered || request.filter.any()) piece.add_to(kinds[static_cast<std::size_t>(kind)]);
-                          piece.add_to(groups[{kind, piece.user().value_or(0)}]);
+                          if (request.group_by == GroupBy::substituter && kind != static_cast<int>(Kind::substitute))
+                              return;
+                          std::int64_t label = by_user ? std::int64_t{piece.user().value_or(0)} : piece.machine_id().value_or(-1);
+                          piece.add_to(groups[{kind, label}]);
                       });
+    std::map<std::int64_t, std::string> machines;
+    if (!by_user) machines = machine_names(db);
     std::array<std::vector<NameFigures>, kind_count> per_kind;
-    for (const auto& [key, accumulator] : groups)
-        per_kind[static_cast<std::size_t>(key.first)].push_back(
-            {static_cast<Kind>(key.first), std::to_string(key.second), accumulator.figures()});
+    for (const auto& [key, accumulator] : groups) {
+        std::string label = by_user ? std::to_string(key.second) : machines[key.second];
+        per_kind[static_cast<std::size_t>(key.first)].push_back({static_cast<Kind>(key.first), label, accumulator.figures()});
+    }
     for (auto& rows : per_kind) {
         auto before = [&](const NameFigures& a, const NameFigures& b) {
             if (request.sort == SortBy::count && a.figures.count != b.figures.count)
                 return a.figures.count > b.figures.count;
             if (request.sort == SortBy::time && a.figures.total_seconds != b.figures.total_seconds)
                 return a.figures.total_seconds > b.figures.total_seconds;
-            return std::stoull(a.name) < std::stoull(b.name);  // uids in numeric order
+            if (by_user) return std::stoull(a.name) < std::stoull(b.name);  // uids in numeric order
+            return a.name < b.name;
         };
         std::sort(rows.begin(), rows.end(), before);
         if (request.limit != 0 && rows.size() > request.limit) rows.resize(request.limit);
@@ -176,8 +193,9 @@ StatsResult stats(const store::Database& db, const StatsRequest& request, Micros
     if (!filtered && !request.filter.any()) kinds = kind_totals(db, result.days);
     NameMap names;
     if (filtered || request.group_by == GroupBy::name) names = matching_names(db, request.name_filter);
-    if (request.group_by == GroupBy::user)
-        group_by_user(db, request, names, filtered, kinds, result);
+    if (request.group_by == GroupBy::user || request.group_by == GroupBy::machine ||
+        request.group_by == GroupBy::substituter)
+        group_by_row_label(db, request, names, filtered, kinds, result);
     else if (filtered || request.filter.any() || request.group_by == GroupBy::name)
         group_by_name(db, request, names, filtered, kinds, result);
     for (int kind = 0; kind < kind_count; ++kind)

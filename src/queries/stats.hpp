@@ -16,8 +16,10 @@ namespace nod::queries {
 
 enum class SortBy { count, time, name };  // count and time descending, name ascending
 
-// What a grouped answer has a row for: a derivation name, or the user the rows are for (labelled by uid).
-enum class GroupBy { none, name, user };
+// What a grouped answer has a row for: a derivation name, the user the rows are for (labelled by uid), the
+// machine (a build's remote builder, a substitution's substituter, a copy's peer; "" for this machine), or
+// the substituter (substitutions only).
+enum class GroupBy { none, name, user, machine, substituter };
 
 struct StatsRequest {
     Window window{};
@@ -35,7 +37,7 @@ struct KindFigures {
 
 struct NameFigures {
     Kind kind = Kind::build;
-    std::string name;  // the group's label: a derivation name, or a uid in decimal
+    std::string name;  // the group's label: a derivation name, a uid in decimal, or a machine
     Figures figures;
 };
 

@@ -40,9 +40,9 @@ TEST(Options, StatsWithEverything) {
 TEST(Options, UnknownKeysAreRejectedByName) {
     EXPECT_EQ(error_of([] { parse_stats({{"dayz", 3u}}); }),
               "unknown option 'dayz' for Stats (known: days, months, drv, kind, group, group_by, sort, limit, uid, "
-              "trusted)");
+              "trusted, machine, substituter)");
     EXPECT_EQ(error_of([] { parse_bucket("day", {{"group", true}}); }),
-              "unknown option 'group' for Bucket (known: days, months, drv, kind, uid, trusted)");
+              "unknown option 'group' for Bucket (known: days, months, drv, kind, uid, trusted, machine, substituter)");
     EXPECT_EQ(error_of([] { parse_clean({{"days", 3u}}); }), "unknown option 'days' for Clean (known: before_days)");
 }
 
@@ -73,6 +73,25 @@ TEST(Options, RunningTakesKindWhoseAndALimit) {
     EXPECT_EQ(error_of([] { parse_running({{"limit", 1001u}}); }), "option 'limit' must be between 1 and 1000");
     EXPECT_EQ(error_of([] { parse_running({{"days", 1u}}); }),
               "unknown option 'days' for Running (known: kind, uid, trusted, limit)");
+}
+
+TEST(Options, MachinesAndSubstituters) {
+    auto q = parse_stats({{"group_by", std::string("machine")}, {"machine", std::string("ssh://builder")}});
+    EXPECT_EQ(q.request.group_by, queries::GroupBy::machine);
+    EXPECT_EQ(q.request.filter.machine, "ssh://builder");
+    EXPECT_FALSE(q.request.filter.substitutions_only);
+    EXPECT_TRUE(q.request.filter.any());
+    auto b = parse_bucket("day", {{"substituter", std::string("https://cache.nixos.org")}});
+    EXPECT_EQ(b.request.filter.machine, "https://cache.nixos.org");
+    EXPECT_TRUE(b.request.filter.substitutions_only);
+    EXPECT_EQ(parse_stats({{"group_by", std::string("substituter")}}).request.group_by, queries::GroupBy::substituter);
+    EXPECT_EQ(parse_test({{"machine", std::string("")}}).request.filter.machine, "") << "this machine";
+    EXPECT_EQ(error_of([] { parse_stats({{"machine", std::string("a")}, {"substituter", std::string("b")}}); }),
+              "options 'machine' and 'substituter' exclude each other");
+    EXPECT_EQ(error_of([] { parse_stats({{"substituter", std::string("")}}); }),
+              "option 'substituter' must name one (a URI such as https://cache.nixos.org)");
+    EXPECT_EQ(error_of([] { parse_stats({{"machine", std::string(5000, 'x')}}); }),
+              "option 'machine' is longer than 4096 bytes");
 }
 
 TEST(Options, WrongTypesNameTheKeyAndBothTypes) {
@@ -106,7 +125,7 @@ TEST(Options, WhoTheRowsAreForAndWhetherRootVouchedForThem) {
     EXPECT_EQ(error_of([] { parse_stats({{"group_by", std::string("user")}, {"group", true}}); }),
               "options 'group' and 'group_by' disagree (group is group_by=name)");
     EXPECT_EQ(error_of([] { parse_stats({{"group_by", std::string("colour")}}); }),
-              "option 'group_by' must be name or user, not 'colour'");
+              "option 'group_by' must be name, user, machine or substituter, not 'colour'");
     EXPECT_EQ(error_of([] { parse_stats({{"uid", std::string("alice")}}); }), "option 'uid' must be of type 'u', not 's'");
 }
 

@@ -111,6 +111,26 @@ TEST(CommandLine, TopTakesFiltersAndOnce) {
     }
 }
 
+TEST(CommandLine, MachinesAndSubstituters) {
+    auto inv = parse_command_line({"stats", "--group-by", "substituter", "--substituter", "https://cache.nixos.org"});
+    EXPECT_EQ(inv.filters.group_by, GroupBy::substituter);
+    EXPECT_EQ(inv.filters.substituter, "https://cache.nixos.org");
+    inv = parse_command_line({"bucket", "day", "--machine", ""});
+    EXPECT_EQ(inv.filters.machine, "") << "this machine";
+    EXPECT_EQ(parse_command_line({"stats", "--group-by", "machine"}).filters.group_by, GroupBy::machine);
+    auto error = [](std::vector<std::string> args) {
+        try {
+            parse_command_line(args);
+        } catch (const UsageError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_EQ(error({"stats", "--machine", "a", "--substituter", "b"}), "nodctl: --machine and --substituter exclude each other");
+    EXPECT_EQ(error({"stats", "-o", "test", "--group-by", "machine"}),
+              "nodctl: --group-by machine does not apply to the test comparison (it compares derivation names: --group)");
+}
+
 TEST(CommandLine, CleanAndAddress) {
     auto inv = parse_command_line({"--address", "unix:path=/tmp/bus", "clean", "--before-days", "0"});
     EXPECT_EQ(inv.command, Command::clean);
@@ -404,8 +424,8 @@ TEST(CommandLine, GroupByNameOrUser) {
     EXPECT_EQ(outcome({"--group", "--group-by", "name"}), "stats group");
     EXPECT_EQ(outcome({"--group-by", "user", "--group"}),
               "nodctl: --group and --group-by user disagree (--group is --group-by name)");
-    EXPECT_EQ(outcome({"--group-by", "size"}), "nodctl: --group-by must be name or user, not 'size'");
-    EXPECT_EQ(outcome({"--group-by", "bucket", "stats"}), "nodctl: --group-by must be name or user, not 'bucket'");
+    EXPECT_EQ(outcome({"--group-by", "size"}), "nodctl: --group-by must be name, user, machine or substituter, not 'size'");
+    EXPECT_EQ(outcome({"--group-by", "bucket", "stats"}), "nodctl: --group-by must be name, user, machine or substituter, not 'bucket'");
     EXPECT_EQ(outcome({"--group-by", "user", "--sort", "time", "--limit", "2"}),
               "stats group-by=user sort=time limit=2");
     EXPECT_EQ(outcome({"--user", "0", "--group-by", "user"}), "stats user=[0] uid=0 group-by=user");

@@ -35,7 +35,9 @@ expect 'build substitute copy post-build-hook' nodctl stats --kind ''
 expect 'count time name' nodctl stats --group --sort ''
 expect '--before-days' nodctl clean --be
 expect '--group --group-by' nodctl stats --gr
-expect 'name user' nodctl stats --group-by ''
+expect 'name user machine substituter' nodctl stats --group-by ''
+expect '--machine' nodctl bucket day --mach
+expect 'stats' nodctl --substituter x st
 expect '--trusted' nodctl bucket day --tr
 expect '--user' nodctl test --us
 expect '' nodctl clean --us

@@ -595,6 +595,45 @@ TEST_F(NodctlTest, BadFlagsNameTheFlagBeforeAnyBusCall) {
     }
 }
 
+// Machines and substituters on the corpus: h5's substitutions all came from its file:// cache, every build
+// ran on this machine.
+TEST_F(NodctlTest, GroupedAndFilteredByMachineAndSubstituter) {
+    auto kind_count = [](const rapidjson::Document& d, const char* kind) {
+        for (const auto& r : d["rows"].GetArray())
+            if (std::string(r["kind"].GetString()) == kind) return r["count"].GetUint64();
+        return std::uint64_t{0};
+    };
+    auto all = parse_json(ok({"stats", "-o", "json"}));
+    std::uint64_t substitutions = kind_count(all, "substitute"), builds = kind_count(all, "build");
+    ASSERT_GT(substitutions, 0u);
+    const std::string cache = "file:///tmp/capture/cache";
+
+    auto by = parse_json(ok({"stats", "--group-by", "substituter", "-o", "json"}));
+    EXPECT_EQ(std::string(by["group_by"].GetString()), "substituter");
+    std::uint64_t grouped = 0;
+    for (const auto& r : by["rows"].GetArray()) {
+        EXPECT_EQ(std::string(r["kind"].GetString()), "substitute") << "substitutions only";
+        EXPECT_EQ(std::string(r["substituter"].GetString()), cache);
+        grouped += r["count"].GetUint64();
+    }
+    EXPECT_EQ(grouped, substitutions);
+
+    auto from_cache = parse_json(ok({"stats", "--substituter", cache, "-o", "json"}));
+    EXPECT_EQ(kind_count(from_cache, "substitute"), substitutions);
+    EXPECT_EQ(kind_count(from_cache, "build"), 0u);
+    auto here = parse_json(ok({"stats", "--machine", "", "-o", "json"}));
+    EXPECT_EQ(kind_count(here, "build"), builds);
+    EXPECT_EQ(kind_count(here, "substitute"), 0u);
+    auto nowhere = parse_json(ok({"stats", "--machine", "ssh://never-seen", "-o", "json"}));
+    EXPECT_EQ(kind_count(nowhere, "build") + kind_count(nowhere, "substitute"), 0u);
+
+    std::string table = ok({"stats", "--group-by", "machine", "--kind", "build"});
+    EXPECT_NE(table.find("(this machine)"), std::string::npos) << table;
+    EXPECT_NE(table.find("1 machine"), std::string::npos) << table;
+    auto bucket = parse_json(ok({"bucket", "day", "--days", "1", "--substituter", cache, "-o", "json"}));
+    EXPECT_EQ(kind_count(bucket, "substitute"), substitutions);
+}
+
 TEST_F(NodctlTest, TheCollectorsOwnRefusalIsPassedOn) {
     auto r = nodctl({"stats", "--days", "100001"});
     EXPECT_EQ(r.status, 1);
