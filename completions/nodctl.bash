@@ -13,7 +13,7 @@ _nodctl() {
 
     local global='--help -h --version --bus --address --no-legend --no-color'
     local filters='--days --months --drv --kind --user --trusted --machine --substituter'
-    local commands='stats bucket test running top estimate clean'
+    local commands='stats bucket test running top estimate caches clean'
 
     # The command is the first word that is neither an option nor an option's value.
     local command='' unit='' i
@@ -40,7 +40,7 @@ _nodctl() {
         --output|-o)
             case $command in
                 bucket) COMPREPLY=($(compgen -W 'table csv json chart' -- "$cur")) ;;
-                test|estimate|running) COMPREPLY=($(compgen -W 'table csv json' -- "$cur")) ;;
+                test|estimate|running|caches) COMPREPLY=($(compgen -W 'table csv json' -- "$cur")) ;;
                 *) COMPREPLY=($(compgen -W 'table csv json test' -- "$cur")) ;;
             esac
             return ;;
@@ -55,6 +55,7 @@ _nodctl() {
         estimate) options="$global --kind --user --trusted --output" ;;
         running) options="$global --kind --user --trusted --limit --output" ;;
         top) options="$global --kind --user --trusted --once" ;;
+        caches) options="$global --days --months --user --trusted --output" ;;
         clean) options="$global --before-days" ;;
     esac
 

@@ -182,6 +182,14 @@ queries::RunningRequest parse_running(const OptionMap& options) {
     return r;
 }
 
+queries::CachesRequest parse_caches(const OptionMap& options) {
+    only_known(options, {"days", "months", "uid", "trusted"}, "Caches");
+    queries::CachesRequest r;
+    r.window = window(options, std::nullopt);
+    r.filter = row_filter(options);
+    return r;
+}
+
 queries::CleanRequest parse_clean(const OptionMap& options) {
     only_known(options, {"before_days"}, "Clean");
     queries::CleanRequest r;

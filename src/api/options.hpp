@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "queries/bucket.hpp"
+#include "queries/caches.hpp"
 #include "queries/clean.hpp"
 #include "queries/stats.hpp"
 #include "queries/comparison.hpp"
@@ -54,6 +55,8 @@ TestQuery parse_test(const OptionMap& options);
 queries::EstimateRequest parse_estimate(std::vector<std::string> names, const OptionMap& options);
 // kind, uid, trusted and limit (1 to queries::max_running_rows).
 queries::RunningRequest parse_running(const OptionMap& options);
+// days or months (default: all time), uid and trusted.
+queries::CachesRequest parse_caches(const OptionMap& options);
 queries::CleanRequest parse_clean(const OptionMap& options);
 
 }  // namespace nod::api

@@ -299,6 +299,20 @@ void Service::clean_before(const Reply& reply, store::Day cutoff, std::size_t ch
 
 void Service::Subscribe() { parts_.subscribed(); }
 
+void Service::Caches(sdbus::Result<wire::Window, std::uint64_t, std::uint64_t, double, std::vector<wire::CacheRow>>&& result,
+                     Options options) {
+    parts_.touched();
+    try {
+        auto request = api::parse_caches(decode(options));
+        answer_later(std::move(result), [request, now = parts_.now()](const store::Database& db) {
+            auto r = queries::caches(db, request, now);
+            return std::make_tuple(wire::window(r.days), r.substituted, r.built, r.hit_rate, wire::cache_rows(r));
+        });
+    } catch (...) {
+        result.returnError(to_bus_error(std::current_exception()));
+    }
+}
+
 void Service::emit(const LiveEvents& events) {
     if (!events.started.empty() || events.more_started) emitStarted(wire::started_rows(events.started), events.more_started);
     if (!events.finished.empty() || events.more_finished)

@@ -65,6 +65,8 @@ private:
     void Running(sdbus::Result<std::uint64_t, std::vector<wire::RunningRow>>&& result, Options options) override;
     void Clean(sdbus::Result<std::uint64_t>&& result, Options options) override;
     void Subscribe() override;
+    void Caches(sdbus::Result<wire::Window, std::uint64_t, std::uint64_t, double, std::vector<wire::CacheRow>>&& result,
+                Options options) override;
 
     std::string Version() override;
     std::string DatabasePath() override;

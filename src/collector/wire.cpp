@@ -100,6 +100,14 @@ std::vector<EstimateRow> estimate_rows(const std::vector<queries::Estimate>& est
     return rows;
 }
 
+std::vector<CacheRow> cache_rows(const queries::CachesResult& result) {
+    std::vector<CacheRow> out;
+    for (const auto& c : result.caches)
+        out.emplace_back(c.substituter, c.substituted, c.failed, c.other, c.bytes, c.download_bytes, c.median_throughput,
+                         c.share);
+    return out;
+}
+
 std::vector<StartedRow> started_rows(const std::vector<LiveActivity>& started) {
     std::vector<StartedRow> out;
     out.reserve(started.size());

@@ -9,6 +9,7 @@
 #include <sdbus-c++/Types.h>
 
 #include "queries/bucket.hpp"
+#include "queries/caches.hpp"
 #include "queries/stats.hpp"
 #include "queries/comparison.hpp"
 #include "queries/estimate.hpp"
@@ -39,6 +40,11 @@ std::vector<StatsRow> stats_rows(const queries::StatsResult& result, std::option
 std::vector<BucketRow> bucket_rows(const queries::BucketResult& result, std::optional<Kind> kind);
 std::vector<TestRow> test_rows(const queries::ComparisonResult& result, std::optional<Kind> kind);
 Windows windows(const queries::ComparisonResult& result);
+// (substituter, substituted, failed, other, bytes, download_bytes, median_throughput, share)
+using CacheRow = sdbus::Struct<std::string, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t,
+                               double, double>;
+std::vector<CacheRow> cache_rows(const queries::CachesResult& result);
+
 // The Started and Finished signals' entries.
 using StartedRow = sdbus::Struct<std::string, std::string, std::string, std::uint32_t, std::uint64_t>;
 using FinishedRow = sdbus::Struct<std::string, std::string, std::string, std::uint32_t, std::string, double>;

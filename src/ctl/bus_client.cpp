@@ -234,6 +234,19 @@ RunningResult BusClient::running(const Filters& f) {
     return r;
 }
 
+CachesResult BusClient::caches(const Filters& f) {
+    Options o = window_options(f);  // days, months, uid and trusted: the command line allows no others
+    auto [window, substituted, built, hit_rate, rows] = guarded([&] { return impl_->proxy->Caches(o); });
+    CachesResult r;
+    r.window = window_of(window);
+    r.substituted = substituted;
+    r.built = built;
+    r.hit_rate = hit_rate;
+    for (const auto& s : rows)
+        r.rows.push_back({s.get<0>(), s.get<1>(), s.get<2>(), s.get<3>(), s.get<4>(), s.get<5>(), s.get<6>(), s.get<7>()});
+    return r;
+}
+
 void BusClient::subscribe() {
     guarded([&] { impl_->proxy->Subscribe(); });
 }

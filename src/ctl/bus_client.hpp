@@ -33,6 +33,7 @@ public:
     ComparisonResult test(const Filters& filters);
     EstimateResult estimate(const std::vector<std::string>& names, const Filters& filters);
     RunningResult running(const Filters& filters);
+    CachesResult caches(const Filters& filters);
 
     // A live view: Subscribe (the collector stays up a minute), and the handlers the signals go to while
     // wait() runs. `started` gets how many began; `finished` each activity that ended (its user still a uid).

@@ -13,9 +13,9 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr std::array command_names = {"stats", "bucket", "test", "clean", "estimate", "running", "top"};
-constexpr std::array commands = {Command::stats,  Command::bucket,   Command::test,   Command::clean,
-                                 Command::estimate, Command::running, Command::top};
+constexpr std::array command_names = {"stats", "bucket", "test", "clean", "estimate", "running", "top", "caches"};
+constexpr std::array commands = {Command::stats,    Command::bucket,  Command::test, Command::clean,
+                                 Command::estimate, Command::running, Command::top,  Command::caches};
 
 po::options_description global_options() {
     po::options_description d("Options");
@@ -89,6 +89,16 @@ po::options_description command_options(Command c) {
             ("output,o", po::value<std::string>()->value_name("FORMAT"), "table (default), csv or json");
         return r_opts;
     }
+    case Command::caches: {
+        po::options_description c_opts("Options of caches");
+        c_opts.add_options()
+            ("days", po::value<std::string>()->value_name("N"), "the last N local days, today included")
+            ("months", po::value<std::string>()->value_name("N"), "this calendar month and the N-1 before it")
+            ("user", po::value<std::string>()->value_name("NAME|UID"), "only rows for this user (a name or a uid)")
+            ("trusted", "only rows that root's connections reported")
+            ("output,o", po::value<std::string>()->value_name("FORMAT"), "table (default), csv or json");
+        return c_opts;
+    }
     case Command::top: {
         po::options_description t_opts("Options of top");
         t_opts.add_options()
@@ -130,6 +140,11 @@ const char* synopsis(Command c) {
     case Command::clean:
         return "Usage: nodctl [OPTIONS] clean [--before-days N]\n\n"
                "Delete the recorded rows (root only).\n";
+    case Command::caches:
+        return "Usage: nodctl [OPTIONS] caches [--days N | --months N] [--user NAME|UID] [--trusted]\n"
+               "                            [--output table|csv|json]\n\n"
+               "Per substituter, what it delivered and how fast, and the hit rate: of the store paths realised in\n"
+               "the window (all time by default), the share substituted rather than built.\n";
     case Command::top:
         return "Usage: nodctl [OPTIONS] top [--kind KIND] [--user NAME|UID] [--trusted] [--once]\n\n"
                "A live view of what runs, updated as it starts and finishes: elapsed against expected, for whom,\n"
@@ -159,6 +174,7 @@ std::string general_help() {
            "  running               what runs now, for whom, and how long it should take\n"
            "  top                   the same, live and full screen\n"
            "  estimate NAME...      how long each derivation is expected to take, from its history\n"
+           "  caches                per substituter, and the hit rate\n"
            "  clean                 delete recorded rows (root only)\n\n"
         << global_options() << "\nSee 'nodctl COMMAND --help' for a command's options, and nodctl(1).\n";
     return out.str();
@@ -196,7 +212,7 @@ Command command_of(const std::string& name) {
     for (std::size_t i = 0; i < command_names.size(); ++i)
         if (name == command_names[i]) return static_cast<Command>(i);
     throw UsageError("nodctl: unknown command '" + name + "'; the commands are stats, bucket, test, running, "
-                     "top, estimate and clean (see 'nodctl --help')");
+                     "top, estimate, caches and clean (see 'nodctl --help')");
 }
 
 // The stats-only options that people may try elsewhere, for a precise message.
@@ -208,6 +224,10 @@ std::string misplaced(Command c, const std::string& option) {
     if (c == Command::estimate) {
         return "nodctl estimate: " + option +
                " is not an option of estimate (it takes --kind, --user, --trusted and --output)";
+    }
+    if (c == Command::caches) {
+        return "nodctl caches: " + option +
+               " is not an option of caches (it takes --days, --months, --user, --trusted and --output)";
     }
     if (c == Command::top) {
         return "nodctl top: " + option + " is not an option of top (it takes --kind, --user, --trusted and --once)";
@@ -377,7 +397,8 @@ void read_output(const std::string& o, Invocation& inv) {
         return;
     }
     if (inv.command == Command::bucket) one_of("output", o, {"table", "csv", "json", "chart"});
-    if (inv.command == Command::test || inv.command == Command::estimate || inv.command == Command::running)
+    if (inv.command == Command::test || inv.command == Command::estimate || inv.command == Command::running ||
+        inv.command == Command::caches)
         one_of("output", o, {"table", "csv", "json"});
     inv.output = format_of(o);
 }

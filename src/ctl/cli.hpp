@@ -13,7 +13,7 @@
 
 namespace nod::ctl {
 
-enum class Command { stats, bucket, test, clean, estimate, running, top };
+enum class Command { stats, bucket, test, clean, estimate, running, top, caches };
 enum class Output { table, csv, json, chart };
 enum class Bus { system, session, address };
 

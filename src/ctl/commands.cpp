@@ -5,6 +5,7 @@
 #include "ctl/bus_client.hpp"
 #include "ctl/format_chart.hpp"
 #include "ctl/format_comparison.hpp"
+#include "ctl/format_caches.hpp"
 #include "ctl/format_estimate.hpp"
 #include "ctl/format_running.hpp"
 #include "ctl/top.hpp"
@@ -74,6 +75,12 @@ std::string answer(const Invocation& inv, BusClient& bus, std::ostream& err) {
         if (inv.output == Output::csv) return estimate_csv(r);
         if (inv.output == Output::json) return estimate_json(r);
         return estimate_table(r, view_of(inv));
+    }
+    case Command::caches: {
+        auto r = bus.caches(f);
+        if (inv.output == Output::csv) return caches_csv(r);
+        if (inv.output == Output::json) return caches_json(r);
+        return caches_table(r, view_of(inv));
     }
     case Command::top: break;  // run() hands it to run_top
     case Command::clean: {

@@ -204,4 +204,31 @@ std::string running_json(const RunningResult& result) {
     return finish(buffer);
 }
 
+std::string caches_json(const CachesResult& result) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    window(w, "window", result.window);
+    number(w, "substituted", result.substituted);
+    number(w, "built", result.built);
+    number(w, "hit_rate", result.hit_rate);
+    key(w, "rows");
+    w.StartArray();
+    for (const auto& r : result.rows) {
+        w.StartObject();
+        text(w, "substituter", r.substituter);
+        number(w, "substituted", r.substituted);
+        number(w, "failed", r.failed);
+        number(w, "other", r.other);
+        number(w, "bytes", r.bytes);
+        number(w, "download_bytes", r.download_bytes);
+        number(w, "median_throughput", r.median_throughput);
+        number(w, "share", r.share);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return finish(buffer);
+}
+
 }  // namespace nod::ctl

@@ -18,5 +18,6 @@ std::string estimate_json(const EstimateResult& result);
 // "started", "elapsed_seconds", "expected_seconds", "done", "expected"}]}; null for "" machine and phase and for
 // unknown expectations.
 std::string running_json(const RunningResult& result);
+std::string caches_json(const CachesResult& result);
 
 }  // namespace nod::ctl

@@ -111,6 +111,21 @@ struct RunningResult {
     std::vector<RunningRow> rows;
 };
 
+// One substituter of Caches. median_throughput (bytes/s) and share (0 to 1) are NaN when not defined.
+struct CacheRow {
+    std::string substituter;
+    std::uint64_t substituted = 0, failed = 0, other = 0, bytes = 0, download_bytes = 0;
+    double median_throughput = 0;
+    double share = 0;
+};
+
+struct CachesResult {
+    Window window;
+    std::uint64_t substituted = 0, built = 0;
+    double hit_rate = 0;  // NaN when nothing was realised
+    std::vector<CacheRow> rows;
+};
+
 // One entry of the Finished signal. duration_seconds is NaN when unknown.
 struct FinishedActivity {
     std::string kind;

@@ -94,6 +94,14 @@ TEST(Options, MachinesAndSubstituters) {
               "option 'machine' is longer than 4096 bytes");
 }
 
+TEST(Options, CachesTakesAWindowAndWhoseRows) {
+    auto r = parse_caches({{"days", 7u}, {"trusted", true}});
+    EXPECT_EQ(r.window.count, 7);
+    EXPECT_TRUE(r.filter.trusted_only);
+    EXPECT_EQ(error_of([] { parse_caches({{"machine", std::string("x")}}); }),
+              "unknown option 'machine' for Caches (known: days, months, uid, trusted)");
+}
+
 TEST(Options, WrongTypesNameTheKeyAndBothTypes) {
     EXPECT_EQ(error_of([] { parse_stats({{"days", std::string("7")}}); }),
               "option 'days' must be of type 'u', not 's'");

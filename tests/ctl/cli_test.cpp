@@ -131,6 +131,22 @@ TEST(CommandLine, MachinesAndSubstituters) {
               "nodctl: --group-by machine does not apply to the test comparison (it compares derivation names: --group)");
 }
 
+TEST(CommandLine, CachesTakesAWindowAndWhoseRows) {
+    auto inv = parse_command_line({"caches", "--days", "7", "--trusted", "-o", "json"});
+    EXPECT_EQ(inv.command, Command::caches);
+    EXPECT_EQ(inv.filters.days, 7u);
+    EXPECT_TRUE(inv.filters.trusted);
+    EXPECT_EQ(inv.output, Output::json);
+    try {
+        parse_command_line({"caches", "--group"});
+        ADD_FAILURE() << "caches does not group";
+    } catch (const UsageError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "nodctl caches: --group is not an option of caches (it takes --days, --months, --user, --trusted and "
+                  "--output)");
+    }
+}
+
 TEST(CommandLine, CleanAndAddress) {
     auto inv = parse_command_line({"--address", "unix:path=/tmp/bus", "clean", "--before-days", "0"});
     EXPECT_EQ(inv.command, Command::clean);
@@ -279,7 +295,7 @@ TEST(CommandLine, DoubleDashEndsTheOptions) {
 }
 
 TEST(CommandLine, UnknownCommand) {
-    const std::string rest = "; the commands are stats, bucket, test, running, top, estimate and clean (see 'nodctl --help')";
+    const std::string rest = "; the commands are stats, bucket, test, running, top, estimate, caches and clean (see 'nodctl --help')";
     EXPECT_EQ(outcome({"frob"}), "nodctl: unknown command 'frob'" + rest);
     EXPECT_EQ(outcome({"Stats"}), "nodctl: unknown command 'Stats'" + rest);
     EXPECT_EQ(outcome({"help"}), "nodctl: unknown command 'help'" + rest);

@@ -16,7 +16,8 @@ expect() {
         failed=1
     fi
 }
-expect 'stats bucket test running top estimate clean' nodctl ''
+expect 'stats bucket test running top estimate caches clean' nodctl ''
+expect 'caches clean' nodctl c
 expect '--once' nodctl top --on
 expect 'running' nodctl ru
 expect '--limit' nodctl running --li

@@ -500,7 +500,7 @@ TEST_F(NodctlTest, ColourOnlyOnATerminalWithoutNoColor) {
 TEST_F(NodctlTest, HelpOfEveryCommandAndVersion) {
     for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"-h"}, {"stats", "--help"},
                                           {"bucket", "--help"}, {"test", "--help"}, {"clean", "--help"},
-                                          {"estimate", "--help"}, {"running", "--help"}, {"top", "--help"}, {"--help", "bucket"}}) {
+                                          {"estimate", "--help"}, {"running", "--help"}, {"top", "--help"}, {"caches", "--help"}, {"--help", "bucket"}}) {
         // No bus at all: help must not need one.
         auto r = nodctl_at("unix:path=/nonexistent", args);
         EXPECT_EQ(r.status, 0) << args[0] << r.err;
@@ -514,7 +514,7 @@ TEST_F(NodctlTest, HelpOfEveryCommandAndVersion) {
     EXPECT_NE(nodctl_at("", {"bucket", "--help"}).out.find("chart"), std::string::npos);
     EXPECT_NE(nodctl_at("", {"clean", "--help"}).out.find("--before-days"), std::string::npos);
     auto general = nodctl_at("", {"--help"}).out;
-    for (const char* command : {"stats", "bucket", "test", "running", "top", "estimate", "clean"})
+    for (const char* command : {"stats", "bucket", "test", "running", "top", "estimate", "caches", "clean"})
         EXPECT_NE(general.find(command), std::string::npos);
     auto version = nodctl_at("", {"--version"});
     EXPECT_EQ(version.status, 0);
@@ -544,7 +544,7 @@ void expect_man_covers(const std::string& help, const fs::path& page) {
 TEST(ManPages, CoverEveryOption) {
     const fs::path man = fs::path(NOD_TEST_DATA).parent_path().parent_path() / "man";
     std::string nodctl_help;
-    for (const char* command : {"stats", "bucket", "test", "running", "top", "estimate", "clean"})
+    for (const char* command : {"stats", "bucket", "test", "running", "top", "estimate", "caches", "clean"})
         nodctl_help += nodctl_at("", {command, "--help"}).out;
     expect_man_covers(nodctl_help, man / "nodctl.1");
     auto collector = run({collector_binary.string(), "--help"});
@@ -583,7 +583,7 @@ TEST_F(NodctlTest, BadFlagsNameTheFlagBeforeAnyBusCall) {
              {{"bucket", "day", "-o", "test"}, "nodctl: --output must be table, csv, json or chart, not 'test'"},
              {{"clean", "--days", "3"}, "nodctl clean: --days is not an option of clean (it takes only --before-days)"},
              {{"clean", "--before-days", "soon"}, "nodctl: --before-days must be a number, not 'soon'"},
-             {{"frobnicate"}, "nodctl: unknown command 'frobnicate'; the commands are stats, bucket, test, running, top, estimate and clean (see 'nodctl --help')"},
+             {{"frobnicate"}, "nodctl: unknown command 'frobnicate'; the commands are stats, bucket, test, running, top, estimate, caches and clean (see 'nodctl --help')"},
              {{"--bus", "user"}, "nodctl: --bus must be system or session, not 'user'"},
              {{"--bus", "system", "--address", "unix:path=/x"}, "nodctl: --bus and --address exclude each other"},
          }) {
@@ -632,6 +632,28 @@ TEST_F(NodctlTest, GroupedAndFilteredByMachineAndSubstituter) {
     EXPECT_NE(table.find("1 machine"), std::string::npos) << table;
     auto bucket = parse_json(ok({"bucket", "day", "--days", "1", "--substituter", cache, "-o", "json"}));
     EXPECT_EQ(kind_count(bucket, "substitute"), substitutions);
+}
+
+// caches on the corpus: h5's substitutions came from its file:// cache; the hit rate is what it says.
+TEST_F(NodctlTest, CachesAndTheHitRate) {
+    auto d = parse_json(ok({"caches", "-o", "json"}));
+    std::uint64_t substituted = d["substituted"].GetUint64(), built = d["built"].GetUint64();
+    ASSERT_GT(substituted, 0u);
+    ASSERT_GT(built, 0u);
+    EXPECT_DOUBLE_EQ(d["hit_rate"].GetDouble(), static_cast<double>(substituted) / static_cast<double>(substituted + built));
+    ASSERT_EQ(d["rows"].Size(), 1u);
+    EXPECT_EQ(std::string(d["rows"][0]["substituter"].GetString()), "file:///tmp/capture/cache");
+    EXPECT_EQ(d["rows"][0]["substituted"].GetUint64(), substituted);
+    EXPECT_DOUBLE_EQ(d["rows"][0]["share"].GetDouble(), 1.0);
+    std::string table = ok({"caches"});
+    EXPECT_TRUE(table.starts_with("SUBSTITUTER")) << table;
+    EXPECT_NE(table.find("file:///tmp/capture/cache"), std::string::npos) << table;
+    EXPECT_NE(table.find("\nHit rate "), std::string::npos) << table;
+    EXPECT_NE(table.find(": " + std::to_string(substituted) + " substituted, " + std::to_string(built) + " built, "),
+              std::string::npos)
+        << table;
+    auto none = parse_json(ok({"caches", "--user", "4242", "-o", "json"}));
+    EXPECT_TRUE(none["hit_rate"].IsNull()) << "nothing realised for that user";
 }
 
 TEST_F(NodctlTest, TheCollectorsOwnRefusalIsPassedOn) {

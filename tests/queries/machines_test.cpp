@@ -1,6 +1,9 @@
 // Stats per machine and substituter, and the filters on them, on a real store.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "queries/caches.hpp"
 #include "queries/stats.hpp"
 #include "store/store.hpp"
 #include "support.hpp"
@@ -18,8 +21,10 @@ protected:
         tzset();
         store_ = std::make_unique<store::Store>(dir_ / "nod.db");
         std::vector<Row> rows;
-        auto add = [&](Kind kind, const std::string& name, const std::string& machine, Outcome outcome = Outcome::succeeded) {
-            Row r = make_row(kind, name, day_ + static_cast<Micros>(rows.size()) * 1'000'000, 2'000'000, outcome);
+        auto add = [&](Kind kind, const std::string& name, const std::string& machine, Outcome outcome = Outcome::succeeded,
+                       std::uint64_t bytes = 0) {
+            // make_row downloads a third of `bytes`.
+            Row r = make_row(kind, name, day_ + static_cast<Micros>(rows.size()) * 1'000'000, 2'000'000, outcome, bytes);
             r.machine = machine;
             r.activity_id = rows.size() + 1;
             rows.push_back(r);
@@ -27,7 +32,9 @@ protected:
         add(Kind::build, "a-1", "");
         add(Kind::build, "b-1", "");
         for (int i = 0; i < 3; ++i) add(Kind::build, "c-" + std::to_string(i), "ssh://builder");
-        for (int i = 0; i < 4; ++i) add(Kind::substitute, "s-" + std::to_string(i), "https://cache.nixos.org", i == 0 ? Outcome::failed : Outcome::succeeded);
+        for (int i = 0; i < 4; ++i)
+            add(Kind::substitute, "s-" + std::to_string(i), "https://cache.nixos.org",
+                i == 0 ? Outcome::failed : Outcome::succeeded, 3'000'000ULL * static_cast<std::uint64_t>(i + 1));
         add(Kind::substitute, "t-1", "https://cache.example");
         add(Kind::copy, "c-0", "ssh://builder");
         store_->write(rows);
@@ -90,6 +97,32 @@ TEST_F(MachinesTest, Filters) {
     unknown.filter.machine = "ssh://never";
     r = run(unknown);
     for (const auto& k : r.kinds) EXPECT_EQ(k.figures.count, 0u) << to_string(k.kind);
+}
+
+// 5 successful builds (2 here, 3 on a builder) and 4 successful substitutions (3 of 4 from one cache, 1
+// from another): the hit rate is 4 / 9; the first cache's successful ones downloaded 2, 3 and 4 MB in 2 s.
+TEST_F(MachinesTest, CachesAndTheHitRate) {
+    auto r = caches(store_->database(), {}, day_ + 3'600'000'000LL);
+    EXPECT_EQ(r.substituted, 4u);
+    EXPECT_EQ(r.built, 5u);
+    EXPECT_DOUBLE_EQ(r.hit_rate, 4.0 / 9.0);
+    ASSERT_EQ(r.caches.size(), 2u);
+    const auto& nixos = r.caches[0];
+    EXPECT_EQ(nixos.substituter, "https://cache.nixos.org");
+    EXPECT_EQ(nixos.substituted, 3u);
+    EXPECT_EQ(nixos.failed, 1u);
+    EXPECT_EQ(nixos.bytes, 27'000'000u) << "the successful ones' NAR sizes: 6 + 9 + 12 MB";
+    EXPECT_EQ(nixos.download_bytes, 9'000'000u);
+    EXPECT_DOUBLE_EQ(nixos.median_throughput, 1'500'000.0) << "3 MB in 2 s";
+    EXPECT_DOUBLE_EQ(nixos.share, 0.75);
+    EXPECT_EQ(r.caches[1].substituter, "https://cache.example");
+    EXPECT_TRUE(std::isnan(r.caches[1].median_throughput)) << "nothing downloaded";
+
+    CachesRequest empty;
+    empty.window = Window::last_days(1);
+    auto none = caches(store_->database(), empty, day_ + 30 * 86'400'000'000LL);
+    EXPECT_TRUE(none.caches.empty());
+    EXPECT_TRUE(std::isnan(none.hit_rate)) << "nothing realised";
 }
 
 }  // namespace
