@@ -1460,6 +1460,39 @@ TEST_F(CollectorTest, TopInATerminalShowsWhatRunsAndQuitsCleanly) {
     tmux({"kill-server"});
 }
 
+// The hit rate from a stream with known work: three builds and one substitution, all successful, through a
+// real socket and collector: 1 / 4.
+TEST_F(CollectorTest, TheHitRateOfAKnownStream) {
+    start();
+    const std::uint64_t base = static_cast<std::uint64_t>(getpid()) << 32;
+    std::string lines;
+    for (std::uint64_t i = 0; i < 3; ++i) {
+        lines += build_lines(base + 100 * i, "b-" + std::to_string(i), false);
+        lines += build_lines(base + 100 * i, "b-" + std::to_string(i), true);
+    }
+    const std::string copies = std::to_string(base + 900), sub = std::to_string(base + 901);
+    lines += R"({"action":"start","id":)" + copies + R"(,"level":5,"parent":0,"text":"","type":103})" "\n"
+             R"({"action":"start","fields":["/nix/store/0c3b5pl2s0mv7q9gy5kwa2r0z9m2iwl1-s-1","https://cache.example"],"id":)" +
+             sub + R"(,"level":4,"parent":0,"text":"","type":108})" "\n"
+             R"({"action":"stop","id":)" + sub + "}\n"
+             R"({"action":"result","fields":[1,1,0,0],"id":)" + copies + R"(,"type":105})" "\n";
+    {
+        NixConnection nix(socket);
+        ASSERT_TRUE(nix.write(lines));
+    }
+    ASSERT_TRUE(eventually([&] { return property_rows() == 4; })) << log_text();
+    auto r = nodctl_at(bus.address(), {"caches", "-o", "json"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    rapidjson::Document d;
+    d.Parse(r.out.c_str());
+    ASSERT_FALSE(d.HasParseError()) << r.out;
+    EXPECT_EQ(d["substituted"].GetUint64(), 1u);
+    EXPECT_EQ(d["built"].GetUint64(), 3u);
+    EXPECT_DOUBLE_EQ(d["hit_rate"].GetDouble(), 0.25);
+    ASSERT_EQ(d["rows"].Size(), 1u);
+    EXPECT_EQ(std::string(d["rows"][0]["substituter"].GetString()), "https://cache.example");
+}
+
 TEST_F(CollectorTest, TopOnceIsOneFrame) {
     start();
     auto r = nodctl_at(bus.address(), {"top", "--once"});
