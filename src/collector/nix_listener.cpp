@@ -146,6 +146,7 @@ void NixListener::publish_events() {
     events_.running_changed = running != running_published_;
     running_published_ = running;
     if (events_.empty()) return;
+    events_.fit();
     events_handler_(std::exchange(events_, LiveEvents{}));
 }
 
