@@ -126,10 +126,14 @@ void NixListener::stop_accepting() {
 
 void NixListener::running(RunningHandler done) {
     control_.post([this, done = std::move(done)] {
-        // A snapshot walks every activity of every connection on the reading thread: callers within
-        // running_reuse of one another share one, however many ask.
+        // A snapshot walks every activity of every connection on the reading thread and copies them: callers
+        // within running_reuse of one another share one, and while earlier callers still wait with it (slow
+        // queries), so do callers within running_reuse_held, so that a caller who asks every 250 ms does not
+        // keep a copy of every activity alive per call.
         auto now = std::chrono::steady_clock::now();
-        if (!running_snapshot_ || now - running_taken_ > running_reuse) {
+        auto age = now - running_taken_;
+        bool shared = running_snapshot_ && running_snapshot_.use_count() > 1 && age <= running_reuse_held;
+        if (!running_snapshot_ || (age > running_reuse && !shared)) {
             running_snapshot_ = std::make_shared<const std::vector<LiveActivity>>(reader_.running());
             running_taken_ = now;
         }

@@ -55,6 +55,7 @@ public:
     using RunningHandler = std::function<void(RunningSnapshot)>;
     void running(RunningHandler done);
     static constexpr std::chrono::milliseconds running_reuse{250};
+    static constexpr std::chrono::milliseconds running_reuse_held{2000};  // while callers still hold it
     // Before start(): `handler` gets, on the reading thread every flush (200 ms), what started and
     // finished since the last call and the count in flight, when any of it changed. It must not block.
     using EventsHandler = std::function<void(LiveEvents)>;
