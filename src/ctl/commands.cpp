@@ -1,7 +1,5 @@
 #include "ctl/commands.hpp"
 
-#include <map>
-
 #include "ctl/bus_client.hpp"
 #include "ctl/format_chart.hpp"
 #include "ctl/format_comparison.hpp"
@@ -33,12 +31,8 @@ std::string answer(const Invocation& inv, BusClient& bus, std::ostream& err) {
     case Command::stats: {
         auto r = bus.stats(f);
         if (r.group_by == GroupBy::user) {
-            std::map<std::uint32_t, std::string> names;  // a user has a row per kind: one lookup each
-            for (auto& row : r.rows) {
-                auto [name, fresh] = names.try_emplace(row.uid);
-                if (fresh) name->second = user_name(row.uid);
-                row.user = name->second;
-            }
+            UserNames names;
+            for (auto& row : r.rows) row.user = names.of(row.uid);
         }
         if (inv.output == Output::csv) return stats_csv(r);
         if (inv.output == Output::json) return stats_json(r);
@@ -60,12 +54,8 @@ std::string answer(const Invocation& inv, BusClient& bus, std::ostream& err) {
     }
     case Command::running: {
         auto r = bus.running(f);
-        std::map<std::uint32_t, std::string> names;
-        for (auto& row : r.rows) {
-            auto [name, fresh] = names.try_emplace(row.uid);
-            if (fresh) name->second = user_name(row.uid);
-            row.user = name->second;
-        }
+        UserNames names;
+        for (auto& row : r.rows) row.user = names.of(row.uid);
         if (inv.output == Output::csv) return running_csv(r);
         if (inv.output == Output::json) return running_json(r);
         return running_table(r, view_of(inv));

@@ -27,15 +27,24 @@ bool utf8_locale() {
     return utf8;
 }
 
-std::size_t terminal_width() {
-    if (const char* c = std::getenv("COLUMNS"); c && *c) {
+namespace {
+
+// The variable `name` when it is a positive number, else the terminal's size as `measure` reads it from
+// TIOCGWINSZ, else `fallback`.
+std::size_t terminal_extent(const char* name, unsigned short winsize::*measure, std::size_t fallback) {
+    if (const char* c = std::getenv(name); c && *c) {
         std::size_t v = 0;
         auto [end, ec] = std::from_chars(c, c + std::strlen(c), v);
         if (ec == std::errc() && *end == '\0' && v > 0) return v;
     }
     winsize ws{};
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
-    return 80;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.*measure > 0) return ws.*measure;
+    return fallback;
 }
+
+}  // namespace
+
+std::size_t terminal_width() { return terminal_extent("COLUMNS", &winsize::ws_col, 80); }
+std::size_t terminal_height() { return terminal_extent("LINES", &winsize::ws_row, 24); }
 
 }  // namespace nod::ctl

@@ -11,5 +11,7 @@ bool want_color(bool no_color_flag);
 bool utf8_locale();
 // COLUMNS when it is a positive number, else the terminal's width (TIOCGWINSZ), else 80.
 std::size_t terminal_width();
+// LINES when it is a positive number, else the terminal's height (TIOCGWINSZ), else 24.
+std::size_t terminal_height();
 
 }  // namespace nod::ctl

@@ -1,6 +1,5 @@
 #include "ctl/top.hpp"
 
-#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -9,6 +8,7 @@
 #include <csignal>
 #include <map>
 
+#include "ctl/terminal.hpp"
 #include "ctl/top_view.hpp"
 #include "ctl/users.hpp"
 
@@ -22,12 +22,6 @@ void on_stop_signal(int) { stop_requested = 1; }
 
 double now_seconds() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::pair<std::size_t, std::size_t> terminal_size(std::size_t fallback_width) {
-    winsize w{};
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col > 0 && w.ws_row > 0) return {w.ws_col, w.ws_row};
-    return {fallback_width, 24};
 }
 
 // The terminal as top needs it, and back as it was whatever way top ends: the alternate screen, no
@@ -73,19 +67,7 @@ private:
     std::map<int, struct sigaction> saved_;
 };
 
-class Names {
-public:
-    const std::string& of(std::uint32_t uid) {
-        auto [it, fresh] = names_.try_emplace(uid);
-        if (fresh) it->second = user_name(uid);
-        return it->second;
-    }
-
-private:
-    std::map<std::uint32_t, std::string> names_;
-};
-
-void fetch(BusClient& bus, const Filters& filters, Names& names, TopState& state) {
+void fetch(BusClient& bus, const Filters& filters, UserNames& names, TopState& state) {
     state.running = bus.running(filters);
     state.fetched_at = now_seconds();
     for (auto& row : state.running.rows) row.user = names.of(row.uid);
@@ -94,12 +76,12 @@ void fetch(BusClient& bus, const Filters& filters, Names& names, TopState& state
 }  // namespace
 
 int run_top(const Invocation& inv, BusClient& bus, const ViewOptions& view, std::ostream& out) {
-    Names names;
+    UserNames names;
     TopState state;
     if (inv.once) {
         fetch(bus, inv.filters, names, state);
-        auto [width, height] = terminal_size(view.width);
-        out << render_top(state, now_seconds(), view.width, std::max<std::size_t>(height, 24), view) << std::flush;
+        out << render_top(state, now_seconds(), view.width, std::max<std::size_t>(terminal_height(), 24), view)
+            << std::flush;
         return 0;
     }
 
@@ -134,8 +116,7 @@ int run_top(const Invocation& inv, BusClient& bus, const ViewOptions& view, std:
             last_subscribe = now;
         }
         if (redraw || now - last_draw >= 1.0) {
-            auto [width, height] = terminal_size(view.width);
-            std::string frame = render_top(state, now, width, height, view);
+            std::string frame = render_top(state, now, terminal_width(), terminal_height(), view);
             // Each line overwrites the last frame's and clears what is left of it; no newline after the
             // last, which would scroll a frame as high as the terminal.
             std::string screen_text = "\033[H";

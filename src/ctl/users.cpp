@@ -58,4 +58,10 @@ std::string user_name(std::uint32_t uid) {
     return entry->pw_name;
 }
 
+const std::string& UserNames::of(std::uint32_t uid) {
+    auto [it, fresh] = names_.try_emplace(uid);
+    if (fresh) it->second = user_name(uid);
+    return it->second;
+}
+
 }  // namespace nod::ctl

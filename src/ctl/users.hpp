@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -14,5 +15,14 @@ std::optional<std::uint32_t> uid_of_user(const std::string& name);
 
 // The name of the user with `uid`, or the uid in decimal when this machine has none.
 std::string user_name(std::uint32_t uid);
+
+// user_name, each uid looked up once: an answer has a row per kind and user, a live view many frames.
+class UserNames {
+public:
+    const std::string& of(std::uint32_t uid);
+
+private:
+    std::map<std::uint32_t, std::string> names_;
+};
 
 }  // namespace nod::ctl

@@ -5,18 +5,14 @@
 #include <limits>
 #include <map>
 
+#include "queries/names.hpp"
+#include "stats/mann_whitney.hpp"
+
 namespace nod::queries {
 
 namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-
-double median(std::vector<double>& values) {
-    if (values.empty()) return nan;
-    std::sort(values.begin(), values.end());
-    std::size_t n = values.size();
-    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
 
 }  // namespace
 
@@ -34,7 +30,7 @@ CachesResult caches(const store::Database& db, const CachesRequest& request, Mic
         CacheFigures figures;
         std::vector<double> throughputs;
     };
-    std::map<std::int64_t, Gathered> by_machine;  // -1: a substitution with no substituter named
+    std::map<std::int64_t, Gathered> by_machine;  // this_machine_id: a substitution with no substituter named
     while (rows.step()) {
         auto kind = static_cast<Kind>(rows.column_int(0));
         auto outcome = static_cast<Outcome>(rows.column_int(3));
@@ -42,7 +38,7 @@ CachesResult caches(const store::Database& db, const CachesRequest& request, Mic
             if (outcome == Outcome::succeeded) ++result.built;
             continue;
         }
-        Gathered& g = by_machine[rows.column_is_null(1) ? -1 : rows.column_int(1)];
+        Gathered& g = by_machine[rows.column_is_null(1) ? this_machine_id : rows.column_int(1)];
         if (outcome == Outcome::failed) {
             ++g.figures.failed;
         } else if (outcome != Outcome::succeeded) {
@@ -58,12 +54,10 @@ CachesResult caches(const store::Database& db, const CachesRequest& request, Mic
                 g.throughputs.push_back(static_cast<double>(download) / (static_cast<double>(rows.column_int(2)) / 1e6));
         }
     }
-    std::map<std::int64_t, std::string> names{{-1, ""}};
-    auto machines = db.prepare("SELECT id, machine FROM machines");
-    while (machines.step()) names.emplace(machines.column_int(0), std::string(machines.column_text(1)));
+    NameMap names = machine_names(db);
     for (auto& [id, g] : by_machine) {
         g.figures.substituter = names[id];
-        g.figures.median_throughput = median(g.throughputs);
+        g.figures.median_throughput = stats::median(g.throughputs);
         g.figures.share = result.substituted == 0 ? nan
                                                   : static_cast<double>(g.figures.substituted) /
                                                         static_cast<double>(result.substituted);

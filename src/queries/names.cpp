@@ -10,4 +10,11 @@ NameMap matching_names(const store::Database& db, std::string_view needle) {
     return names;
 }
 
+NameMap machine_names(const store::Database& db) {
+    NameMap names{{this_machine_id, ""}};
+    auto all = db.prepare("SELECT id, machine FROM machines");
+    while (all.step()) names.emplace(all.column_int(0), std::string(all.column_text(1)));
+    return names;
+}
+
 }  // namespace nod::queries

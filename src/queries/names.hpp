@@ -17,4 +17,9 @@ using NameMap = std::unordered_map<std::int64_t, std::string>;
 // as store paths are.
 NameMap matching_names(const store::Database& db, std::string_view needle);
 
+// Every machine's name by id (remote builders, substituters, copy peers), and "" under
+// this_machine_id for rows of this machine (machine_id NULL).
+inline constexpr std::int64_t this_machine_id = -1;
+NameMap machine_names(const store::Database& db);
+
 }  // namespace nod::queries

@@ -135,14 +135,6 @@ void group_by_name(const store::Database& db, const StatsRequest& request, const
         result.names = figures_of(db, request, result.days, pending_names, choose_groups(light, names, request));
 }
 
-// The machines' names by id ("" is this machine, id -1).
-std::map<std::int64_t, std::string> machine_names(const store::Database& db) {
-    std::map<std::int64_t, std::string> names{{-1, ""}};
-    auto all = db.prepare("SELECT id, machine FROM machines");
-    while (all.step()) names.emplace(all.column_int(0), std::string(all.column_text(1)));
-    return names;
-}
-
 // Per user, machine or substituter: they are few, so one pass over the window's rows gives every group's
 // full figures.
 void group_by_row_label(const store::Database& db, const StatsRequest& request, const NameMap& names, bool filtered,
@@ -155,10 +147,11 @@ void group_by_row_label(const store::Database& db, const StatsRequest& request, 
                           if (filtered || request.filter.any()) piece.add_to(kinds[static_cast<std::size_t>(kind)]);
                           if (request.group_by == GroupBy::substituter && kind != static_cast<int>(Kind::substitute))
                               return;
-                          std::int64_t label = by_user ? std::int64_t{piece.user().value_or(0)} : piece.machine_id().value_or(-1);
+                          std::int64_t label =
+                              by_user ? std::int64_t{piece.user().value_or(0)} : piece.machine_id().value_or(this_machine_id);
                           piece.add_to(groups[{kind, label}]);
                       });
-    std::map<std::int64_t, std::string> machines;
+    NameMap machines;
     if (!by_user) machines = machine_names(db);
     std::array<std::vector<NameFigures>, kind_count> per_kind;
     for (const auto& [key, accumulator] : groups) {
