@@ -2,6 +2,7 @@
 
 #include "store/day_durations.hpp"
 #include "store/error.hpp"
+#include "store/lifetime.hpp"
 
 namespace nod::store {
 
@@ -122,9 +123,33 @@ ALTER TABLE name_totals ADD COLUMN cpu_system_us INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE name_pending ADD COLUMN format INTEGER NOT NULL DEFAULT 3;
 )sql";
 
+// Version 6: lifetime totals (lifetime.hpp), which only grow: per (kind, outcome, direction), a duration
+// histogram per kind with fixed buckets, and substitutions per (substituter, outcome), at most
+// max_lifetime_substituters named ones plus "" (other). The data step starts them from the rows.
+constexpr std::string_view version_6 = R"sql(
+CREATE TABLE lifetime_totals (
+    kind INTEGER NOT NULL, outcome INTEGER NOT NULL, direction INTEGER NOT NULL,
+    count INTEGER NOT NULL, timed INTEGER NOT NULL, duration_us INTEGER NOT NULL,
+    bytes INTEGER NOT NULL, download_bytes INTEGER NOT NULL,
+    PRIMARY KEY (kind, outcome, direction)
+) WITHOUT ROWID;
+CREATE TABLE lifetime_durations (
+    kind INTEGER NOT NULL, bucket INTEGER NOT NULL,   -- index into lifetime_bucket_bounds_us; last: longer
+    count INTEGER NOT NULL,
+    PRIMARY KEY (kind, bucket)
+) WITHOUT ROWID;
+CREATE TABLE lifetime_substituters (
+    substituter TEXT NOT NULL,        -- machines.machine, not its id: clear() deletes machines, not these
+    outcome INTEGER NOT NULL,
+    count INTEGER NOT NULL, bytes INTEGER NOT NULL, download_bytes INTEGER NOT NULL,
+    PRIMARY KEY (substituter, outcome)
+) WITHOUT ROWID;
+)sql";
+
 // The part of a step that SQL alone cannot do.
 void migrate_data(sqlite3* db, const std::string& context, int to) {
     if (to == 2) fill_day_durations_from_rows(db, context);
+    if (to == 6) fill_lifetime_from_rows(db, context);
 }
 
 }  // namespace
@@ -136,6 +161,7 @@ std::string_view migration_sql(int to) {
         case 3: return version_3;
         case 4: return version_4;
         case 5: return version_5;
+        case 6: return version_6;
         default: return {};
     }
 }

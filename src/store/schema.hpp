@@ -9,7 +9,7 @@
 
 namespace nod::store {
 
-inline constexpr int schema_version = 5;
+inline constexpr int schema_version = 6;
 inline constexpr int application_id = 0x6e6f6401;  // "nod" 0x01
 
 // The SQL that turns version `to - 1` into `to` (1 <= to <= schema_version).

@@ -10,6 +10,7 @@
 #include "store/checkpointer.hpp"
 #include "store/day_durations.hpp"
 #include "store/error.hpp"
+#include "store/lifetime.hpp"
 #include "store/name_deltas.hpp"
 #include "store/path_codec.hpp"
 #include "store/row_encoding.hpp"
@@ -144,6 +145,7 @@ Store::Store(const std::filesystem::path& path, const OpenOptions& options)
     if (rc != SQLITE_OK) throw_sqlite(rc, "opening " + db_.context() + ": registering nod_histogram_merge");
     statements_ = std::make_unique<Statements>(db_);
     durations_ = std::make_unique<DayDurationsWriter>(db_.handle(), db_.context());
+    lifetime_ = std::make_unique<LifetimeWriter>(db_.handle(), db_.context());
     if (options.background_checkpoints) {
         checkpointer_ = std::make_unique<Checkpointer>(db_.path(), db_.context());
         sqlite3_wal_hook(db_.handle(), on_wal_commit, this);  // replaces SQLite's autocheckpoint hook
@@ -177,6 +179,7 @@ void Store::write(std::span<const Row> rows) {
     if (rows.empty()) return;
     try {
         sql::Transaction transaction(db_.handle(), db_.context());
+        lifetime_->discard();  // sums a failed batch may have left
         std::vector<KeyedRow> keyed = key_and_sort(rows);
         BatchDeltas deltas;
         deltas.reserve(rows.size());
@@ -192,6 +195,7 @@ void Store::write(std::span<const Row> rows) {
             upsert.run();
         });
         append_name_deltas(deltas, rows.size());
+        lifetime_->flush();
         if (fold_due()) fold_pending();
         std::size_t replaced = replace_unconfirmed(keyed);
         transaction.commit();
@@ -269,6 +273,7 @@ void Store::insert_rows(std::span<const KeyedRow> rows, BatchDeltas& deltas) {
         bind_cpu(insert, base + 19, cpu_system);
         deltas.add(static_cast<int>(kind), name_id, day, row.duration, row.outcome, bytes, download_bytes, cpu_user,
                    cpu_system);
+        lifetime_->add(row);  // in id order, as the migration to version 6 counts
     }
     insert.run();
 }
@@ -374,7 +379,8 @@ Store::PruneBatch Store::collect_prunable(Day cutoff, std::size_t chunk) {
     return batch;
 }
 
-// Deletes the batch's rows and takes them out of every aggregate, inside the caller's transaction.
+// Deletes the batch's rows and takes them out of every aggregate but the lifetime totals, inside the
+// caller's transaction.
 void Store::remove(PruneBatch& batch) {
     fold_pending();  // name_totals must hold the rows it loses
     for (std::int64_t id : batch.row_ids) statements_->delete_row.bind(1, id).run();

@@ -1,6 +1,6 @@
 // The writer: the collector's one connection to the database. It writes finished rows in batches and
 // keeps the aggregates (day_totals, day_durations, name_totals with name_pending) equal to what the rows
-// say, in the same transaction, so that no crash can leave them apart. Not thread-safe: one thread (the
+// say, and adds them to the lifetime totals, in the same transaction, so that no crash can leave them apart. Not thread-safe: one thread (the
 // collector's) owns it; queries use their own read-only Database connections.
 #pragma once
 
@@ -25,6 +25,7 @@ namespace nod::store {
 
 class Checkpointer;
 class DayDurationsWriter;
+class LifetimeWriter;
 
 class Store {
 public:
@@ -39,15 +40,18 @@ public:
     // keeps the rows and writes the same batch again later. A row's day is its local day in the current TZ.
     // A row that supersedes (Row::supersedes) replaces the rows of the same activity id, kind and path that
     // no origin confirmed, within a day either side. Byte counts are clamped to max_row_bytes, CPU times to
-    // max_row_cpu_us.
+    // max_row_cpu_us. The lifetime totals (lifetime.hpp) count every row written, a superseding one and
+    // the rows it replaces alike.
     void write(std::span<const Row> rows);
 
     // Deletes at most `chunk` rows whose day is before `cutoff`, oldest first, and takes them out of the
     // aggregates in the same transaction. Returns how many rows went; 0 means nothing older is left.
-    // Call it repeatedly between other work: each call holds the write lock only briefly.
+    // Call it repeatedly between other work: each call holds the write lock only briefly. The lifetime totals
+    // keep counting what it deletes.
     std::size_t prune_before(Day cutoff, std::size_t chunk);
 
-    // Deletes every row, aggregate and name; returns how many rows went.
+    // Deletes every row, aggregate and name, but not the lifetime totals (counters must not drop); returns
+    // how many rows went.
     std::uint64_t clear();
 
     // Rows stored, as of the last commit: counted at open, then kept by write, prune_before and clear.
@@ -91,6 +95,7 @@ private:
     OpenOptions options_;
     std::unique_ptr<Statements> statements_;
     std::unique_ptr<DayDurationsWriter> durations_;
+    std::unique_ptr<LifetimeWriter> lifetime_;
     std::unique_ptr<Checkpointer> checkpointer_;
     // Lookup by string_view without building a std::string per row.
     struct StringHash {

@@ -4,13 +4,9 @@
 
 namespace nod::store {
 
-namespace {
-
-// Sums of byte counts and durations stay at the largest SQLite integer instead of wrapping (or, in SQL,
-// turning into a REAL): rows are clamped (max_row_bytes), but there may be many of them.
-constexpr std::uint64_t sum_cap = static_cast<std::uint64_t>(INT64_MAX);
-
 std::uint64_t add_capped(std::uint64_t a, std::uint64_t b) { return a >= sum_cap - std::min(b, sum_cap) ? sum_cap : a + b; }
+
+namespace {
 
 std::int64_t add_capped(std::int64_t a, std::int64_t b) {
     std::int64_t sum = 0;
@@ -205,13 +201,12 @@ std::string key_condition(AggregateTable table) {
     return "";
 }
 
-// `column + excluded.column`, held at the largest integer instead of overflowing into a REAL.
+}  // namespace
+
 std::string capped_sum(const std::string& column) {
     return column + " = CASE WHEN excluded." + column + " > 0 AND " + column + " > 9223372036854775807 - excluded." +
            column + " THEN 9223372036854775807 ELSE " + column + " + excluded." + column + " END";
 }
-
-}  // namespace
 
 std::string aggregate_upsert_sql(AggregateTable table) {
     return std::string("INSERT INTO ") + table_name(table) + " (" + key_columns(table) + ", " +

@@ -15,6 +15,13 @@
 
 namespace nod::store {
 
+// Sums of byte counts and durations stay at the largest SQLite integer instead of wrapping (or, in SQL,
+// turning into a REAL): rows are clamped (max_row_bytes), but there may be many of them.
+inline constexpr std::uint64_t sum_cap = static_cast<std::uint64_t>(INT64_MAX);
+std::uint64_t add_capped(std::uint64_t a, std::uint64_t b);
+// Upsert SQL `column = column + excluded.column`, held at sum_cap instead of overflowing into a REAL.
+std::string capped_sum(const std::string& column);
+
 // The figures of a group of rows other than the histogram.
 struct Counts {
     std::uint64_t count = 0;  // every row, timed or not

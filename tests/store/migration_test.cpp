@@ -4,9 +4,11 @@
 
 #include <map>
 #include <random>
+#include <set>
 
 #include "store/day_durations.hpp"
 #include "store/error.hpp"
+#include "store/lifetime.hpp"
 #include "store/schema.hpp"
 #include "store/store.hpp"
 #include "support.hpp"
@@ -14,17 +16,18 @@
 namespace nod::store {
 namespace {
 
-std::string schema_text(const Database& db) {
+const std::string context = "test database";
+
+std::string schema_text(sqlite3* db) {
     std::string text;
-    auto statement = db.prepare("SELECT type, name, sql FROM sqlite_schema ORDER BY name");
+    sql::Statement statement(db, "SELECT type, name, sql FROM sqlite_schema ORDER BY name", context);
     while (statement.step()) {
         text += std::string(statement.column_text(0)) + " " + std::string(statement.column_text(1)) + ": " +
                 std::string(statement.column_text(2)) + "\n";
     }
     return text;
 }
-
-const std::string context = "test database";
+std::string schema_text(const Database& db) { return schema_text(db.handle()); }
 // Rows as versions 1 and 2 stored them (the columns are the same in every version so far).
 constexpr const char* insert_rows_prefix =
     "INSERT INTO rows (kind, day, name_id, duration, outcome, start_offset, bytes, download_bytes, uid, pid, "
@@ -256,6 +259,53 @@ TEST_P(FromVersion, PendingSumsStayAndCpuFiguresAreAdded) {
 
 INSTANTIATE_TEST_SUITE_P(Migration, FromVersion, ::testing::Values(3, 4),
                          [](const ::testing::TestParamInfo<int>& p) { return "Version" + std::to_string(p.param); });
+
+// Version 6 adds the lifetime totals and starts them from the rows: a version 5 database with history gets
+// what the writer would have counted for its rows, substituters named in row id order (trusted ones, 16 at
+// most). The version 5 file is made by writing the rows now and taking version 6's tables away again.
+TEST(Migration, Version6StartsTheLifetimeTotalsFromTheRows) {
+    testing::TempDir dir;
+    auto path = dir / "v5.db";
+    Lifetime written;
+    std::int64_t substitutions = 0;
+    {
+        Store store(path);
+        std::mt19937_64 random(23);
+        for (int batch = 0; batch < 4; ++batch) {
+            auto rows = testing::random_rows(random, 300, testing::utc(2026, 2, 1), 3 * 86'400'000'000LL);
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                rows[i].trusted = i % 4 != 1;
+                if (rows[i].kind == Kind::substitute && i % 3 != 0)
+                    rows[i].machine = "https://cache" + std::to_string((batch * 300 + i) % 23);
+            }
+            store.write(rows);
+        }
+        written = read_lifetime(store.database());
+        substitutions = store.database().query_int("SELECT count(*) FROM rows WHERE kind = 1");
+    }
+    {
+        auto db = open_file(path);
+        sql::exec(db.get(),
+                  "DROP TABLE lifetime_totals; DROP TABLE lifetime_durations; DROP TABLE lifetime_substituters; "
+                  "PRAGMA user_version = 5",
+                  context);
+        make_database_at(dir / "genuine.db", 5);
+        ASSERT_EQ(schema_text(db.get()), schema_text(open_file(dir / "genuine.db").get())) << "a version 5 file";
+    }
+    Store store(path);
+    Lifetime migrated = read_lifetime(store.database());
+    EXPECT_EQ(migrated, written);
+    std::uint64_t rows = 0, substituted = 0;
+    for (const auto& a : migrated.activities) rows += a.count;
+    std::set<std::string> named;
+    for (const auto& s : migrated.substituters) {
+        substituted += s.count;
+        if (!s.substituter.empty()) named.insert(s.substituter);
+    }
+    EXPECT_EQ(rows, 1200u);
+    EXPECT_EQ(substituted, static_cast<std::uint64_t>(substitutions));
+    EXPECT_EQ(named.size(), max_lifetime_substituters);
+}
 
 // Everything a file holds, as text: its schema, its pragmas and every row of every table (quote() renders
 // blobs as hex), each table in key order.
