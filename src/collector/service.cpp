@@ -1,5 +1,6 @@
 #include "collector/service.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <memory>
@@ -193,28 +194,36 @@ void Service::Estimate(sdbus::Result<std::vector<wire::EstimateRow>>&& result, s
     }
 }
 
-// The snapshot comes from the reading thread, which only takes it (NixListener::running); choosing,
-// sorting and the history's estimates run on the caller's query lane, like any query.
+// The snapshot comes from the reading thread, which only takes it (NixListener::running); `compute` (choosing,
+// sorting, the history's figures) runs on the caller's query lane, like any query.
+template <typename Result, typename Compute>
+void Service::answer_with_running(Result&& result, Compute compute) {
+    std::uint32_t uid = busglue::caller_uid(getObject()).value_or(UINT32_MAX);
+    LaterReply reply(replies_, std::move(result), parts_.mailbox, parts_.touched, uid == 0);
+    QueryWorker* queries = &parts_.queries;
+    parts_.listener.running([reply, queries, uid, compute](NixListener::RunningSnapshot live) {
+        auto queued = queries->submit(uid, [reply, live, compute](const QueryWorker::OpenDatabase& open) {
+            try {
+                reply.values(compute(open(), *live));
+            } catch (...) {
+                reply.error(std::current_exception());
+            }
+        });
+        if (queued != QueryWorker::Queued::yes)
+            reply.error(std::make_exception_ptr(
+                busglue::error(error_busy, "too many queries are waiting; try again in a moment")));
+    });
+}
+
 void Service::Running(sdbus::Result<std::uint64_t, std::vector<wire::RunningRow>>&& result, Options options) {
     parts_.touched();
     try {
         auto request = api::parse_running(decode(options));
-        std::uint32_t uid = busglue::caller_uid(getObject()).value_or(UINT32_MAX);
-        LaterReply reply(replies_, std::move(result), parts_.mailbox, parts_.touched, uid == 0);
-        QueryWorker* queries = &parts_.queries;
-        parts_.listener.running([reply, request, queries, uid, now = parts_.now](NixListener::RunningSnapshot live) {
-            auto queued = queries->submit(uid, [reply, request, live, now](const QueryWorker::OpenDatabase& open) {
-                try {
-                    auto chosen = queries::select_running(*live, request);
-                    auto expected = queries::expected_seconds(open(), chosen.rows, request.trusted_only);
-                    reply.values(std::make_tuple(chosen.matching, wire::running_rows(chosen.rows, expected, now())));
-                } catch (...) {
-                    reply.error(std::current_exception());
-                }
-            });
-            if (queued != QueryWorker::Queued::yes)
-                reply.error(std::make_exception_ptr(
-                    busglue::error(error_busy, "too many queries are waiting; try again in a moment")));
+        answer_with_running(std::move(result), [request, now = parts_.now](const store::Database& db,
+                                                                           const std::vector<LiveActivity>& live) {
+            auto chosen = queries::select_running(live, request);
+            auto expected = queries::expected_seconds(db, chosen.rows, request.trusted_only);
+            return std::make_tuple(chosen.matching, wire::running_rows(chosen.rows, expected, now()));
         });
     } catch (...) {
         result.returnError(to_bus_error(std::current_exception()));
@@ -313,6 +322,20 @@ void Service::Caches(sdbus::Result<wire::Window, std::uint64_t, std::uint64_t, d
     }
 }
 
+// As Running: the activities in flight from the reading thread's snapshot, the lifetime totals read on
+// the caller's query lane.
+void Service::Totals(sdbus::Result<std::vector<double>, std::vector<wire::TotalsActivity>, std::vector<wire::TotalsDurations>,
+                                   std::vector<wire::TotalsSubstituter>, std::vector<wire::TotalsRunning>>&& result) {
+    parts_.touched();
+    try {
+        answer_with_running(std::move(result), [](const store::Database& db, const std::vector<LiveActivity>& live) {
+            return wire::totals(store::read_lifetime(db), live);
+        });
+    } catch (...) {
+        result.returnError(to_bus_error(std::current_exception()));
+    }
+}
+
 void Service::emit(const LiveEvents& events) {
     if (!events.started.empty() || events.more_started) emitStarted(wire::started_rows(events.started), events.more_started);
     if (!events.finished.empty() || events.more_finished)
@@ -326,6 +349,20 @@ std::string Service::DatabasePath() { return parts_.database_path; }
 std::uint64_t Service::Rows() { return parts_.writer.rows(); }
 std::uint64_t Service::OldestRow() { return static_cast<std::uint64_t>(parts_.oldest_start / 1'000'000); }
 std::uint32_t Service::Connections() { return parts_.listener.connections(); }
+
+std::uint64_t Service::LinesRead() { return parts_.listener.counters().lines; }
+std::uint64_t Service::WriteErrors() { return parts_.writer.write_errors(); }
+
+// The file and its WAL as they are now (the -shm index is memory, not history); a file that is not there
+// (yet) counts 0.
+std::uint64_t Service::DatabaseBytes() {
+    std::uint64_t total = 0;
+    for (const std::string& path : {parts_.database_path, parts_.database_path + "-wal"}) {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) == 0) total += static_cast<std::uint64_t>(st.st_size);
+    }
+    return total;
+}
 
 std::vector<sdbus::Struct<std::string, std::uint32_t, std::uint64_t>> Service::Refusals() {
     std::vector<sdbus::Struct<std::string, std::uint32_t, std::uint64_t>> out;

@@ -67,6 +67,8 @@ private:
     void Subscribe() override;
     void Caches(sdbus::Result<wire::Window, std::uint64_t, std::uint64_t, double, std::vector<wire::CacheRow>>&& result,
                 Options options) override;
+    void Totals(sdbus::Result<std::vector<double>, std::vector<wire::TotalsActivity>, std::vector<wire::TotalsDurations>,
+                              std::vector<wire::TotalsSubstituter>, std::vector<wire::TotalsRunning>>&& result) override;
 
     std::string Version() override;
     std::string DatabasePath() override;
@@ -75,10 +77,16 @@ private:
     std::uint32_t Connections() override;
     std::uint32_t Running() override;
     std::vector<sdbus::Struct<std::string, std::uint32_t, std::uint64_t>> Refusals() override;
+    std::uint64_t LinesRead() override;
+    std::uint64_t DatabaseBytes() override;
+    std::uint64_t WriteErrors() override;
 
     // Runs `compute` on the query thread; its value (or error) is sent on the loop's thread.
     template <typename Result, typename Compute>
     void answer_later(Result&& result, Compute compute);
+    // As answer_later, with the activities in flight: compute(database, activities).
+    template <typename Result, typename Compute>
+    void answer_with_running(Result&& result, Compute compute);
     bool caller_may_clean();
     template <typename Reply>
     void clean_all(const Reply& reply);

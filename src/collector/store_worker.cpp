@@ -196,6 +196,7 @@ bool StoreWorker::flush() {
         }
         failing_ = true;
         failing_now_ = true;
+        ++write_errors_;
         retry_at_ = std::chrono::steady_clock::now() + retry_every;
         return false;
     }

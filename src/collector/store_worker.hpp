@@ -51,6 +51,8 @@ public:
     std::size_t unwritten_bytes() const { return unwritten_bytes_.load(); }
     // The database refuses rows (disk full, locked): they are kept, up to the bound.
     bool failing() const { return failing_now_.load(); }
+    // Transactions of rows the database refused since the start (each retry that fails counts).
+    std::uint64_t write_errors() const { return write_errors_.load(); }
     // Rows dropped per reporting uid because more than the bound waited.
     std::map<std::uint32_t, std::uint64_t> dropped() const;
     // Rows stored, as of the last commit (the writer counts what it inserts and deletes).
@@ -86,6 +88,7 @@ private:
     std::atomic<std::uint64_t> rows_{0};
     std::atomic<std::size_t> unwritten_bytes_{0};  // incoming_ + unwritten_
     std::atomic<bool> failing_now_{false};
+    std::atomic<std::uint64_t> write_errors_{0};
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;

@@ -1,6 +1,7 @@
 #include "collector/wire.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <limits>
 
@@ -145,6 +146,40 @@ std::vector<RunningRow> running_rows(const std::vector<LiveActivity>& rows, cons
 Windows windows(const queries::ComparisonResult& result) {
     return Windows(store::day_label(result.old_days.first), store::day_label(result.old_days.last),
                    store::day_label(result.new_days.first), store::day_label(result.new_days.last));
+}
+
+namespace {
+
+std::string_view direction_name(Direction direction) {
+    switch (direction) {
+    case Direction::in: return "in";
+    case Direction::out: return "out";
+    case Direction::none: break;
+    }
+    return "";
+}
+
+}  // namespace
+
+// Small whatever the history: at most kinds × outcomes × directions activities, kinds durations, 17
+// substituters × outcomes, kinds running.
+Totals totals(const store::Lifetime& lifetime, const std::vector<LiveActivity>& running) {
+    Totals out;
+    auto& [bounds, activities, durations, substituters, running_kinds] = out;
+    for (Micros bound : store::lifetime_bucket_bounds_us) bounds.push_back(static_cast<double>(bound) / 1e6);
+    for (const auto& a : lifetime.activities)
+        activities.emplace_back(std::string(to_string(a.kind)), std::string(to_string(a.outcome)),
+                                std::string(direction_name(a.direction)), a.count, a.timed, a.duration_us, a.bytes,
+                                a.download_bytes);
+    for (const auto& d : lifetime.durations)
+        durations.emplace_back(std::string(to_string(d.kind)), std::vector<std::uint64_t>(d.buckets.begin(), d.buckets.end()));
+    for (const auto& t : lifetime.substituters)
+        substituters.emplace_back(t.substituter, std::string(to_string(t.outcome)), t.count, t.bytes, t.download_bytes);
+    std::array<std::uint32_t, kind_count> per_kind{};
+    for (const auto& r : running) ++per_kind.at(static_cast<std::size_t>(r.kind));
+    for (int k = 0; k < kind_count; ++k)
+        running_kinds.emplace_back(std::string(to_string(static_cast<Kind>(k))), per_kind[static_cast<std::size_t>(k)]);
+    return out;
 }
 
 }  // namespace nod::wire

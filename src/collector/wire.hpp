@@ -15,6 +15,7 @@
 #include "queries/estimate.hpp"
 #include "queries/running.hpp"
 #include "reader/row.hpp"
+#include "store/lifetime.hpp"
 
 namespace nod::wire {
 
@@ -55,5 +56,15 @@ std::vector<EstimateRow> estimate_rows(const std::vector<queries::Estimate>& est
 // `expected`: one per row (queries::expected_seconds); elapsed is counted to `now` (µs since the epoch).
 std::vector<RunningRow> running_rows(const std::vector<LiveActivity>& rows, const std::vector<double>& expected,
                                      Micros now);
+
+// Totals' out arguments: (bounds, activities, durations, substituters, running).
+using TotalsActivity = sdbus::Struct<std::string, std::string, std::string, std::uint64_t, std::uint64_t,
+                                     std::uint64_t, std::uint64_t, std::uint64_t>;
+using TotalsDurations = sdbus::Struct<std::string, std::vector<std::uint64_t>>;
+using TotalsSubstituter = sdbus::Struct<std::string, std::string, std::uint64_t, std::uint64_t, std::uint64_t>;
+using TotalsRunning = sdbus::Struct<std::string, std::uint32_t>;
+using Totals = std::tuple<std::vector<double>, std::vector<TotalsActivity>, std::vector<TotalsDurations>,
+                          std::vector<TotalsSubstituter>, std::vector<TotalsRunning>>;
+Totals totals(const store::Lifetime& lifetime, const std::vector<LiveActivity>& running);
 
 }  // namespace nod::wire
