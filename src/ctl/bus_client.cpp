@@ -12,6 +12,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "busglue/busglue.hpp"
+#include "ctl/bus_connection.hpp"
 #include "nod-proxy.h"
 
 namespace nod::ctl {
@@ -115,11 +116,7 @@ struct BusClient::Impl {
 
 BusClient::BusClient(Bus bus, const std::string& address) : impl_(std::make_unique<Impl>()) {
     try {
-        switch (bus) {
-        case Bus::system: impl_->connection = sdbus::createSystemBusConnection(); break;
-        case Bus::session: impl_->connection = sdbus::createSessionBusConnection(); break;
-        case Bus::address: impl_->connection = sdbus::createSessionBusConnectionWithAddress(address); break;
-        }
+        impl_->connection = connect_bus(bus, address);
         impl_->proxy = std::make_unique<Proxy>(*impl_->connection);
     } catch (const sdbus::Error& e) {
         throw BusError({"nodctl.Error.Connect", e.getMessage()});

@@ -13,9 +13,10 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr std::array command_names = {"stats", "bucket", "test", "clean", "estimate", "running", "top", "caches"};
-constexpr std::array commands = {Command::stats,    Command::bucket,  Command::test, Command::clean,
-                                 Command::estimate, Command::running, Command::top,  Command::caches};
+constexpr std::array command_names = {"stats",   "bucket", "test",   "clean",  "estimate",
+                                      "running", "top",    "caches", "metrics"};
+constexpr std::array commands = {Command::stats,   Command::bucket, Command::test,   Command::clean,  Command::estimate,
+                                 Command::running, Command::top,    Command::caches, Command::metrics};
 
 po::options_description global_options() {
     po::options_description d("Options");
@@ -108,6 +109,16 @@ po::options_description command_options(Command c) {
             ("once", "print one frame and exit (for scripts)");
         return t_opts;
     }
+    case Command::metrics: {
+        po::options_description m_opts("Options of metrics");
+        m_opts.add_options()
+            ("output,o", po::value<std::string>()->value_name("FORMAT"),
+             "text (Prometheus' text format 0.0.4, the default) or openmetrics (OpenMetrics 1.0.0)")
+            ("file", po::value<std::string>()->value_name("FILE"),
+             "write FILE (mode 0644) through a temporary file and a rename, so that a reader such as "
+             "node_exporter's textfile collector never sees half of it");
+        return m_opts;
+    }
     case Command::clean: {
         po::options_description c_opts("Options of clean");
         c_opts.add_options()
@@ -145,6 +156,10 @@ const char* synopsis(Command c) {
                "                            [--output table|csv|json]\n\n"
                "Per substituter, what it delivered and how fast, and the hit rate: of the store paths realised in\n"
                "the window (all time by default), the share substituted rather than built.\n";
+    case Command::metrics:
+        return "Usage: nodctl [OPTIONS] metrics [--output text|openmetrics] [--file FILE]\n\n"
+               "What nod-exporter serves to Prometheus, once: lifetime counters, the duration histogram, what\n"
+               "runs now and the collector's health. With --file, for node_exporter's textfile collector.\n";
     case Command::top:
         return "Usage: nodctl [OPTIONS] top [--kind KIND] [--user NAME|UID] [--trusted] [--once]\n\n"
                "A live view of what runs, updated as it starts and finishes: elapsed against expected, for whom,\n"
@@ -175,6 +190,7 @@ std::string general_help() {
            "  top                   the same, live and full screen\n"
            "  estimate NAME...      how long each derivation is expected to take, from its history\n"
            "  caches                per substituter, and the hit rate\n"
+           "  metrics               the Prometheus exposition nod-exporter serves\n"
            "  clean                 delete recorded rows (root only)\n\n"
         << global_options() << "\nSee 'nodctl COMMAND --help' for a command's options, and nodctl(1).\n";
     return out.str();
@@ -212,7 +228,7 @@ Command command_of(const std::string& name) {
     for (std::size_t i = 0; i < command_names.size(); ++i)
         if (name == command_names[i]) return static_cast<Command>(i);
     throw UsageError("nodctl: unknown command '" + name + "'; the commands are stats, bucket, test, running, "
-                     "top, estimate, caches and clean (see 'nodctl --help')");
+                     "top, estimate, caches, metrics and clean (see 'nodctl --help')");
 }
 
 // The stats-only options that people may try elsewhere, for a precise message.
@@ -228,6 +244,9 @@ std::string misplaced(Command c, const std::string& option) {
     if (c == Command::caches) {
         return "nodctl caches: " + option +
                " is not an option of caches (it takes --days, --months, --user, --trusted and --output)";
+    }
+    if (c == Command::metrics) {
+        return "nodctl metrics: " + option + " is not an option of metrics (it takes --output and --file)";
     }
     if (c == Command::top) {
         return "nodctl top: " + option + " is not an option of top (it takes --kind, --user, --trusted and --once)";
@@ -392,6 +411,10 @@ Output format_of(const std::string& o) {
 
 // --output: one of the command's formats, or for stats `test`, which makes it the test command.
 void read_output(const std::string& o, Invocation& inv) {
+    if (inv.command == Command::metrics) {
+        inv.openmetrics = one_of("output", o, {"text", "openmetrics"}) == "openmetrics";
+        return;
+    }
     if (inv.command == Command::stats && one_of("output", o, {"table", "csv", "json", "test"}) == "test") {
         inv.command = Command::test;
         return;
@@ -471,6 +494,10 @@ Invocation parse_command_line(const std::vector<std::string>& args) {
     if (inv.command == Command::bucket) inv.unit = unit_of(vm);
     if (inv.command == Command::estimate) inv.names = names_of(vm);
     inv.once = vm.count("once") > 0;
+    if (auto file = text_of(vm, "file")) {
+        if (file->empty()) throw UsageError("nodctl metrics: --file needs a path, e.g. /var/lib/prometheus/node-exporter/nod.prom");
+        inv.file = *file;
+    }
     return inv;
 }
 

@@ -13,7 +13,7 @@
 
 namespace nod::ctl {
 
-enum class Command { stats, bucket, test, clean, estimate, running, top, caches };
+enum class Command { stats, bucket, test, clean, estimate, running, top, caches, metrics };
 enum class Output { table, csv, json, chart };
 enum class Bus { system, session, address };
 
@@ -44,6 +44,8 @@ struct Invocation {
     std::string unit;                // bucket: day, week or month
     std::vector<std::string> names;  // estimate: the derivation names
     bool once = false;               // top --once: one frame, then exit
+    bool openmetrics = false;        // metrics --output openmetrics
+    std::string file;                // metrics --file: written atomically instead of standard output
     Output output = Output::table;
     Filters filters;
 };

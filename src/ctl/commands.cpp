@@ -1,6 +1,10 @@
 #include "ctl/commands.hpp"
 
+#include <chrono>
+
+#include "ctl/atomic_file.hpp"
 #include "ctl/bus_client.hpp"
+#include "ctl/bus_connection.hpp"
 #include "ctl/format_chart.hpp"
 #include "ctl/format_comparison.hpp"
 #include "ctl/format_caches.hpp"
@@ -11,6 +15,8 @@
 #include "ctl/format_json.hpp"
 #include "ctl/terminal.hpp"
 #include "ctl/users.hpp"
+#include "metrics/collector_source.hpp"
+#include "metrics/exposition.hpp"
 
 namespace nod::ctl {
 
@@ -72,7 +78,8 @@ std::string answer(const Invocation& inv, BusClient& bus, std::ostream& err) {
         if (inv.output == Output::json) return caches_json(r);
         return caches_table(r, view_of(inv));
     }
-    case Command::top: break;  // run() hands it to run_top
+    case Command::top: break;      // run() hands it to run_top
+    case Command::metrics: break;  // and this to run_metrics
     case Command::clean: {
         auto n = bus.clean(f);
         std::string what = f.before_days ? " older than the last " + std::to_string(*f.before_days) + " days" : "";
@@ -82,10 +89,33 @@ std::string answer(const Invocation& inv, BusClient& bus, std::ostream& err) {
     return {};
 }
 
+// The exposition is printed (or written) also when the collector did not answer: nod_up 0 is what a
+// textfile collector should then show. The exit status says it too.
+int run_metrics(const Invocation& inv, std::ostream& out, std::ostream& err) {
+    metrics::CollectorSource source([&inv] { return connect_bus(inv.bus, inv.address); }, std::chrono::seconds(25));
+    metrics::Snapshot snapshot = source.fetch();
+    std::string text = metrics::render(snapshot, inv.openmetrics ? metrics::Format::openmetrics : metrics::Format::text);
+    if (inv.file.empty()) {
+        out << text << std::flush;
+        if (!out) {
+            err << "nodctl: cannot write the output\n";
+            return 1;
+        }
+    } else {
+        write_file_atomically(inv.file, text);
+    }
+    if (!snapshot.up) {
+        err << "nodctl: nod-collector did not answer, so nod_up is 0: " << snapshot.error << "\n";
+        return 1;
+    }
+    return 0;
+}
+
 }  // namespace
 
 int run(const Invocation& inv, std::ostream& out, std::ostream& err) {
     try {
+        if (inv.command == Command::metrics) return run_metrics(inv, out, err);
         BusClient bus(inv.bus, inv.address);
         if (inv.command == Command::top) return run_top(inv, bus, view_of(inv), out);
         out << answer(inv, bus, err) << std::flush;

@@ -123,6 +123,23 @@ TEST(CommandLine, CachesTakesAWindowAndWhoseRows) {
               "--output)");
 }
 
+TEST(CommandLine, MetricsTakesAFormatAndAFile) {
+    auto inv = parse_command_line({"metrics"});
+    EXPECT_EQ(inv.command, Command::metrics);
+    EXPECT_FALSE(inv.openmetrics);
+    EXPECT_EQ(inv.file, "");
+    inv = parse_command_line({"metrics", "-o", "openmetrics", "--file", "/var/lib/x/nod.prom"});
+    EXPECT_TRUE(inv.openmetrics);
+    EXPECT_EQ(inv.file, "/var/lib/x/nod.prom");
+    EXPECT_FALSE(parse_command_line({"metrics", "--output=text"}).openmetrics);
+    EXPECT_EQ(usage_error({"metrics", "-o", "json"}), "nodctl: --output must be text or openmetrics, not 'json'");
+    EXPECT_EQ(usage_error({"metrics", "--file", ""}),
+              "nodctl metrics: --file needs a path, e.g. /var/lib/prometheus/node-exporter/nod.prom");
+    EXPECT_EQ(usage_error({"metrics", "--days", "3"}),
+              "nodctl metrics: --days is not an option of metrics (it takes --output and --file)");
+    EXPECT_EQ(usage_error({"stats", "--file", "x"}).find("accepted"), std::string::npos) << "--file is metrics' own";
+}
+
 TEST(CommandLine, CleanAndAddress) {
     auto inv = parse_command_line({"--address", "unix:path=/tmp/bus", "clean", "--before-days", "0"});
     EXPECT_EQ(inv.command, Command::clean);
@@ -271,7 +288,7 @@ TEST(CommandLine, DoubleDashEndsTheOptions) {
 }
 
 TEST(CommandLine, UnknownCommand) {
-    const std::string rest = "; the commands are stats, bucket, test, running, top, estimate, caches and clean (see 'nodctl --help')";
+    const std::string rest = "; the commands are stats, bucket, test, running, top, estimate, caches, metrics and clean (see 'nodctl --help')";
     EXPECT_EQ(outcome({"frob"}), "nodctl: unknown command 'frob'" + rest);
     EXPECT_EQ(outcome({"Stats"}), "nodctl: unknown command 'Stats'" + rest);
     EXPECT_EQ(outcome({"help"}), "nodctl: unknown command 'help'" + rest);
