@@ -6,6 +6,8 @@
 # It installs nod's units (socket-activated collector), its D-Bus policy and activation file, the `nod`
 # user and `nodctl`, and points Nix's `json-log-path` at the collector's socket. Needs Nix >= 2.30 (not
 # Lix: it has no json-log-path). nod is built from this repository with the system's own nixpkgs.
+# Metrics for Prometheus (docs/metrics.md): services.nod.exporter (nod-exporter behind its socket) or
+# services.nod.textfile (a file for node_exporter's textfile collector, every minute).
 {
   config,
   lib,
@@ -22,6 +24,12 @@ let
   nixName = lib.getName config.nix.package;
   nixVersion = lib.getVersion config.nix.package;
   isLix = nixName == "lix";
+
+  # The packaged nod-exporter.socket listens here; the module writes ListenStream= only for another one.
+  defaultExporterListen = "127.0.0.1:8463";
+  # systemd wants an IPv6 literal in brackets before its port.
+  exporterHost = a: if lib.hasInfix ":" a && !lib.hasPrefix "[" a then "[${a}]" else a;
+  exporterListen = "${exporterHost cfg.exporter.listenAddress}:${toString cfg.exporter.port}";
 in
 {
   options.services.nod = {
@@ -79,65 +87,153 @@ in
         variables and stay as they are.
       '';
     };
-  };
 
-  config = lib.mkIf cfg.enable {
-    assertions = [
-      {
-        # Lix's structured log goes to stderr only (--log-format internal-json); nix.checkConfig
-        # would reject json-log-path as an unknown setting.
-        assertion = !isLix;
-        message = ''
-          services.nod needs Nix >= 2.30, but nix.package is Lix (${nixName} ${nixVersion}), which has no
-          json-log-path setting at all: Lix writes its structured log only to stderr (--log-format
-          internal-json) and cannot send it to nod's socket. Set nix.package to Nix, e.g.
-          pkgs.nixVersions.latest.
+    exporter = {
+      enable = lib.mkEnableOption ''
+        nod-exporter: nod's metrics for Prometheus (`GET /metrics`), started by its socket. Anyone who
+        can connect reads them; they hold no user or derivation names'';
+
+      listenAddress = lib.mkOption {
+        type = lib.types.str;
+        default = "127.0.0.1";
+        example = "::";
+        description = ''
+          The address nod-exporter.socket listens on: loopback by default, `0.0.0.0` or `::` to be
+          scraped from other machines. An IPv6 address is written without brackets.
         '';
-      }
-      {
-        # With an older Nix, nix.conf's unknown json-log-path fails the system build (nix.checkConfig).
-        assertion = isLix || lib.versionAtLeast nixVersion "2.30";
-        message =
-          "services.nod needs Nix >= 2.30 for json-log-path (nix.package is ${nixName} ${nixVersion}); "
-          + "set nix.package to a newer Nix, e.g. pkgs.nixVersions.latest";
-      }
-    ];
+      };
 
-    nix.settings.json-log-path = cfg.socketPath;
+      port = lib.mkOption {
+        type = lib.types.port;
+        default = 8463;
+        description = "The TCP port nod-exporter.socket listens on.";
+      };
 
-    # nod-collector.socket and nod-collector.service from the package; NixOS ignores their [Install]
-    # sections, so the socket is wanted here. Module attributes become drop-ins on the packaged units.
-    systemd.packages = [ cfg.package ];
-    systemd.sockets.nod-collector = {
-      wantedBy = [ "sockets.target" ];
-      # An empty ListenStream= first drops the packaged /run/nod.sock.
-      listenStreams = lib.mkIf (cfg.socketPath != defaultSocket) [
-        ""
-        cfg.socketPath
-      ];
-    };
-    # The packaged service passes these to nod-collector (--retain-days=${NOD_RETAIN_DAYS} ...).
-    systemd.services.nod-collector.environment = {
-      NOD_RETAIN_DAYS = toString cfg.retainDays;
-      NOD_IDLE_EXIT_SEC = toString cfg.idleExitSec;
+      openFirewall = lib.mkOption {
+        type = lib.types.bool;
+        default = false;
+        description = ''
+          Open `port` in the firewall on every interface (`networking.firewall.allowedTCPPorts`). To
+          open it on one interface only, leave this off and use
+          `networking.firewall.interfaces.<name>.allowedTCPPorts`.
+        '';
+      };
     };
 
-    # share/dbus-1/system.d/net.bergsoe.Nod1.conf (policy) and system-services/net.bergsoe.Nod1.service.
-    services.dbus.packages = [ cfg.package ];
+    textfile = {
+      enable = lib.mkEnableOption ''
+        nod's metrics for node_exporter's textfile collector: `nodctl metrics --file` into
+        `directory` every minute (nod-metrics-textfile.timer)'';
 
-    # A static user: the bus policy names it, so it must exist when dbus-daemon loads the policy.
-    users.users.nod = {
-      isSystemUser = true;
-      group = "nod";
-      description = "nod collector";
-      home = "/var/lib/nod";
-    };
-    users.groups.nod = { };
-
-    environment.systemPackages = [ cfg.package ];
-
-    environment.sessionVariables = lib.mkIf cfg.rootThroughDaemon {
-      NIX_REMOTE = "daemon";
+      directory = lib.mkOption {
+        type = lib.types.str;
+        default = "/var/lib/prometheus-node-exporter-text-files";
+        description = ''
+          The folder node_exporter reads (`--collector.textfile.directory`); nod writes `nod.prom` there.
+          The module creates it, owned by root: the service runs as root without capabilities.
+        '';
+      };
     };
   };
+
+  config = lib.mkMerge [
+    # Both ask the collector, which services.nod.enable installs; alone they would be silently off.
+    (lib.mkIf (cfg.exporter.enable || cfg.textfile.enable) {
+      assertions = [
+        {
+          assertion = cfg.enable;
+          message = "services.nod.exporter and services.nod.textfile need services.nod.enable = true";
+        }
+      ];
+    })
+
+    (lib.mkIf cfg.enable {
+      assertions = [
+        {
+          # Lix's structured log goes to stderr only (--log-format internal-json); nix.checkConfig
+          # would reject json-log-path as an unknown setting.
+          assertion = !isLix;
+          message = ''
+            services.nod needs Nix >= 2.30, but nix.package is Lix (${nixName} ${nixVersion}), which has no
+            json-log-path setting at all: Lix writes its structured log only to stderr (--log-format
+            internal-json) and cannot send it to nod's socket. Set nix.package to Nix, e.g.
+            pkgs.nixVersions.latest.
+          '';
+        }
+        {
+          # With an older Nix, nix.conf's unknown json-log-path fails the system build (nix.checkConfig).
+          assertion = isLix || lib.versionAtLeast nixVersion "2.30";
+          message =
+            "services.nod needs Nix >= 2.30 for json-log-path (nix.package is ${nixName} ${nixVersion}); "
+            + "set nix.package to a newer Nix, e.g. pkgs.nixVersions.latest";
+        }
+      ];
+
+      nix.settings.json-log-path = cfg.socketPath;
+
+      # nod-collector.socket and nod-collector.service from the package; NixOS ignores their [Install]
+      # sections, so the socket is wanted here. Module attributes become drop-ins on the packaged units.
+      systemd.packages = [ cfg.package ];
+      systemd.sockets.nod-collector = {
+        wantedBy = [ "sockets.target" ];
+        # An empty ListenStream= first drops the packaged /run/nod.sock.
+        listenStreams = lib.mkIf (cfg.socketPath != defaultSocket) [
+          ""
+          cfg.socketPath
+        ];
+      };
+      # The packaged service passes these to nod-collector (--retain-days=${NOD_RETAIN_DAYS} ...).
+      systemd.services.nod-collector.environment = {
+        NOD_RETAIN_DAYS = toString cfg.retainDays;
+        NOD_IDLE_EXIT_SEC = toString cfg.idleExitSec;
+      };
+
+      # share/dbus-1/system.d/net.bergsoe.Nod1.conf (policy) and system-services/net.bergsoe.Nod1.service.
+      services.dbus.packages = [ cfg.package ];
+
+      # A static user: the bus policy names it, so it must exist when dbus-daemon loads the policy.
+      users.users.nod = {
+        isSystemUser = true;
+        group = "nod";
+        description = "nod collector";
+        home = "/var/lib/nod";
+      };
+      users.groups.nod = { };
+
+      environment.systemPackages = [ cfg.package ];
+
+      environment.sessionVariables = lib.mkIf cfg.rootThroughDaemon {
+        NIX_REMOTE = "daemon";
+      };
+    })
+
+    # nod-exporter.socket and .service come with the package (systemd.packages above).
+    (lib.mkIf (cfg.enable && cfg.exporter.enable) {
+      systemd.sockets.nod-exporter = {
+        wantedBy = [ "sockets.target" ];
+        listenStreams = lib.mkIf (exporterListen != defaultExporterListen) [
+          ""
+          exporterListen
+        ];
+      };
+      networking.firewall.allowedTCPPorts = lib.mkIf cfg.exporter.openFirewall [ cfg.exporter.port ];
+    })
+
+    # The packaged service writes Debian's folder; an empty ExecStart= and ReadWritePaths= first drop it.
+    (lib.mkIf (cfg.enable && cfg.textfile.enable) {
+      systemd.timers.nod-metrics-textfile.wantedBy = [ "timers.target" ];
+      systemd.services.nod-metrics-textfile.serviceConfig = {
+        ExecStart = [
+          ""
+          "${cfg.package}/bin/nodctl metrics --file ${cfg.textfile.directory}/nod.prom"
+        ];
+        ReadWritePaths = [
+          ""
+          "-${cfg.textfile.directory}"
+        ];
+      };
+      # Root's, so that the service (root without capabilities) may write it; node_exporter reads it.
+      systemd.tmpfiles.rules = [ "d ${cfg.textfile.directory} 0755 root root - -" ];
+    })
+  ];
 }

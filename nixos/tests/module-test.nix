@@ -83,11 +83,40 @@ let
     map (l: lib.removePrefix "${key}=" l) (builtins.filter (lib.hasPrefix "${key}=") (lines file));
   packagedSocket = ../../systemd/nod-collector.socket;
   packagedService = ../../systemd/nod-collector.service.in;
-  # systemd: an empty ListenStream= empties the list so far; drop-ins come after the unit.
+  packagedExporterSocket = ../../systemd/nod-exporter.socket;
+  packagedExporterService = ../../systemd/nod-exporter.service.in;
+  packagedTextfileService = ../../systemd/nod-metrics-textfile.service.in;
+  packagedTextfileTimer = ../../systemd/nod-metrics-textfile.timer;
+  # systemd: an empty assignment (ListenStream=, ExecStart=, ReadWritePaths=) empties the list so far;
+  # drop-ins come after the unit.
+  effective =
+    packaged: dropIn:
+    builtins.foldl' (acc: v: if v == "" then [ ] else acc ++ [ v ]) [ ] (packaged ++ dropIn);
   effectiveListen =
     c:
-    builtins.foldl' (acc: v: if v == "" then [ ] else acc ++ [ v ]) [ ] (
-      valuesOf "ListenStream" packagedSocket ++ map (lib.removePrefix "ListenStream=") (listenLines c)
+    effective (valuesOf "ListenStream" packagedSocket) (
+      map (lib.removePrefix "ListenStream=") (listenLines c)
+    );
+
+  # The metrics units: the exporter's socket drop-in, the textfile service's [Service] drop-in (one
+  # line per list item, as NixOS writes serviceConfig) and the timer's .wants link.
+  exporterSocketOf = c: c.systemd.sockets.nod-exporter;
+  exporterListenLines = c: map (s: "ListenStream=${s}") (exporterSocketOf c).listenStreams;
+  exporterWantsLinks = c: map (t: "${t}.wants/nod-exporter.socket") (exporterSocketOf c).wantedBy;
+  effectiveExporterListen =
+    c: effective (valuesOf "ListenStream" packagedExporterSocket) (exporterSocketOf c).listenStreams;
+  textfileConfig = c: c.systemd.services.nod-metrics-textfile.serviceConfig;
+  textfileLines =
+    c: key: map (v: "${key}=${v}") (lib.toList (textfileConfig c).${key});
+  effectiveTextfile =
+    c: key: effective (valuesOf key packagedTextfileService) (lib.toList (textfileConfig c).${key});
+  timerWantsLinks =
+    c: map (t: "${t}.wants/nod-metrics-textfile.timer") c.systemd.timers.nod-metrics-textfile.wantedBy;
+  # The packaged command as meson installs it into the package, writing into another folder.
+  packagedTextfileCommand =
+    dir:
+    builtins.replaceStrings [ "@BINDIR@" "/var/lib/prometheus/node-exporter/" ] [ "${nod}/bin" "${dir}/" ] (
+      builtins.head (valuesOf "ExecStart" packagedTextfileService)
     );
   # Names the packaged Environment= sets, and the values the drop-in gives them (later assignments win).
   packagedEnvNames = lib.concatMap (
@@ -179,6 +208,62 @@ let
   ];
   # 8. Off.
   off = eval { package = nod; } [ { nix.package = nix "2.31.2"; } ];
+  # 9. The exporter: as packaged; listening elsewhere with the firewall open (beside another port); on
+  #    IPv6; the firewall option alone; the exporter without nod.
+  withNix = settings: eval settings [ { nix.package = nix "2.31.2"; } ];
+  exporterPlain = withNix {
+    enable = true;
+    package = nod;
+    exporter.enable = true;
+  };
+  exporterOpen = eval {
+    enable = true;
+    package = nod;
+    exporter = {
+      enable = true;
+      listenAddress = "0.0.0.0";
+      port = 9000;
+      openFirewall = true;
+    };
+  } [
+    {
+      nix.package = nix "2.31.2";
+      networking.firewall.allowedTCPPorts = [ 22 ];
+    }
+  ];
+  exporterV6 = withNix {
+    enable = true;
+    package = nod;
+    exporter = {
+      enable = true;
+      listenAddress = "::1";
+    };
+  };
+  firewallOnly = withNix {
+    enable = true;
+    package = nod;
+    exporter.openFirewall = true;
+  };
+  exporterAlone = withNix {
+    package = nod;
+    exporter.enable = true;
+  };
+  # 10. node_exporter's textfile collector: its default folder, and another.
+  textfile = withNix {
+    enable = true;
+    package = nod;
+    textfile.enable = true;
+  };
+  textfileElsewhere = withNix {
+    enable = true;
+    package = nod;
+    textfile = {
+      enable = true;
+      directory = "/srv/textfiles";
+    };
+  };
+  textfileDir = "/var/lib/prometheus-node-exporter-text-files";
+  openPorts = c: c.networking.firewall.allowedTCPPorts;
   refused =
     settings:
     let
@@ -186,8 +271,9 @@ let
     in
     !tryOk [
       c.nix.settings
-      c.systemd.sockets.nod-collector
+      c.systemd.sockets
       c.systemd.services.nod-collector.environment
+      c.networking.firewall.allowedTCPPorts
     ];
   hasConf = c: line: builtins.elem line (nixConf c);
   sorted = builtins.sort builtins.lessThan;
@@ -317,4 +403,84 @@ in
     package = nod;
     retainDay = 3;
   }) true)
+
+  (check "defaults: no exporter socket, timer, open port or folder" [
+    (plain.systemd.sockets ? nod-exporter)
+    (plain.systemd.timers ? nod-metrics-textfile)
+    (openPorts plain)
+    plain.systemd.tmpfiles.rules
+  ] [ false false [ ] [ ] ])
+
+  (check "exporter: no assertion fails" (failed exporterPlain) [ ])
+  (check "exporter: the socket is linked into sockets.target.wants" (exporterWantsLinks exporterPlain) [
+    "sockets.target.wants/nod-exporter.socket"
+  ])
+  (check "exporter: the socket's drop-in has no ListenStream=" (exporterListenLines exporterPlain) [ ])
+  (check "exporter: listens on 127.0.0.1:8463 (packaged)" (effectiveExporterListen exporterPlain) [
+    "127.0.0.1:8463"
+  ])
+  (check "exporter: the firewall stays closed" (openPorts exporterPlain) [ ])
+  (check "exporter: the packaged service takes the socket, as a dynamic user" [
+    (valuesOf "Sockets" packagedExporterService)
+    (valuesOf "DynamicUser" packagedExporterService)
+  ] [ [ "nod-exporter.socket" ] [ "yes" ] ])
+  (check "exporter: listenAddress and port replace ListenStream" (exporterListenLines exporterOpen) [
+    "ListenStream="
+    "ListenStream=0.0.0.0:9000"
+  ])
+  (check "exporter: and it listens there only" (effectiveExporterListen exporterOpen) [ "0.0.0.0:9000" ])
+  (check "exporter: openFirewall opens the port beside the others" (openPorts exporterOpen) [
+    22
+    9000
+  ])
+  (check "exporter: an IPv6 address goes in brackets" (effectiveExporterListen exporterV6) [
+    "[::1]:8463"
+  ])
+  (check "exporter: openFirewall without the exporter opens nothing" (openPorts firewallOnly) [ ])
+  (check "exporter: without services.nod.enable, one assertion says so" (
+    matches ".*services.nod.exporter.*need services.nod.enable = true.*" (messages exporterAlone)
+  ) true)
+  (check "exporter: and nothing is installed" [
+    (exporterAlone.systemd.sockets ? nod-exporter)
+    exporterAlone.systemd.packages
+  ] [ false [ ] ])
+  (check "a port above 65535 is refused" (refused {
+    enable = true;
+    package = nod;
+    exporter = {
+      enable = true;
+      port = 65536;
+    };
+  }) true)
+
+  (check "textfile: no assertion fails" (failed textfile) [ ])
+  (check "textfile: the timer is linked into timers.target.wants" (timerWantsLinks textfile) [
+    "timers.target.wants/nod-metrics-textfile.timer"
+  ])
+  (check "textfile: the packaged timer fires every minute" (valuesOf "OnCalendar" packagedTextfileTimer) [
+    "minutely"
+  ])
+  (check "textfile: the drop-in replaces ExecStart" (textfileLines textfile "ExecStart") [
+    "ExecStart="
+    "ExecStart=${nod}/bin/nodctl metrics --file ${textfileDir}/nod.prom"
+  ])
+  (check "textfile: the packaged command, into the module's folder" (effectiveTextfile textfile "ExecStart") [
+    (packagedTextfileCommand textfileDir)
+  ])
+  (check "textfile: it may write that folder only" (effectiveTextfile textfile "ReadWritePaths") [
+    "-${textfileDir}"
+  ])
+  (check "textfile: the folder is made, root's" textfile.systemd.tmpfiles.rules [
+    "d ${textfileDir} 0755 root root - -"
+  ])
+  (check "textfile: the exporter stays off" (textfile.systemd.sockets ? nod-exporter) false)
+  (check "textfile: another folder, written and writable" [
+    (effectiveTextfile textfileElsewhere "ExecStart")
+    (effectiveTextfile textfileElsewhere "ReadWritePaths")
+    textfileElsewhere.systemd.tmpfiles.rules
+  ] [
+    [ (packagedTextfileCommand "/srv/textfiles") ]
+    [ "-/srv/textfiles" ]
+    [ "d /srv/textfiles 0755 root root - -" ]
+  ])
 ]

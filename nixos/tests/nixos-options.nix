@@ -4,7 +4,10 @@
 # (environment.variables takes environment.sessionVariables; every user's assertions). Shaped after, in
 # nixpkgs:
 # - nixos/lib/systemd-unit-options.nix, nixos/lib/systemd-types.nix, nixos/modules/system/boot/systemd.nix
-#   (systemd.packages, .services, .sockets: submodules with list-merging unit options);
+#   (systemd.packages, .services, .sockets, .timers: submodules with list-merging unit options) and
+#   system/boot/systemd/tmpfiles.nix (systemd.tmpfiles.rules);
+# - nixos/modules/services/networking/firewall.nix (networking.firewall.allowedTCPPorts, sorted and
+#   deduplicated);
 # - nixos/modules/config/nix.nix (nix.settings, a submodule whose freeform type is attrsOf a
 #   "Nix config atom" or a list of them) and services/system/nix-daemon.nix (nix.package, nix.enable);
 # - nixos/modules/config/users-groups.nix (users.users, users.groups);
@@ -123,6 +126,14 @@ let
         default = { };
         description = "The [Socket] section.";
       };
+    };
+  };
+
+  timer = {
+    options.timerConfig = mkOption {
+      type = types.attrsOf unitOption;
+      default = { };
+      description = "The [Timer] section.";
     };
   };
 
@@ -270,6 +281,28 @@ in
         default = { };
         description = "Socket units (drop-ins on packaged units of the same name).";
       };
+      timers = mkOption {
+        type = types.attrsOf (
+          types.submodule [
+            commonUnit
+            timer
+          ]
+        );
+        default = { };
+        description = "Timer units (drop-ins on packaged units of the same name).";
+      };
+      tmpfiles.rules = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "tmpfiles.d(5) lines, in /etc/tmpfiles.d/00-nixos.conf.";
+      };
+    };
+
+    networking.firewall.allowedTCPPorts = mkOption {
+      type = types.listOf types.port;
+      default = [ ];
+      apply = ports: lib.unique (builtins.sort builtins.lessThan ports);
+      description = "TCP ports open on every interface.";
     };
 
     services.dbus.packages = mkOption {

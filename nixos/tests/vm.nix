@@ -5,6 +5,8 @@
 # - root's `nix build`: root uses the store directly, and the new CLI opens json-log-path itself;
 # - root's nix-build: neither, so nod never hears of it;
 # - root's nix-build with services.nod.rootThroughDaemon (machine `viadaemon`): through the daemon.
+# Then the metrics (docs/metrics.md): nod-exporter on its socket, and nod.prom through node_exporter's
+# textfile collector, both still counting the builds after `nodctl clean` (lifetime counters).
 # Every derivation is built only here (no substituters in the VM), by the VM's own Nix.
 { self }:
 { pkgs, lib, ... }:
@@ -41,14 +43,26 @@ let
       rootLegacy
       rootViaDaemon
     ];
-    environment.systemPackages = [ pkgs.jq ];
+    environment.systemPackages = [
+      pkgs.jq
+      pkgs.curl
+    ];
     users.users.alice.isNormalUser = true;
   };
 in
 {
   name = "nod";
 
-  nodes.machine = common;
+  nodes.machine = {
+    imports = [ common ];
+    services.nod.exporter.enable = true;
+    services.nod.textfile.enable = true;
+    services.prometheus.exporters.node = {
+      enable = true;
+      enabledCollectors = [ "textfile" ];
+      extraFlags = [ "--collector.textfile.directory=/var/lib/prometheus-node-exporter-text-files" ];
+    };
+  };
   nodes.viadaemon = {
     imports = [ common ];
     services.nod.rootThroughDaemon = true;
@@ -100,11 +114,23 @@ in
         machine.succeed("nodctl clean")
         machine.succeed("nodctl stats --kind build --output json | jq -e '(.rows | map(.count) | add // 0) == 0'")
 
+    with subtest("metrics: nod-exporter, and nod.prom through node_exporter, outlive the clean"):
+        builds_counted = "grep -qE '^nod_activities_total[{].*kind=\"build\".*[}] [1-9]'"
+        machine.wait_for_unit("nod-exporter.socket")
+        machine.succeed("curl -sf http://127.0.0.1:8463/metrics | grep -qx 'nod_up 1'")
+        machine.succeed("curl -sf http://127.0.0.1:8463/metrics | " + builds_counted)
+        machine.succeed("systemctl start nod-metrics-textfile.service")
+        machine.succeed("test \"$(stat -c %a /var/lib/prometheus-node-exporter-text-files/nod.prom)\" = 644")
+        machine.wait_for_open_port(9100)
+        machine.succeed("curl -sf http://127.0.0.1:9100/metrics | grep -qx 'nod_up 1'")
+        machine.succeed("curl -sf http://127.0.0.1:9100/metrics | " + builds_counted)
+
     with subtest("D-Bus activation brings the collector back"):
         machine.succeed("systemctl stop nod-collector.service")
         machine.succeed("busctl call net.bergsoe.Nod1 /net/bergsoe/Nod1 net.bergsoe.Nod1 Stats 'a{sv}' 0")
         machine.succeed("systemctl is-active nod-collector.service")
 
     machine.succeed("systemd-analyze security --threshold=10 nod-collector.service")
+    machine.succeed("systemd-analyze security --threshold=10 nod-exporter.service")
   '';
 }

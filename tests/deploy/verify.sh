@@ -22,10 +22,15 @@ socket=$(installed "$dest" '*/systemd/system/nod-collector.socket') &&
     sysusers=$(installed "$dest" '*/sysusers.d/nod.conf') &&
     policy=$(installed "$dest" '*/share/dbus-1/system.d/net.bergsoe.Nod1.conf') &&
     activation=$(installed "$dest" '*/share/dbus-1/system-services/net.bergsoe.Nod1.service') &&
-    interface=$(installed "$dest" '*/share/dbus-1/interfaces/net.bergsoe.Nod1.xml') ||
+    interface=$(installed "$dest" '*/share/dbus-1/interfaces/net.bergsoe.Nod1.xml') &&
+    exporter_socket=$(installed "$dest" '*/systemd/system/nod-exporter.socket') &&
+    exporter_service=$(installed "$dest" '*/systemd/system/nod-exporter.service') &&
+    textfile_service=$(installed "$dest" '*/systemd/system/nod-metrics-textfile.service') &&
+    textfile_timer=$(installed "$dest" '*/systemd/system/nod-metrics-textfile.timer') ||
     { fail "every deployment file is installed once"; finish; exit; }
 pass "every deployment file is installed once"
-for f in "$socket" "$service" "$sysusers" "$policy" "$activation" "$interface"; do
+for f in "$socket" "$service" "$sysusers" "$policy" "$activation" "$interface" "$exporter_socket" \
+    "$exporter_service" "$textfile_service" "$textfile_timer"; do
     case $f in
     "$NOD_PREFIX"/*) pass "under the prefix: $f" ;;
     *) fail "not under the prefix $NOD_PREFIX: $f" ;;
@@ -43,6 +48,24 @@ check "the service's idle exit is set" grep -q -- '--idle-exit-sec=' "$dest$serv
 check "the socket is not removed on stop" sh -c "! grep -q '^RemoveOnStop=' '$dest$socket'"
 check "the activation file names the service" grep -qx 'SystemdService=nod-collector.service' "$dest$activation"
 
+# The exporter's units. Its binary comes from the exporter's own build target (nod_exporter_exe): without
+# it these checks fail rather than skip, since the units would point at nothing.
+exporter=$NOD_LIBEXECDIR/nod-exporter
+check "the installed exporter is at $exporter" test -x "$dest$exporter"
+exec_start=$(sed -n 's/^ExecStart=//p' "$dest$exporter_service")
+check "the exporter's ExecStart runs the installed exporter ($exec_start)" test "$exec_start" = "$exporter"
+check "the exporter's socket listens on 127.0.0.1:8463" grep -qx 'ListenStream=127.0.0.1:8463' "$dest$exporter_socket"
+textfile=/var/lib/prometheus/node-exporter
+exec_start=$(sed -n 's/^ExecStart=//p' "$dest$textfile_service")
+check "the textfile service runs the installed nodctl into $textfile ($exec_start)" \
+    test "$exec_start" = "$NOD_BINDIR/nodctl metrics --file $textfile/nod.prom"
+check "the textfile service may write $textfile, and only there" \
+    test "$(sed -n 's/^ReadWritePaths=//p' "$dest$textfile_service")" = "-$textfile"
+check "the timer fires every minute" grep -qx 'OnCalendar=minutely' "$dest$textfile_timer"
+for f in "$exporter_service" "$textfile_service"; do
+    check "no @placeholder@ left in $(basename "$f")" sh -c "! grep -q '@[A-Za-z_]*@' '$dest$f'"
+done
+
 # Run inside a private mount namespace where $NOD_PREFIX shows the installed tree on top of the host's.
 in_installed() {
     unshare --mount --propagation private sh -c '
@@ -51,15 +74,27 @@ in_installed() {
         exec "$@"' sh "$dest" "$NOD_PREFIX" "$@"
 }
 
-out=$(in_installed systemd-analyze verify --man=no "$socket" "$service" 2>&1)
-rc=$?
-[ -n "$out" ] && printf '%s\n' "$out"
-check "systemd-analyze verify --man=no on the installed units (rc $rc)" test "$rc" -eq 0 -a -z "$out"
+# verify_units WHAT UNIT...: systemd-analyze verify, silent and successful. Each group on its own, so that
+# a missing exporter fails its own check and no other.
+verify_units() {
+    local what=$1 out rc
+    shift
+    out=$(in_installed systemd-analyze verify --man=no "$@" 2>&1)
+    rc=$?
+    [ -n "$out" ] && printf '%s\n' "$out"
+    check "systemd-analyze verify --man=no on $what (rc $rc)" test "$rc" -eq 0 -a -z "$out"
+}
+verify_units "the collector's units" "$socket" "$service"
+verify_units "the exporter's units" "$exporter_socket" "$exporter_service"
+verify_units "the textfile service and timer" "$textfile_service" "$textfile_timer"
 
-out=$(in_installed systemd-analyze security --offline=yes --threshold=10 --no-pager "$service" 2>&1)
-rc=$?
-printf '%s\n' "$out" | grep 'Overall exposure'
-check "systemd-analyze security --offline=yes --threshold=10: exposure 1.0 or better (rc $rc)" test "$rc" -eq 0
+for f in "$service" "$exporter_service" "$textfile_service"; do
+    out=$(in_installed systemd-analyze security --offline=yes --threshold=10 --no-pager "$f" 2>&1)
+    rc=$?
+    printf '%s\n' "$out" | grep 'Overall exposure'
+    check "systemd-analyze security --offline=yes --threshold=10 on $(basename "$f"): exposure 1.0 or better (rc $rc)" \
+        test "$rc" -eq 0
+done
 
 # A broken unit must fail the same check, or the check proves nothing.
 cp "$dest$service" "$work/broken.service"
