@@ -13,7 +13,7 @@ HttpServer::HttpServer(UniqueFd listening, const Limits& limits, Handler handler
     : limits_(limits), handler_(std::move(handler)) {
     auto timeout = static_cast<unsigned>(limits_.request_timeout.count());
     daemon_ = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, nullptr, nullptr, &HttpServer::on_request, this,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, nullptr, nullptr, &HttpServer::on_request, this,
         MHD_OPTION_LISTEN_SOCKET, listening.get(),
         MHD_OPTION_CONNECTION_LIMIT, limits_.max_connections,
         // Idle time: the watchdog bounds the whole connection, this ends a silent one sooner on its own.

@@ -49,7 +49,18 @@ int main(int argc, char* argv[]) {
                                        : sdbus::createSessionBusConnectionWithAddress(address);
             },
             options.bus_timeout);
-        Scraper scraper([&source] { return source.fetch(); }, share_snapshot);
+        // The journal says why nod_up is 0, once each time the reason changes, not once per scrape.
+        Scraper scraper(
+            [&source, last_error = std::string()]() mutable {
+                nod::metrics::Snapshot snapshot = source.fetch();
+                std::string error = snapshot.up ? "" : snapshot.error;
+                if (error != last_error)
+                    std::cerr << (error.empty() ? std::string("nod-exporter: the collector answers again\n")
+                                                : "nod-exporter: the collector cannot be reached: " + error + "\n");
+                last_error = std::move(error);
+                return snapshot;
+            },
+            share_snapshot);
         HttpServer server(acquire_listen_socket(options.listen), options.limits,
                           [&scraper](const Request& request) { return scraper.respond(request); });
         int signal_number = 0;

@@ -1,5 +1,6 @@
 #include "exporter/options.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include <boost/program_options.hpp>
@@ -72,6 +73,9 @@ ParsedOptions parse_options(int argc, const char* const argv[]) {
         o.limits.request_timeout = std::chrono::seconds(seconds);
     }
     if (vm.count("bus-address")) o.bus_address = vm["bus-address"].as<std::string>();
+    // A scrape makes two calls on libmicrohttpd's one thread: together they must end well before the
+    // request timeout, so that a slow collector gives nod_up 0 rather than a connection cut off.
+    o.bus_timeout = std::min(o.bus_timeout, std::chrono::duration_cast<std::chrono::milliseconds>(o.limits.request_timeout) / 3);
     parsed.options = std::move(o);
     return parsed;
 }

@@ -14,7 +14,7 @@ struct Options {
     std::string listen;       // HOST:PORT when systemd passes no socket
     std::string bus_address;  // a private bus (tests); empty: the system bus
     Limits limits;
-    std::chrono::milliseconds bus_timeout{5000};  // per D-Bus call to the collector
+    std::chrono::milliseconds bus_timeout{5000};  // per D-Bus call to the collector; at most a third of the request timeout
 };
 
 class OptionsError : public std::runtime_error {

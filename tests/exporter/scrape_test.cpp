@@ -93,10 +93,13 @@ TEST(ExporterOptions, DefaultsAndLimits) {
     EXPECT_EQ(o.listen, "127.0.0.1:8463");
     EXPECT_EQ(o.limits.max_connections, 32u);
     EXPECT_EQ(o.limits.request_timeout, std::chrono::seconds(10));
+    EXPECT_EQ(o.bus_timeout, std::chrono::milliseconds(3333)) << "both calls of a scrape end before the request's timeout";
     o = *parse({"--listen", "[::1]:9000", "--max-connections", "4", "--request-timeout-sec", "2"}).options;
     EXPECT_EQ(o.listen, "[::1]:9000");
     EXPECT_EQ(o.limits.max_connections, 4u);
     EXPECT_EQ(o.limits.request_timeout, std::chrono::seconds(2));
+    EXPECT_EQ(o.bus_timeout, std::chrono::milliseconds(666));
+    EXPECT_EQ(parse({"--request-timeout-sec", "60"}).options->bus_timeout, std::chrono::seconds(5));
     EXPECT_FALSE(parse({"--help"}).options);
     EXPECT_NE(parse({"--help"}).output.find("--request-timeout-sec"), std::string::npos);
 }
