@@ -13,13 +13,13 @@ _nodctl() {
 
     local global='--help -h --version --bus --address --no-legend --no-color'
     local filters='--days --months --drv --kind --user --trusted --machine --substituter'
-    local commands='stats bucket test running top estimate caches clean'
+    local commands='stats bucket test running top estimate caches metrics clean'
 
     # The command is the first word that is neither an option nor an option's value.
     local command='' unit='' i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            --bus|--address|--days|--months|--drv|--kind|--user|--machine|--substituter|--group-by|--sort|--limit|--output|-o|--before-days)
+            --bus|--address|--days|--months|--drv|--kind|--user|--machine|--substituter|--group-by|--sort|--limit|--output|-o|--before-days|--file)
                 ((i++)) ;;
             -*) ;;
             *)
@@ -41,8 +41,16 @@ _nodctl() {
             case $command in
                 bucket) COMPREPLY=($(compgen -W 'table csv json chart' -- "$cur")) ;;
                 test|estimate|running|caches) COMPREPLY=($(compgen -W 'table csv json' -- "$cur")) ;;
+                metrics) COMPREPLY=($(compgen -W 'text openmetrics' -- "$cur")) ;;
                 *) COMPREPLY=($(compgen -W 'table csv json test' -- "$cur")) ;;
             esac
+            return ;;
+        --file)
+            if declare -F _filedir >/dev/null 2>&1; then
+                _filedir
+            else
+                COMPREPLY=($(compgen -f -- "$cur"))
+            fi
             return ;;
         --address|--days|--months|--drv|--limit|--before-days|--machine|--substituter) return ;;
     esac
@@ -56,6 +64,7 @@ _nodctl() {
         running) options="$global --kind --user --trusted --limit --output" ;;
         top) options="$global --kind --user --trusted --once" ;;
         caches) options="$global --days --months --user --trusted --output" ;;
+        metrics) options="$global --output --file" ;;
         clean) options="$global --before-days" ;;
     esac
 

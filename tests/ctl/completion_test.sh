@@ -16,7 +16,7 @@ expect() {
         failed=1
     fi
 }
-expect 'stats bucket test running top estimate caches clean' nodctl ''
+expect 'stats bucket test running top estimate caches metrics clean' nodctl ''
 expect 'caches clean' nodctl c
 expect '--once' nodctl top --on
 expect 'running' nodctl ru
@@ -48,4 +48,15 @@ expect 'stats' nodctl --group-by user st
 expect '' nodctl bucket day --gr
 expect 'stats' nodctl --drv bucket st
 expect '' nodctl stats --days ''
+expect 'metrics' nodctl me
+expect '--help -h --version --bus --address --no-legend --no-color --output --file' nodctl metrics -
+expect 'text openmetrics' nodctl metrics --output ''
+expect 'openmetrics' nodctl metrics -o o
+expect '--file' nodctl metrics -o text --fi
+expect '' nodctl metrics --gr
+expect 'metrics' nodctl --file /tmp/nod.prom met
+prom_dir=$(mktemp -d) || exit 1
+touch "$prom_dir/nod.prom"
+expect "$prom_dir/nod.prom" nodctl metrics --file "$prom_dir/n"
+rm -r "$prom_dir"
 exit $failed

@@ -500,7 +500,7 @@ TEST_F(NodctlTest, ColourOnlyOnATerminalWithoutNoColor) {
 TEST_F(NodctlTest, HelpOfEveryCommandAndVersion) {
     for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"-h"}, {"stats", "--help"},
                                           {"bucket", "--help"}, {"test", "--help"}, {"clean", "--help"},
-                                          {"estimate", "--help"}, {"running", "--help"}, {"top", "--help"}, {"caches", "--help"}, {"--help", "bucket"}}) {
+                                          {"estimate", "--help"}, {"running", "--help"}, {"top", "--help"}, {"caches", "--help"}, {"metrics", "--help"}, {"--help", "bucket"}}) {
         // No bus at all: help must not need one.
         auto r = nodctl_at("unix:path=/nonexistent", args);
         EXPECT_EQ(r.status, 0) << args[0] << r.err;
@@ -514,7 +514,7 @@ TEST_F(NodctlTest, HelpOfEveryCommandAndVersion) {
     EXPECT_NE(nodctl_at("", {"bucket", "--help"}).out.find("chart"), std::string::npos);
     EXPECT_NE(nodctl_at("", {"clean", "--help"}).out.find("--before-days"), std::string::npos);
     auto general = nodctl_at("", {"--help"}).out;
-    for (const char* command : {"stats", "bucket", "test", "running", "top", "estimate", "caches", "clean"})
+    for (const char* command : {"stats", "bucket", "test", "running", "top", "estimate", "caches", "metrics", "clean"})
         EXPECT_NE(general.find(command), std::string::npos);
     auto version = nodctl_at("", {"--version"});
     EXPECT_EQ(version.status, 0);
@@ -544,7 +544,7 @@ void expect_man_covers(const std::string& help, const fs::path& page) {
 TEST(ManPages, CoverEveryOption) {
     const fs::path man = fs::path(NOD_TEST_DATA).parent_path().parent_path() / "man";
     std::string nodctl_help;
-    for (const char* command : {"stats", "bucket", "test", "running", "top", "estimate", "caches", "clean"})
+    for (const char* command : {"stats", "bucket", "test", "running", "top", "estimate", "caches", "metrics", "clean"})
         nodctl_help += nodctl_at("", {command, "--help"}).out;
     expect_man_covers(nodctl_help, man / "nodctl.1");
     auto collector = run({collector_binary.string(), "--help"});
@@ -583,7 +583,7 @@ TEST_F(NodctlTest, BadFlagsNameTheFlagBeforeAnyBusCall) {
              {{"bucket", "day", "-o", "test"}, "nodctl: --output must be table, csv, json or chart, not 'test'"},
              {{"clean", "--days", "3"}, "nodctl clean: --days is not an option of clean (it takes only --before-days)"},
              {{"clean", "--before-days", "soon"}, "nodctl: --before-days must be a number, not 'soon'"},
-             {{"frobnicate"}, "nodctl: unknown command 'frobnicate'; the commands are stats, bucket, test, running, top, estimate, caches and clean (see 'nodctl --help')"},
+             {{"frobnicate"}, "nodctl: unknown command 'frobnicate'; the commands are stats, bucket, test, running, top, estimate, caches, metrics and clean (see 'nodctl --help')"},
              {{"--bus", "user"}, "nodctl: --bus must be system or session, not 'user'"},
              {{"--bus", "system", "--address", "unix:path=/x"}, "nodctl: --bus and --address exclude each other"},
          }) {
