@@ -474,6 +474,45 @@ TEST_F(ExporterTest, WithoutTheCollectorNodUpIsZero) {
     EXPECT_NE(printed.err, "");
 }
 
+// nodctl metrics --file, for node_exporter's textfile collector: a whole file or none, mode 0644, nothing
+// left beside it, and a symbolic link in its place replaced rather than followed.
+TEST_F(ExporterTest, NodctlMetricsFileIsWrittenAtomically) {
+    start();
+    fs::path folder = dir / "textfile";
+    fs::create_directory(folder);
+    fs::path target = folder / "nod.prom";
+    auto written = nodctl({"metrics", "--file", target.string()});
+    ASSERT_EQ(written.status, 0) << written.err;
+    EXPECT_EQ(written.out, "");
+    EXPECT_EQ(fs::status(target).permissions(), fs::perms(0644));
+    std::string first = read_text(target);
+    EXPECT_NE(first.find("\nnod_up 1\n"), std::string::npos) << first;
+    EXPECT_TRUE(first.starts_with("# HELP "));
+
+    fs::path elsewhere = dir / "elsewhere";
+    std::ofstream(elsewhere) << "keep\n";
+    fs::remove(target);
+    fs::create_symlink(elsewhere, target);
+    ASSERT_EQ(nodctl({"metrics", "--file", target.string()}).status, 0);
+    EXPECT_FALSE(fs::is_symlink(target)) << "the link is replaced";
+    EXPECT_EQ(read_text(elsewhere), "keep\n") << "not written through";
+
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(folder)) names.push_back(e.path().filename().string());
+    EXPECT_EQ(names, std::vector<std::string>{"nod.prom"}) << "no temporary file left";
+
+    auto missing = nodctl({"metrics", "--file", (dir / "no-such-folder" / "nod.prom").string()});
+    EXPECT_EQ(missing.status, 1);
+    EXPECT_NE(missing.err.find((dir / "no-such-folder" / "nod.prom").string()), std::string::npos) << missing.err;
+    EXPECT_NE(missing.err.find("No such file or directory"), std::string::npos) << missing.err;
+
+    // Without the collector the file still says so (nod_up 0), and nodctl fails.
+    ASSERT_EQ(stop(), 0);
+    auto down = nodctl({"metrics", "--file", target.string()});
+    EXPECT_EQ(down.status, 1);
+    EXPECT_NE(read_text(target).find("\nnod_up 0\n"), std::string::npos);
+}
+
 // nod-exporter(8) names every option of --help.
 TEST(ExporterManPage, CoversEveryOption) {
     auto help = run({exporter_binary.string(), "--help"});
