@@ -4,12 +4,21 @@
 //     daemon, the query on the collector's query thread, the reply marshalled and back), against
 //     org.freedesktop.DBus.Peer.Ping to the same collector on the same connection (the bare round trip);
 //   - nodctl end to end: fork and exec of nodctl, its bus connection, the call, formatting, its output
-//     read through a pipe, exit; against `nodctl --help` (process start and option parsing, no bus).
+//     read through a pipe, exit; against `nodctl --help` (process start and option parsing, no bus);
+//   - one Prometheus scrape: GET /metrics from a real nod-exporter on loopback (a fresh snapshot each time:
+//     the exporter shares one for a second, so the scrapes are more than a second apart), against
+//     `nodctl stats` (all time) in the same run.
 // Baseline and query alternate within each repetition; medians and p90 over the repetitions.
 //
 //   query_latency --db FILE [--repetitions N] [--json FILE]
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
+#include <thread>
 #include <functional>
 #include <string>
 #include <vector>
@@ -54,6 +63,7 @@ const std::vector<Query>& queries() {
          {"test", "--days", "30"},
          "Test",
          [](sd_bus_message* m) { return sd_bus_message_append(m, "a{sv}", 1, "days", "u", 30U); }},
+        {"metrics", {"metrics"}, "Totals", [](sd_bus_message*) { return 0; }},
     };
     return all;
 }
@@ -92,6 +102,45 @@ double time_nodctl(const std::vector<std::string>& args, const test::Env& env) {
     double ms = seconds_since(t0) * 1000;
     if (r.status != 0) throw std::runtime_error("nodctl failed: " + r.err);
     return ms;
+}
+
+sockaddr_in loopback(std::uint16_t port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return a;
+}
+
+std::uint16_t free_port() {
+    int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a = loopback(0);
+    socklen_t len = sizeof a;
+    if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+        ::close(s);
+        throw std::runtime_error("finding a free port: " + std::string(std::strerror(errno)));
+    }
+    ::close(s);
+    return ntohs(a.sin_port);
+}
+
+// One GET /metrics, connect to the last byte; returns its wall time in ms, or -1 when it was not a 200.
+double time_scrape(std::uint16_t port) {
+    auto t0 = std::chrono::steady_clock::now();
+    int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a = loopback(port);
+    std::string response;
+    if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+        const std::string request = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+        if (::send(s, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+            char buf[65536];
+            for (ssize_t n; (n = ::recv(s, buf, sizeof buf, 0)) > 0;) response.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+    ::close(s);
+    double ms = seconds_since(t0) * 1000;
+    return response.starts_with("HTTP/1.1 200 ") && response.find("\nnod_up 1\n") != std::string::npos ? ms : -1;
 }
 
 void summarize(Results& results, const std::string& key, const std::vector<double>& ms) {
@@ -149,6 +198,29 @@ int main(int argc, char** argv) {
                     median(ping), quantile(ping, 0.9), median(help), quantile(help, 0.9));
         summarize(results, "baseline.ping", ping);
         summarize(results, "baseline.nodctl_help", help);
+
+        // Prometheus' view: nod-exporter on loopback, against nodctl stats, alternating.
+        std::uint16_t port = free_port();
+        test::Process exporter({NOD_EXPORTER, "--listen", "127.0.0.1:" + std::to_string(port), "--bus-address",
+                                bus.address()},
+                               env, dir / "exporter.log");
+        auto started = std::chrono::steady_clock::now();
+        while (time_scrape(port) < 0) {
+            if (seconds_since(started) > 10) throw std::runtime_error("nod-exporter did not serve a scrape in 10 s");
+            std::this_thread::sleep_for(50ms);
+        }
+        std::vector<double> scrape, stats;
+        for (int rep = 0; rep < repetitions; ++rep) {
+            std::this_thread::sleep_for(1100ms);  // past the exporter's shared snapshot: the collector is asked
+            double ms = time_scrape(port);
+            if (ms < 0) throw std::runtime_error("a scrape failed");
+            scrape.push_back(ms);
+            stats.push_back(time_nodctl({"stats"}, env));
+        }
+        std::printf("  %-22s scrape %8.2f (%8.2f)   nodctl stats %8.2f (%8.2f)\n", "GET /metrics", median(scrape),
+                    quantile(scrape, 0.9), median(stats), quantile(stats, 0.9));
+        summarize(results, "scrape", scrape);
+        summarize(results, "scrape_baseline.nodctl_stats", stats);
         note_exit(results, "collector", collector.stop(), collector);
         if (!json.empty()) results.write(json);
         return 0;
