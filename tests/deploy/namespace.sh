@@ -10,14 +10,16 @@
 # The test shows: the socket exists before the collector runs; the first connection starts it (socket
 # activation); a nodctl call while it is down starts it (D-Bus activation); it exits when idle and comes back
 # on the next connection or call with every row kept; it runs as nod, hardened, with its state in
-# /var/lib/nod; a non-root Clean is denied, root's works. Every client runs inside the namespace via nsenter.
+# /var/lib/nod; a non-root Clean is denied, root's works; nod-exporter.socket starts the exporter on the first
+# scrape, unprivileged, and its counters still hold what the Clean deleted. Every client runs inside
+# the namespace via nsenter.
 here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 
 IDLE=3  # seconds; the test's drop-in sets NOD_IDLE_EXIT_SEC, the way the NixOS module does
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (namespaces, mounts, systemd as PID 1)"
-need_tools meson unshare nsenter setpriv socat systemd-sysusers dbus-daemon busctl systemctl mount
+need_tools meson unshare nsenter setpriv socat systemd-sysusers dbus-daemon busctl systemctl mount curl python3
 systemd_bin=
 for s in /lib/systemd/systemd /usr/lib/systemd/systemd; do [ -x "$s" ] && systemd_bin=$s && break; done
 [ -n "$systemd_bin" ] || skip "no systemd binary (/lib/systemd/systemd)"
@@ -82,6 +84,8 @@ cleanup() {
         cat "$W/log/collector.log" 2>/dev/null
         echo "--- dbus-daemon log"
         cat "$W/log/dbus.log" 2>/dev/null
+        echo "--- exporter log"
+        cat "$W/log/exporter.log" 2>/dev/null
     fi
     if [ -n "${NOD_KEEP:-}" ]; then echo "kept $W"; else rm -rf "$W" "$W/dest.install.log" "$W.install.log"; fi
 }
@@ -94,9 +98,11 @@ socket_unit=$(installed "$W/dest" '*/systemd/system/nod-collector.socket') &&
     service_unit=$(installed "$W/dest" '*/systemd/system/nod-collector.service') &&
     sysusers=$(installed "$W/dest" '*/sysusers.d/nod.conf') &&
     policy=$(installed "$W/dest" '*/share/dbus-1/system.d/net.bergsoe.Nod1.conf') &&
-    activation=$(installed "$W/dest" '*/share/dbus-1/system-services/net.bergsoe.Nod1.service') ||
+    activation=$(installed "$W/dest" '*/share/dbus-1/system-services/net.bergsoe.Nod1.service') &&
+    exporter_socket=$(installed "$W/dest" '*/systemd/system/nod-exporter.socket') &&
+    exporter_service=$(installed "$W/dest" '*/systemd/system/nod-exporter.service') ||
     { fail "the deployment files are installed"; finish; exit; }
-for f in "$socket_unit" "$service_unit" "$sysusers" "$policy" "$activation"; do
+for f in "$socket_unit" "$service_unit" "$sysusers" "$policy" "$activation" "$exporter_socket" "$exporter_service"; do
     case $f in "$NOD_PREFIX"/*) ;; *) skip "$f is installed outside the prefix; the overlay covers only $NOD_PREFIX" ;; esac
 done
 if [ "$NOD_CLIENT" = nodctl ]; then
@@ -117,8 +123,27 @@ check "systemd-sysusers creates nod from the installed entry (uid ${nod_uid:-non
 
 # --- units: nod's (installed), the private bus, stubs. Inside the namespace $W is /run/nodtest.
 T=/run/nodtest
-mkdir -p "$W/units/nod-collector.service.d" "$W/log" "$W/var/upper" "$W/var/work" "$W/bus"
-cp "$W/dest$socket_unit" "$W/dest$service_unit" "$W/units/"
+mkdir -p "$W/units/nod-collector.service.d" "$W/units/nod-exporter.socket.d" "$W/units/nod-exporter.service.d" \
+    "$W/log" "$W/var/upper" "$W/var/work" "$W/bus"
+cp "$W/dest$socket_unit" "$W/dest$service_unit" "$W/dest$exporter_socket" "$W/dest$exporter_service" "$W/units/"
+# The namespace shares the host's network: the exporter listens on a free port rather than 8463, the way
+# an administrator moves it (an empty ListenStream= first).
+exporter_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$W/units/nod-exporter.socket.d/test.conf" <<EOF
+[Socket]
+ListenStream=
+ListenStream=127.0.0.1:$exporter_port
+EOF
+# The one change to the exporter's hardening: this test's dbus-daemon hangs up on every dynamic user right
+# after its Hello (any DynamicUser= service here, busctl included, although getent resolves the user), so the
+# exporter runs as nobody instead; everything else is as shipped.
+cat >"$W/units/nod-exporter.service.d/test.conf" <<EOF
+[Service]
+DynamicUser=no
+User=nobody
+StandardOutput=append:$T/log/exporter.log
+StandardError=inherit
+EOF
 cat >"$W/units/nod-collector.service.d/test.conf" <<EOF
 # The test's only changes to the installed service: a short idle timeout, and its output in a file
 # (there is no journal in the namespace).
@@ -157,8 +182,8 @@ EOF
 cat >"$W/units/nodtest.target" <<EOF
 [Unit]
 Description=nod test
-Wants=dbus.socket nod-collector.socket
-After=dbus.socket nod-collector.socket
+Wants=dbus.socket nod-collector.socket nod-exporter.socket
+After=dbus.socket nod-collector.socket nod-exporter.socket
 EOF
 for t in basic sysinit sockets timers paths slices local-fs local-fs-pre swap shutdown umount; do
     printf '[Unit]\nDescription=stub %s\nDefaultDependencies=no\n' "$t" >"$W/units/$t.target"
@@ -320,6 +345,29 @@ rc=$?
 echo "      (root: rc $rc: $out)"
 check "Clean as root works" test "$rc" -eq 0
 check "... and the history is empty" test "$(builds)" = 0
+
+# --- nod-exporter: socket-activated, a dynamic user, a D-Bus client whose counters outlive the Clean
+check "nod-exporter.socket is listening, the exporter is not running yet" \
+    test "$(state nod-exporter.socket) $(state nod-exporter.service)" = "active inactive"
+metrics=$(ns curl -sf "http://127.0.0.1:$exporter_port/metrics")
+has_line() { printf '%s\n' "$1" | grep -qx "$2"; }
+check "the first GET /metrics starts it (socket activation) and it answers nod_up 1" has_line "$metrics" 'nod_up 1'
+build_total=$(printf '%s\n' "$metrics" | awk '/^nod_activities_total[{]kind="build",/ { s += $2 } END { print s + 0 }')
+check "... nod_activities_total still counts the 14 builds the Clean deleted ($build_total)" test "$build_total" = 14
+check "... while nod_rows is 0" has_line "$metrics" 'nod_rows 0'
+pid=$(ns systemctl show -P MainPID nod-exporter.service)
+if [ -n "$pid" ] && [ "$pid" != 0 ]; then
+    uid=$(ns awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
+    check "the exporter runs unprivileged (uid $uid: neither root nor nod)" \
+        test -n "$uid" -a "$uid" != 0 -a "$uid" != "$nod_uid"
+    check "... with no capabilities, no new privileges, a seccomp filter" \
+        test "$(ns awk '/^(CapBnd|NoNewPrivs|Seccomp):/ { printf "%s ", $2 }' "/proc/$pid/status")" = "0000000000000000 1 2 "
+    check "... in a network namespace of its own, serving the socket systemd passed" \
+        test "$(ns readlink "/proc/$pid/ns/net")" != "$(ns readlink /proc/1/ns/net)"
+else
+    fail "the exporter has a main pid"
+fi
+ns systemctl stop nod-exporter.service nod-exporter.socket 2>/dev/null
 
 # --- the service never failed or restarted on the way
 check "no restarts (NRestarts=0)" test "$(ns systemctl show -P NRestarts nod-collector.service)" = 0
