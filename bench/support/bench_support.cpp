@@ -47,11 +47,12 @@ std::string first_line_of(const fs::path& file) {
 SocketServer::SocketServer(std::vector<std::string> argv, const test::Env& env, const fs::path& dir,
                            const std::string& name)
     : log_(dir / (name + ".log")),
-      notify_(dir / (name + ".notify")),
+      notify_(std::in_place, dir / (name + ".notify")),
       process_(std::move(argv), with_notify(env, dir / (name + ".notify")), log_) {
     // A populated database of 10 M rows is checked and opened before READY=1: allow for it.
-    if (!notify_.wait_for("READY=1", std::chrono::minutes(2)))
+    if (!notify_->wait_for("READY=1", std::chrono::minutes(2)))
         throw std::runtime_error(name + " did not become ready; its log:\n" + log());
+    notify_.reset();
 }
 
 int SocketServer::stop(std::chrono::milliseconds timeout) {

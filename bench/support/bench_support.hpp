@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,7 +40,10 @@ public:
 
 private:
     fs::path log_;
-    test::NotifySocket notify_;  // before process_: it must exist when the child starts
+    // Before process_: it must exist when the child starts. Gone after READY=1: nothing reads it then, and
+    // a full queue would block the collector's STATUS= updates (sd_notify sends blocking), its event loop
+    // with them; without the socket they fail at once, as with no manager.
+    std::optional<test::NotifySocket> notify_;
     test::Process process_;
 };
 
