@@ -46,12 +46,15 @@ LifetimeWriter::LifetimeWriter(sqlite3* db, const std::string& context)
                           context) {}
 
 void LifetimeWriter::add(const Row& row) {
-    add(row.kind, row.outcome, row.direction, row.duration, row.bytes, row.download_bytes, row.machine, row.trusted);
+    // Trusted and reported by root itself: a fallback row that a user's connection reported for a root
+    // activity is trusted too (its outcome is root's), but its substituter is the user's word.
+    add(row.kind, row.outcome, row.direction, row.duration, row.bytes, row.download_bytes, row.machine,
+        row.trusted && row.uid == 0);
 }
 
 void LifetimeWriter::add(Kind kind, Outcome outcome, Direction direction, std::optional<Micros> duration,
                          std::uint64_t bytes, std::uint64_t download_bytes, std::string_view machine,
-                         bool trusted) {
+                         bool root_reported) {
     bytes = std::min(bytes, max_row_bytes);
     download_bytes = std::min(download_bytes, max_row_bytes);
     Figures& activity = activities_[{static_cast<int>(kind), static_cast<int>(outcome), static_cast<int>(direction)}];
@@ -65,15 +68,15 @@ void LifetimeWriter::add(Kind kind, Outcome outcome, Direction direction, std::o
     activity.bytes = add_capped(activity.bytes, bytes);
     activity.download_bytes = add_capped(activity.download_bytes, download_bytes);
     if (kind != Kind::substitute) return;
-    Figures& substituter = substituters_[{substituter_entry(machine, trusted), static_cast<int>(outcome)}];
+    Figures& substituter = substituters_[{substituter_entry(machine, root_reported), static_cast<int>(outcome)}];
     ++substituter.count;
     substituter.bytes = add_capped(substituter.bytes, bytes);
     substituter.download_bytes = add_capped(substituter.download_bytes, download_bytes);
 }
 
-// Any local user can report substitutions from made-up substituters: only trusted rows claim one of the
+// Any local user can report substitutions from made-up substituters: only root-reported trusted rows claim one of the
 // few named entries, and a name once given an entry keeps it (its counters, and other's, never drop).
-const std::string& LifetimeWriter::substituter_entry(std::string_view machine, bool trusted) {
+const std::string& LifetimeWriter::substituter_entry(std::string_view machine, bool root_reported) {
     if (machine.empty()) return other_substituter;
     if (!named_) {
         named_.emplace();
@@ -82,7 +85,7 @@ const std::string& LifetimeWriter::substituter_entry(std::string_view machine, b
     }
     auto found = named_->find(machine);
     if (found != named_->end()) return *found;
-    if (!trusted || named_->size() >= max_lifetime_substituters) return other_substituter;
+    if (!root_reported || named_->size() >= max_lifetime_substituters) return other_substituter;
     return *named_->emplace(machine).first;
 }
 
@@ -162,7 +165,7 @@ void fill_lifetime_from_rows(sqlite3* db, const std::string& context) {
     LifetimeWriter writer(db, context);
     sql::Statement rows(db,
                         "SELECT r.kind, r.outcome, r.direction, r.duration, r.bytes, r.download_bytes, r.flags, "
-                        "m.machine FROM rows AS r LEFT JOIN machines AS m ON m.id = r.machine_id ORDER BY r.id",
+                        "m.machine, r.uid FROM rows AS r LEFT JOIN machines AS m ON m.id = r.machine_id ORDER BY r.id",
                         context);
     while (rows.step()) {
         std::optional<Micros> duration;
@@ -170,7 +173,7 @@ void fill_lifetime_from_rows(sqlite3* db, const std::string& context) {
         writer.add(static_cast<Kind>(rows.column_int(0)), static_cast<Outcome>(rows.column_int(1)),
                    static_cast<Direction>(rows.column_int(2)), duration, static_cast<std::uint64_t>(rows.column_int(4)),
                    static_cast<std::uint64_t>(rows.column_int(5)), rows.column_is_null(7) ? "" : rows.column_text(7),
-                   (rows.column_int(6) & flag_trusted) != 0);
+                   (rows.column_int(6) & flag_trusted) != 0 && rows.column_int(8) == 0);
     }
     writer.flush();
 }

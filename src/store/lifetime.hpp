@@ -84,7 +84,7 @@ public:
     void add(const Row& row);
     // The same from a stored row's columns (the migration).
     void add(Kind kind, Outcome outcome, Direction direction, std::optional<Micros> duration, std::uint64_t bytes,
-             std::uint64_t download_bytes, std::string_view machine, bool trusted);
+             std::uint64_t download_bytes, std::string_view machine, bool root_reported);
     // Adds the sums to the tables, inside the caller's transaction, and starts over.
     void flush();
     // Forgets the sums (the transaction was rolled back).
@@ -94,7 +94,7 @@ private:
     struct Figures {
         std::uint64_t count = 0, timed = 0, duration_us = 0, bytes = 0, download_bytes = 0;
     };
-    const std::string& substituter_entry(std::string_view machine, bool trusted);
+    const std::string& substituter_entry(std::string_view machine, bool root_reported);
 
     sql::Statement upsert_activity_, upsert_duration_, upsert_substituter_, named_substituters_;
     std::map<std::tuple<int, int, int>, Figures> activities_;      // (kind, outcome, direction)

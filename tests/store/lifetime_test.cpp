@@ -194,11 +194,17 @@ TEST_F(LifetimeTest, PruningClearingAndSupersedingNeverLowerAFigure) {
     EXPECT_NE(read_lifetime(store.database()), cleared);
 }
 
-// Anyone can report substitutions from made-up substituters: only trusted rows name one, at most 16 ever, and
+// Anyone can report substitutions from made-up substituters: only trusted rows that root's own connection
+// reported name one, at most 16 ever, and
 // a named one keeps its entry for good (also after clear).
 TEST_F(LifetimeTest, OnlyTrustedRowsNameSubstitutersAndNoMoreThanSixteen) {
     Store store(dir / "nod.db");
     std::vector<Row> rows;
+    // First: trusted, because a user's connection reported it for a root activity that ended without a
+    // word (a fallback row), but the substituter is that user's word: no slot.
+    Row fallback = substitution("o", "https://user-claimed.example", true, first);
+    fallback.uid = fallback.user = 1000;
+    rows.push_back(fallback);
     for (std::size_t i = 0; i < max_lifetime_substituters; ++i)
         rows.push_back(substitution("p" + std::to_string(i), "https://s" + std::to_string(i), true, first));
     rows.push_back(substitution("q", "https://untrusted", false, first));  // in the same batch: no slot either
@@ -212,7 +218,7 @@ TEST_F(LifetimeTest, OnlyTrustedRowsNameSubstitutersAndNoMoreThanSixteen) {
     std::map<std::pair<std::string, Outcome>, std::uint64_t> expected, found;
     for (std::size_t i = 0; i < max_lifetime_substituters; ++i) expected[{"https://s" + std::to_string(i), Outcome::succeeded}] = 1;
     expected[{"https://s3", Outcome::failed}] = 1;
-    expected[{"", Outcome::succeeded}] = 4;  // untrusted, s16, no substituter, s17
+    expected[{"", Outcome::succeeded}] = 5;  // the fallback, untrusted, s16, no substituter, s17
     for (const auto& s : read_lifetime(store.database()).substituters) found[{s.substituter, s.outcome}] = s.count;
     EXPECT_EQ(found, expected);
 }

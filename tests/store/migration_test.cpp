@@ -275,6 +275,7 @@ TEST(Migration, Version6StartsTheLifetimeTotalsFromTheRows) {
             auto rows = testing::random_rows(random, 300, testing::utc(2026, 2, 1), 3 * 86'400'000'000LL);
             for (std::size_t i = 0; i < rows.size(); ++i) {
                 rows[i].trusted = i % 4 != 1;
+                if (i % 8 != 6) rows[i].uid = 0;  // mostly root's connections; some trusted fallbacks from users
                 if (rows[i].kind == Kind::substitute && i % 3 != 0)
                     rows[i].machine = "https://cache" + std::to_string((batch * 300 + i) % 23);
             }
