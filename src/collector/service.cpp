@@ -322,14 +322,21 @@ void Service::Caches(sdbus::Result<wire::Window, std::uint64_t, std::uint64_t, d
     }
 }
 
-// As Running: the activities in flight from the reading thread's snapshot, the lifetime totals read on
-// the caller's query lane.
+// The lifetime totals the writer published at its last commit and the activities in flight from the
+// reading thread's snapshot: no query lane, so that a scrape never waits behind any user's slow query.
+// Counting the activities by kind is all the reading thread does for it.
 void Service::Totals(sdbus::Result<std::vector<double>, std::vector<wire::TotalsActivity>, std::vector<wire::TotalsDurations>,
                                    std::vector<wire::TotalsSubstituter>, std::vector<wire::TotalsRunning>>&& result) {
     parts_.touched();
     try {
-        answer_with_running(std::move(result), [](const store::Database& db, const std::vector<LiveActivity>& live) {
-            return wire::totals(store::read_lifetime(db), live);
+        std::uint32_t uid = busglue::caller_uid(getObject()).value_or(UINT32_MAX);
+        LaterReply reply(replies_, std::move(result), parts_.mailbox, parts_.touched, uid == 0);
+        parts_.listener.running([reply, lifetime = parts_.writer.lifetime()](NixListener::RunningSnapshot live) {
+            try {
+                reply.values(wire::totals(*lifetime, *live));
+            } catch (...) {
+                reply.error(std::current_exception());
+            }
         });
     } catch (...) {
         result.returnError(to_bus_error(std::current_exception()));

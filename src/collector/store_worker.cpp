@@ -16,7 +16,29 @@ constexpr auto retry_every = std::chrono::seconds(5);
 }
 
 StoreWorker::StoreWorker(store::Store& store, std::size_t max_unwritten_bytes, std::function<void()> committed)
-    : store_(store), max_unwritten_bytes_(max_unwritten_bytes), committed_(std::move(committed)), rows_(store.rows()), thread_([this] { loop(); }) {}
+    : store_(store),
+      max_unwritten_bytes_(max_unwritten_bytes),
+      committed_(std::move(committed)),
+      rows_(store.rows()),
+      lifetime_(std::make_shared<const store::Lifetime>(store::read_lifetime(store.database()))),
+      thread_([this] { loop(); }) {}
+
+std::shared_ptr<const store::Lifetime> StoreWorker::lifetime() const {
+    std::lock_guard lock(lifetime_mutex_);
+    return lifetime_;
+}
+
+// After a commit of rows. A failed read keeps the last totals (a scrape shows them a little behind) and
+// is not a failed write: the rows are in.
+void StoreWorker::publish_lifetime() noexcept {
+    try {
+        auto fresh = std::make_shared<const store::Lifetime>(store::read_lifetime(store_.database()));
+        std::lock_guard lock(lifetime_mutex_);
+        lifetime_ = std::move(fresh);
+    } catch (const std::exception& e) {
+        log::warning(std::string(e.what()) + "; Totals answers with the figures of the commit before");
+    }
+}
 
 StoreWorker::~StoreWorker() { stop(); }
 
@@ -185,6 +207,7 @@ bool StoreWorker::flush() {
             for (std::size_t i = done; i < done + n; ++i) done_bytes += row_bytes(unwritten_[i]);
             done += n;
             publish_rows();
+            publish_lifetime();
             if (committed_) committed_();
         }
     } catch (const store::Error& e) {

@@ -11,11 +11,13 @@
 #include <functional>
 #include <list>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "reader/row.hpp"
+#include "store/lifetime.hpp"
 #include "store/store.hpp"
 
 namespace nod::collector {
@@ -57,6 +59,9 @@ public:
     std::map<std::uint32_t, std::uint64_t> dropped() const;
     // Rows stored, as of the last commit (the writer counts what it inserts and deletes).
     std::uint64_t rows() const { return rows_.load(); }
+    // The lifetime totals as of the last commit of rows: read by the writer after each one (a few dozen
+    // rows), so that Totals never waits for a query lane, where any user's slow query may be.
+    std::shared_ptr<const store::Lifetime> lifetime() const;
 
     // Ends repeated jobs after their step at hand, writes what is queued (one last attempt), runs the queued
     // tasks and joins the thread. Idempotent.
@@ -81,6 +86,7 @@ private:
     void give_memory_back();
     void step_jobs(bool stopping);
     void publish_rows() { rows_ = store_.rows(); }
+    void publish_lifetime() noexcept;
 
     store::Store& store_;
     const std::size_t max_unwritten_bytes_;
@@ -89,6 +95,9 @@ private:
     std::atomic<std::size_t> unwritten_bytes_{0};  // incoming_ + unwritten_
     std::atomic<bool> failing_now_{false};
     std::atomic<std::uint64_t> write_errors_{0};
+
+    mutable std::mutex lifetime_mutex_;
+    std::shared_ptr<const store::Lifetime> lifetime_;  // guarded by lifetime_mutex_; written by the writer
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;

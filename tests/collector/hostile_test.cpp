@@ -384,7 +384,8 @@ TEST_F(HostileTest, ForgedHistoryIsVisibleAsTheirsAndLeftOutOfTrustedFigures) {
 
 // ---- 8. query starvation ------------------------------------------------------------------------------
 
-// 80 heavy calls at once from one user: that user gets Busy past its share, and root's query is answered.
+// 80 heavy calls at once from one user: that user gets Busy past its share, and root's query is answered,
+// and so is Totals.
 // Once the 64-entry queue filled and root got Busy too.
 TEST_F(HostileTest, OneUsersBurstOfQueriesNeitherFillsTheQueueForOthersNorHoldsUpRoot) {
     store::testing::write_recent_history(db, 100'000, 60, 5);
@@ -400,6 +401,10 @@ TEST_F(HostileTest, OneUsersBurstOfQueriesNeitherFillsTheQueueForOthersNorHoldsU
     std::this_thread::sleep_for(200ms);
     auto mine = call("Stats", {"a{sv}", "0"});
     EXPECT_EQ(mine.status, 0) << "root's query: " << mine.err;
+    // Totals (what nod-exporter asks every scrape) takes no query lane: even the flooding user gets it.
+    auto totals = call("Totals", {}, nobody);
+    EXPECT_EQ(totals.status, 0) << "Totals during the burst: " << totals.err;
+    EXPECT_NE(totals.out.find("\"build\""), std::string::npos) << totals.out;
     int busy = 0, answered = 0;
     for (std::size_t i = 0; i < burst.size(); ++i) {
         auto status = burst[i]->wait(120s);
