@@ -201,7 +201,12 @@ void write_health(Writer& w, const Snapshot& s, const std::vector<std::string>& 
     w.family(lines_read);
     w.value({}, s.health.lines_read);
     w.family(refusals);
-    for (const auto& [reason, count] : s.health.refusals) w.value({{"reason", reason}}, count);
+    std::vector<std::string> reasons_seen;
+    for (const auto& entry : s.health.refusals) reasons_seen.push_back(entry.first);
+    for (const auto& reason : names_of(known_refusal_reasons, reasons_seen)) {
+        auto found = s.health.refusals.find(reason);
+        w.value({{"reason", reason}}, found == s.health.refusals.end() ? 0 : found->second);
+    }
     w.family(rows);
     w.value({}, s.health.rows);
     w.family(database_bytes);

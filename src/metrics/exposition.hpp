@@ -21,6 +21,11 @@ std::string render(const Snapshot& snapshot, Format format);
 // increment on; any other name the collector sends (a newer collector) follows these.
 inline constexpr std::string_view known_kinds[] = {"build", "substitute", "copy", "post-build-hook"};
 inline constexpr std::string_view known_outcomes[] = {"succeeded", "failed", "cancelled", "unknown"};
+// The collector's refusal reasons (the Refusals property), each shown from the first scrape, at 0 until it
+// happens: a series that first appears at 5 is invisible to increase() and rate().
+inline constexpr std::string_view known_refusal_reasons[] = {
+    "connections", "connections-per-user", "fd-limit", "line-too-long", "too-deep",    "path-too-long",
+    "activities",  "held-bytes",           "paused",   "rows-dropped",  "rows-per-day"};
 
 // A label value as both formats want it: \ " and newline escaped, and bytes that are not UTF-8 replaced
 // by U+FFFD (substituter names come from Nix's stream, which any local user can write).

@@ -91,6 +91,11 @@ TEST(Exposition, RunningAndHealth) {
     EXPECT_TRUE(has_line(text, "nod_connections 3"));
     EXPECT_TRUE(has_line(text, "nod_lines_read_total 1234"));
     EXPECT_TRUE(has_line(text, "nod_refusals_total{reason=\"line-too-long\"} 2"));
+    // Every reason from the first scrape, so that increase() sees the first refusal of each.
+    for (auto reason : known_refusal_reasons) {
+        if (reason == "line-too-long") continue;
+        EXPECT_TRUE(has_line(text, "nod_refusals_total{reason=\"" + std::string(reason) + "\"} 0")) << reason;
+    }
     EXPECT_TRUE(has_line(text, "nod_rows 12"));
     EXPECT_TRUE(has_line(text, "nod_database_bytes 4096"));
     EXPECT_TRUE(has_line(text, "nod_write_errors_total 0"));
