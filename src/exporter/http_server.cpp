@@ -49,8 +49,9 @@ void HttpServer::on_connection(void* self, MHD_Connection* connection, void**, M
     if (what == MHD_CONNECTION_NOTIFY_STARTED) {
         const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
         if (info == nullptr) return;
-        server->open_[connection] = {info->connect_fd,
-                                     std::chrono::steady_clock::now() + server->limits_.request_timeout};
+        auto now = std::chrono::steady_clock::now();
+        server->open_[connection] = {info->connect_fd, now,
+                                     now + std::min(server->limits_.header_timeout, server->limits_.request_timeout)};
         server->wake_.notify_all();  // the watchdog sleeps until the earliest deadline, or for ever
     } else {
         server->open_.erase(connection);
@@ -83,6 +84,13 @@ void HttpServer::watch() {
 MHD_Result HttpServer::on_request(void* self, MHD_Connection* connection, const char* url, const char* method,
                                   const char*, const char*, std::size_t* upload_size, void** request) {
     auto* server = static_cast<HttpServer*>(self);
+    {
+        // The header is complete: the connection has the rest of the request time.
+        std::lock_guard lock(server->mutex_);
+        auto found = server->open_.find(connection);
+        if (found != server->open_.end() && found->second.fd >= 0)
+            found->second.deadline = found->second.accepted + server->limits_.request_timeout;
+    }
     // The first call comes with the header; answering then ignores any body (GET and HEAD have none, other
     // methods get 405 without their body being read).
     (void)request;

@@ -1,8 +1,8 @@
 // nod-exporter's HTTP side: libmicrohttpd on the listening socket, one internal thread that reads requests
 // and answers them through the handler, within bounds: at most `max_connections` at once (more wait in
 // the kernel's backlog), a request header that fits `header_memory` (else 431 or a close), and
-// `request_timeout` from accept to close, whatever the client sends (a slowloris client is cut off), kept
-// by a watchdog thread.
+// `request_timeout` from accept to close, whatever the client sends (a slowloris client is cut off), and
+// `header_timeout` to a complete request header, kept by a watchdog thread.
 #pragma once
 
 #include <chrono>
@@ -23,6 +23,9 @@ namespace nod::exporter {
 struct Limits {
     unsigned max_connections = 32;
     std::chrono::seconds request_timeout{10};
+    // From accept to a complete request header (at most request_timeout): Prometheus sends it at once, and
+    // connections that send nothing must not hold the few slots for the whole request time.
+    std::chrono::seconds header_timeout{2};
     std::size_t header_memory = 32 * 1024;  // libmicrohttpd's per-connection memory pool
 };
 
@@ -43,7 +46,7 @@ public:
 private:
     struct Open {
         int fd;
-        std::chrono::steady_clock::time_point deadline;
+        std::chrono::steady_clock::time_point accepted, deadline;
     };
 
     static MHD_Result on_request(void* self, MHD_Connection* connection, const char* url, const char* method,

@@ -526,6 +526,21 @@ TEST(ExporterManPage, CoversEveryOption) {
     for (const auto& f : flags) EXPECT_NE(man.find(f), std::string::npos) << f << " is not in " << man_page;
 }
 
+// Connections that send nothing hold a slot only until the header deadline (2 s), not the request time:
+// with every slot taken by silent clients, a scrape still gets through well before the request timeout.
+TEST_F(ExporterTest, SilentConnectionsGiveUpTheirSlotsEarly) {
+    start();
+    ASSERT_NO_FATAL_FAILURE(start_exporter({"--request-timeout-sec", "30", "--max-connections", "4"}));
+    std::vector<Fd> silent;
+    for (int i = 0; i < 12; ++i) silent.push_back(connect_to(port));  // three rounds of four slots
+    auto started = Clock::now();
+    Received scrape = http_exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 25s);
+    auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    EXPECT_EQ(status_of(scrape.bytes), 200) << scrape.bytes.substr(0, 200);
+    EXPECT_LT(waited, 15s) << "three rounds of silent clients at 2 s each, not at the 30 s request timeout";
+    EXPECT_TRUE(receive_until_close(silent.front(), 1s).closed) << "the first silent client was let go";
+}
+
 // ---- bad requests ---------------------------------------------------------------------------------------
 
 class ExporterUnderAttack : public ExporterTest {
