@@ -7,7 +7,8 @@
 
 namespace nod::ctl {
 
-// Throws std::runtime_error naming the path and the failure; leaves no temporary file behind.
+// Throws std::runtime_error naming the path and the failure; leaves no temporary file behind, also when
+// nodctl is told to stop meanwhile. Refuses a target that exists and is not a regular file (or a link to one).
 void write_file_atomically(const std::string& path, std::string_view content, unsigned mode = 0644);
 
 }  // namespace nod::ctl

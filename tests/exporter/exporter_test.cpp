@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -500,6 +501,21 @@ TEST_F(ExporterTest, NodctlMetricsFileIsWrittenAtomically) {
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(folder)) names.push_back(e.path().filename().string());
     EXPECT_EQ(names, std::vector<std::string>{"nod.prom"}) << "no temporary file left";
+
+    // Not a regular file: refused, left as it is (a rename would replace the node itself).
+    fs::path fifo = folder / "fifo.prom";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+    fs::path to_fifo = folder / "to-fifo.prom";
+    fs::create_symlink(fifo, to_fifo);
+    for (const fs::path& p : {fifo, to_fifo}) {
+        auto refused = nodctl({"metrics", "--file", p.string()});
+        EXPECT_EQ(refused.status, 1) << p;
+        EXPECT_NE(refused.err.find("it is a FIFO, not a regular file"), std::string::npos) << refused.err;
+    }
+    EXPECT_TRUE(fs::is_fifo(fifo));
+    EXPECT_TRUE(fs::is_symlink(to_fifo));
+    fs::remove(fifo);
+    fs::remove(to_fifo);
 
     auto missing = nodctl({"metrics", "--file", (dir / "no-such-folder" / "nod.prom").string()});
     EXPECT_EQ(missing.status, 1);
