@@ -93,6 +93,22 @@ public:
         });
     }
 
+    // Any thread: sends the values `make` returns, made on the loop's thread and only if the call is still
+    // waiting, so that the thread that answers (the Nix reading one, say) does no more than hand over.
+    template <typename Make>
+    void values_made(Make make) const {
+        post([make = std::move(make)](Result& call) mutable {
+            decltype(make()) values;
+            try {
+                values = make();
+            } catch (...) {
+                call.returnError(to_bus_error(std::current_exception()));
+                return;
+            }
+            std::apply([&](auto&&... v) { call.returnResults(std::move(v)...); }, std::move(values));
+        });
+    }
+
     // Any thread: sends the D-Bus error for `failure`.
     void error(std::exception_ptr failure) const {
         post([error = to_bus_error(failure)](Result& call) { call.returnError(error); });
@@ -324,7 +340,8 @@ void Service::Caches(sdbus::Result<wire::Window, std::uint64_t, std::uint64_t, d
 
 // The lifetime totals the writer published at its last commit and the activities in flight from the
 // reading thread's snapshot: no query lane, so that a scrape never waits behind any user's slow query.
-// Counting the activities by kind is all the reading thread does for it.
+// The reading thread only hands the snapshot over; the answer is made on the loop's thread, as a flood of
+// calls costs that thread anyway.
 void Service::Totals(sdbus::Result<std::vector<double>, std::vector<wire::TotalsActivity>, std::vector<wire::TotalsDurations>,
                                    std::vector<wire::TotalsSubstituter>, std::vector<wire::TotalsRunning>>&& result) {
     parts_.touched();
@@ -332,11 +349,7 @@ void Service::Totals(sdbus::Result<std::vector<double>, std::vector<wire::Totals
         std::uint32_t uid = busglue::caller_uid(getObject()).value_or(UINT32_MAX);
         LaterReply reply(replies_, std::move(result), parts_.mailbox, parts_.touched, uid == 0);
         parts_.listener.running([reply, lifetime = parts_.writer.lifetime()](NixListener::RunningSnapshot live) {
-            try {
-                reply.values(wire::totals(*lifetime, *live));
-            } catch (...) {
-                reply.error(std::current_exception());
-            }
+            reply.values_made([lifetime, live] { return wire::totals(*lifetime, *live); });
         });
     } catch (...) {
         result.returnError(to_bus_error(std::current_exception()));
