@@ -104,32 +104,11 @@ double time_nodctl(const std::vector<std::string>& args, const test::Env& env) {
     return ms;
 }
 
-sockaddr_in loopback(std::uint16_t port) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return a;
-}
-
-std::uint16_t free_port() {
-    int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a = loopback(0);
-    socklen_t len = sizeof a;
-    if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        ::close(s);
-        throw std::runtime_error("finding a free port: " + std::string(std::strerror(errno)));
-    }
-    ::close(s);
-    return ntohs(a.sin_port);
-}
-
 // One GET /metrics, connect to the last byte; returns its wall time in ms, or -1 when it was not a 200.
 double time_scrape(std::uint16_t port) {
     auto t0 = std::chrono::steady_clock::now();
     int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a = loopback(port);
+    sockaddr_in a = test::loopback_address(port);
     std::string response;
     if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
         const std::string request = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
@@ -200,7 +179,7 @@ int main(int argc, char** argv) {
         summarize(results, "baseline.nodctl_help", help);
 
         // Prometheus' view: nod-exporter on loopback, against nodctl stats, alternating.
-        std::uint16_t port = free_port();
+        std::uint16_t port = test::free_loopback_port();
         test::Process exporter({NOD_EXPORTER, "--listen", "127.0.0.1:" + std::to_string(port), "--bus-address",
                                 bus.address()},
                                env, dir / "exporter.log");

@@ -64,27 +64,9 @@ private:
     int fd_;
 };
 
-sockaddr_in loopback(std::uint16_t port) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return a;
-}
-
-// A port nobody listens on now (the kernel's choice); systemd-socket-activate binds it next.
-std::uint16_t free_port() {
-    Fd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in a = loopback(0);
-    if (::bind(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("bind");
-    socklen_t len = sizeof a;
-    ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&a), &len);
-    return ntohs(a.sin_port);
-}
-
 Fd connect_to(std::uint16_t port) {
     Fd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in a = loopback(port);
+    sockaddr_in a = loopback_address(port);
     if (::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return Fd();
     return s;
 }
@@ -216,7 +198,7 @@ QueryAnswer parse_answer(const std::string& body) {
 // A Prometheus server of our own: its config, its TSDB and its port, for as long as the object lives.
 class Prometheus {
 public:
-    Prometheus(const fs::path& dir, std::uint16_t target_port) : port_(free_port()) {
+    Prometheus(const fs::path& dir, std::uint16_t target_port) : port_(free_loopback_port()) {
         fs::create_directories(dir / "tsdb");
         std::ofstream(dir / "prometheus.yml") << "global:\n"
                                                  "  scrape_interval: 1s\n"
@@ -276,7 +258,7 @@ protected:
     }
 
     void start_exporter(std::vector<std::string> extra = {}) {
-        port = free_port();
+        port = free_loopback_port();
         std::vector<std::string> argv = {"systemd-socket-activate", "--listen=127.0.0.1:" + std::to_string(port),
                                          exporter_binary.string(), "--bus-address", bus.address()};
         argv.insert(argv.end(), extra.begin(), extra.end());

@@ -1,5 +1,6 @@
 #include "support/processes.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -309,6 +310,28 @@ bool NixConnection::write(const std::string& bytes) {
 void NixConnection::close() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
+}
+
+sockaddr_in loopback_address(std::uint16_t port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return a;
+}
+
+std::uint16_t free_loopback_port() {
+    int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a = loopback_address(0);
+    socklen_t len = sizeof a;
+    if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+        std::string why = std::strerror(errno);
+        if (s >= 0) ::close(s);
+        throw std::runtime_error("finding a free port on 127.0.0.1: " + why);
+    }
+    ::close(s);
+    return ntohs(a.sin_port);
 }
 
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {

@@ -2,9 +2,11 @@
 // sd_notify protocol, Nix streams over a real socket.
 #pragma once
 
+#include <netinet/in.h>
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -123,6 +125,12 @@ std::filesystem::path copy_for_anyone(const std::filesystem::path& program, cons
 // Bus policy that gives the user running the tests what the shipped policy gives the collector's user
 // ("nod"): to own `name` and to call everything on it.
 std::string this_user_may_own(const std::string& name);
+
+// 127.0.0.1:port, for bind() and connect().
+sockaddr_in loopback_address(std::uint16_t port);
+// A TCP port on 127.0.0.1 that nobody listens on now (the kernel's choice), for a server started next
+// (systemd-socket-activate, nod-exporter, Prometheus). Throws std::runtime_error with the reason.
+std::uint16_t free_loopback_port();
 
 // Polls `done` every 20 ms until it is true or `timeout` passes.
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s);
